@@ -1,0 +1,153 @@
+"""The operator's command line (§10): `gridreseller serve|distributor|package|ip`."""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from gridreseller.config import ENV_PREFIX, Settings, load_settings
+from gridreseller.db.migrate import upgrade
+from gridreseller.domain.errors import DomainError, Invalid
+from gridreseller.http.app import build_context
+from gridreseller.services import operator
+from gridreseller.services.context import ServiceContext
+
+app = typer.Typer(help="gridreseller: the legacy SendGrid reseller API, self-hosted.", no_args_is_help=True)
+distributor_app = typer.Typer(help="Manage distributors.", no_args_is_help=True)
+package_app = typer.Typer(help="Manage packages.", no_args_is_help=True)
+ip_app = typer.Typer(help="Manage IP groups and addresses.", no_args_is_help=True)
+app.add_typer(distributor_app, name="distributor")
+app.add_typer(package_app, name="package")
+app.add_typer(ip_app, name="ip")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL; default $GRIDRESELLER_DATABASE_URL, else sqlite:///gridreseller.db",
+    ),
+]
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = load_settings()
+    return settings.with_overrides(database_url=database_url) if database_url else settings
+
+
+def _context(database_url: str | None) -> ServiceContext:
+    """Settings, schema migrated to the newest revision, and the services' context."""
+    ctx = build_context(_settings(database_url))
+    upgrade(ctx.uow.engine)
+    return ctx
+
+
+def _run(action: object) -> None:
+    """Report a domain error as the operator's error, with exit status 1."""
+    try:
+        assert callable(action)
+        action()
+    except Invalid as error:
+        for message in error.errors:
+            typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(1) from None
+    except DomainError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run the HTTP API (migrates the schema first)."""
+    ctx = _context(database_url)
+    admin = operator.bootstrap_admin(ctx)
+    if admin:
+        typer.echo(f"created distributor {admin[0]!r} with password {admin[1]!r} (shown once)")
+    ctx.uow.engine.dispose()
+    # Workers are separate processes: they read the database URL from the environment.
+    os.environ[ENV_PREFIX + "DATABASE_URL"] = ctx.settings.database_url
+    typer.echo(f"gridreseller listening on http://{host}:{port}")
+    uvicorn.run(
+        "gridreseller.http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_config=_log_config(),
+        server_header=False,
+    )
+
+
+def _log_config() -> dict[str, object]:
+    """uvicorn's logging setup plus our own loggers (the access log among them)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["gridreseller"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+@distributor_app.command("create")
+def distributor_create(
+    username: Annotated[str, typer.Option(help="Login name of the distributor.")],
+    password: Annotated[str, typer.Option(help="Its password (stored as an argon2id hash).")],
+    email: Annotated[str, typer.Option(help="Its contact address.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a distributor (a reseller account)."""
+    ctx = _context(database_url)
+    _run(lambda: operator.create_distributor(ctx, username, password, email))
+    typer.echo(f"created distributor {username}")
+
+
+@package_app.command("create")
+def package_create(
+    distributor: Annotated[str, typer.Option(help="Owning distributor's username.")],
+    name: Annotated[str, typer.Option(help="Package name, unique per distributor.")],
+    price: Annotated[str, typer.Option()] = "0",
+    description: Annotated[str, typer.Option()] = "",
+    credits: Annotated[int, typer.Option()] = 0,
+    overage: Annotated[str, typer.Option()] = "0",
+    has_ip: Annotated[bool, typer.Option("--has-ip", help="Customers may get IPs.")] = False,
+    has_reseller: Annotated[bool, typer.Option("--has-reseller")] = False,
+    distributor_price: Annotated[str, typer.Option()] = "0",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a package a distributor can assign to its customers."""
+    ctx = _context(database_url)
+    spec = operator.PackageSpec(
+        name=name,
+        price=price,
+        description=description,
+        credits=credits,
+        overage=overage,
+        has_ip=has_ip,
+        has_reseller=has_reseller,
+        distributor_price=distributor_price,
+    )
+    _run(lambda: operator.create_package(ctx, distributor, spec))
+    typer.echo(f"created package {name} for {distributor}")
+
+
+@ip_app.command("add")
+def ip_add(
+    distributor: Annotated[str, typer.Option(help="Owning distributor's username.")],
+    group: Annotated[str, typer.Option(help="IP group (created if missing).")],
+    addresses: Annotated[list[str], typer.Argument(help="IPv4 or IPv6 addresses.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add IP addresses to one of a distributor's IP groups."""
+    ctx = _context(database_url)
+    _run(lambda: operator.add_ips(ctx, distributor, group, addresses))
+    typer.echo(f"added {len(addresses)} address(es) to {group} for {distributor}")
+
+
+def main() -> None:
+    app()

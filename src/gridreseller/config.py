@@ -1,0 +1,62 @@
+"""One Settings object: the only place that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+DEFAULT_DATABASE_URL = "sqlite:///gridreseller.db"
+ENV_PREFIX = "GRIDRESELLER_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # OWASP's recommended minimum for argon2id: m=19 MiB, t=2, p=1.
+    argon2_memory_kib: int = 19 * 1024
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+    min_password_length: int = 6
+    max_body_bytes: int = 1024 * 1024
+    max_parameters: int = 200
+    reserved_domains: tuple[str, ...] = field(default=("sendgrid.com",))
+    sqlite_busy_timeout_ms: int = 30_000
+    log_level: str = "INFO"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+_INT_FIELDS = {
+    "argon2_memory_kib",
+    "argon2_time_cost",
+    "argon2_parallelism",
+    "min_password_length",
+    "max_body_bytes",
+    "max_parameters",
+    "sqlite_busy_timeout_ms",
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from GRIDRESELLER_* variables; unset ones keep their defaults."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for name in Settings.__dataclass_fields__:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is None or raw == "":
+            continue
+        values[name] = _convert(name, raw)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _convert(name: str, raw: str) -> object:
+    if name in _INT_FIELDS:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be an integer") from None
+    if name == "reserved_domains":
+        return tuple(d.strip().lower() for d in raw.split(",") if d.strip())
+    return raw

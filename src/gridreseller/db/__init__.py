@@ -1,0 +1,1 @@
+"""Persistence: tables, repositories (which never commit), engine, migrations."""

@@ -1,0 +1,154 @@
+"""SQLAlchemy tables. Alembic's migrations are written against this metadata."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Login(Base):
+    """Every identity that can log in: distributors, customers and credentials.
+
+    One table, so that one unique index on `username_key` keeps usernames
+    unique across all three kinds, case-insensitively, enforced by the database.
+    """
+
+    __tablename__ = "logins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String(100))
+    username_key: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # customer -> its distributor; credential -> the account it belongs to.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("logins.id", ondelete="CASCADE")
+    )
+    email: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    website_access: Mapped[bool] = mapped_column(Boolean, default=True)
+    perm_email: Mapped[int] = mapped_column(Integer, default=0)
+    perm_web: Mapped[int] = mapped_column(Integer, default=0)
+    perm_api: Mapped[int] = mapped_column(Integer, default=0)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    profile: Mapped[CustomerProfile | None] = relationship(
+        back_populates="login", uselist=False, lazy="raise"
+    )
+
+    __table_args__ = (
+        Index("ix_logins_owner_kind_key", "owner_id", "kind", "username_key"),
+    )
+
+
+class CustomerProfile(Base):
+    """What distributor.add records about a customer beyond its login."""
+
+    __tablename__ = "customer_profiles"
+
+    login_id: Mapped[int] = mapped_column(
+        ForeignKey("logins.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_name: Mapped[str] = mapped_column(String(50))
+    last_name: Mapped[str] = mapped_column(String(50))
+    address: Mapped[str] = mapped_column(String(100))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(100))
+    zip: Mapped[str] = mapped_column(String(50))
+    country: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(50))
+    website: Mapped[str] = mapped_column(String(255))
+    company: Mapped[str] = mapped_column(String(255))
+    whitelabel: Mapped[str] = mapped_column(String(255))
+    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
+    free_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    billing_date: Mapped[date | None] = mapped_column(Date)
+
+    login: Mapped[Login] = relationship(back_populates="profile", lazy="raise")
+    package: Mapped[Package] = relationship(lazy="raise")
+
+
+class Package(Base):
+    __tablename__ = "packages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("logins.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
+    description: Mapped[str] = mapped_column(Text, default="")
+    credits: Mapped[int] = mapped_column(Integer, default=0)
+    overage: Mapped[Decimal] = mapped_column(Numeric(12, 4), default=Decimal(0))
+    has_reseller: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_ip: Mapped[bool] = mapped_column(Boolean, default=False)
+    distributor_price: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
+
+    __table_args__ = (UniqueConstraint("distributor_id", "name"),)
+
+
+class IpGroup(Base):
+    __tablename__ = "ip_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("logins.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+
+    __table_args__ = (UniqueConstraint("distributor_id", "name"),)
+
+
+class IpAddress(Base):
+    __tablename__ = "ip_addresses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("ip_groups.id", ondelete="CASCADE"))
+    # Canonical text form, so "::1" and "0::1" are one address.
+    address: Mapped[str] = mapped_column(String(45), unique=True)
+
+
+class CustomerIpGroup(Base):
+    __tablename__ = "customer_ip_groups"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("logins.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("ip_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class CustomerIp(Base):
+    __tablename__ = "customer_ips"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("logins.id", ondelete="CASCADE"), primary_key=True
+    )
+    ip_id: Mapped[int] = mapped_column(
+        ForeignKey("ip_addresses.id", ondelete="CASCADE"), primary_key=True
+    )

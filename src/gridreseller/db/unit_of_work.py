@@ -1,0 +1,80 @@
+"""Transactions: a write commits when its block ends cleanly, and rolls back otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gridreseller.db.engine import WRITE_OPTION
+from gridreseller.db.repository import Repository
+from gridreseller.domain.errors import Unavailable
+
+T = TypeVar("T")
+
+
+class UniqueViolation(Exception):
+    """Another transaction took a unique value (a username) first."""
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Repository]:
+        """A write transaction; SQLite takes its write lock at BEGIN."""
+        with self._session(write=True) as session:
+            yield Repository(session)
+            try:
+                session.commit()
+            except IntegrityError as error:
+                raise UniqueViolation(str(error.orig)) from None
+
+    @contextmanager
+    def read(self) -> Iterator[Repository]:
+        with self._session(write=False) as session:
+            yield Repository(session)
+
+    def stream(self, produce: Callable[[Repository], Iterator[T]]) -> Iterator[T]:
+        """Rows from a read transaction held open until the consumer is done."""
+        with self.read() as repository:
+            yield from produce(repository)
+
+    @contextmanager
+    def _session(self, *, write: bool) -> Iterator[Session]:
+        session = self._sessions()
+        try:
+            session.connection(execution_options={WRITE_OPTION: write})
+            yield session
+        except IntegrityError as error:
+            session.rollback()
+            raise UniqueViolation(str(error.orig)) from None
+        except OperationalError as error:
+            session.rollback()
+            if _is_unavailable(error):
+                raise Unavailable() from None
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def _is_unavailable(error: DBAPIError) -> bool:
+    """Connection-level failures mean the database is down, not that the request was bad."""
+    return error.connection_invalidated or "locked" in str(error.orig) or _is_connect_error(error)
+
+
+def _is_connect_error(error: DBAPIError) -> bool:
+    text = str(error.orig).lower()
+    return any(
+        marker in text
+        for marker in ("connection", "server closed", "terminating", "could not connect", "unable to open")
+    )

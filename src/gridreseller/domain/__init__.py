@@ -1,0 +1,1 @@
+"""The contract's vocabulary and rules, in plain Python (no framework imports)."""

@@ -1,0 +1,53 @@
+"""Domain errors; the HTTP layer maps each kind to a status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose."""
+
+
+class Invalid(DomainError):
+    """Bad parameters (400); every message names its parameter."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    """No such user for this caller (404).
+
+    `bare` selects the seed's `{"message": "User not found"}` form used by
+    enable/disable/website_enable/website_disable.
+    """
+
+    def __init__(self, message: str = "User not found", *, bare: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.bare = bare
+
+
+class Unauthorized(DomainError):
+    """Missing or wrong api_user/api_key (401)."""
+
+    message = "Bad username / password"
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+
+
+class Forbidden(DomainError):
+    """Authenticated, but this login may not make this call (403)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Unavailable(DomainError):
+    """The database cannot be reached right now (503)."""
+
+    def __init__(self, message: str = "service temporarily unavailable") -> None:
+        super().__init__(message)
+        self.message = message

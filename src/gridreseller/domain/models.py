@@ -1,0 +1,101 @@
+"""What the services hand to renderers: plain, immutable records."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+
+class LoginKind(enum.StrEnum):
+    DISTRIBUTOR = "distributor"
+    CUSTOMER = "customer"
+    CREDENTIAL = "credential"
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """A credential's bits: SMTP (`email`), dashboard (`web`), API (`api`)."""
+
+    email: int = 0
+    web: int = 0
+    api: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"email": self.email, "web": self.web, "api": self.api}
+
+
+# Field order of a listed customer, as the contract's §6 gives it.
+CUSTOMER_FIELDS = (
+    "username",
+    "email",
+    "active",
+    "first_name",
+    "last_name",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "website",
+    "company",
+    "package",
+    "website_access",
+)
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """One row of `distributor.manage` profile get; every value a string."""
+
+    fields: tuple[tuple[str, str], ...]
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.fields)
+
+
+@dataclass(frozen=True)
+class CustomerList:
+    rows: Iterator[CustomerView]
+
+
+@dataclass(frozen=True)
+class PackageView:
+    name: str
+    price: Decimal
+    description: str
+    credits: int
+    overage: Decimal
+    has_reseller: bool
+    has_ip: bool
+    distributor_price: Decimal
+
+
+@dataclass(frozen=True)
+class PackageList:
+    packages: list[PackageView]
+
+
+@dataclass(frozen=True)
+class CredentialView:
+    id: int
+    name: str
+    permissions: Permissions
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CredentialList:
+    credentials: list[CredentialView]
+
+
+@dataclass(frozen=True)
+class Success:
+    """The plain success envelope."""
+
+
+Result = Success | CustomerList | PackageList | CredentialList | CredentialView

@@ -1,0 +1,1 @@
+"""HTTP: routing, parameter parsing, authentication hand-off and the two renderers."""

@@ -1,0 +1,102 @@
+"""The Starlette application: a route is parse -> service -> render."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+import traceback
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gridreseller.config import Settings, load_settings
+from gridreseller.db.engine import build_engine
+from gridreseller.db.unit_of_work import UnitOfWork
+from gridreseller.domain.errors import DomainError
+from gridreseller.http.middleware import AccessLog, BodyLimit, SecurityHeaders
+from gridreseller.http.params import read_params
+from gridreseller.http.problems import HttpProblem
+from gridreseller.http.responses import error_response, errors_response, result_response
+from gridreseller.http.routing import resolve
+from gridreseller.services.context import ServiceContext
+from gridreseller.services.passwords import Passwords
+
+log = logging.getLogger("gridreseller")
+ALLOWED_METHODS = ("GET", "POST")
+
+
+def build_context(settings: Settings) -> ServiceContext:
+    engine = build_engine(settings)
+    return ServiceContext(settings=settings, uow=UnitOfWork(engine), passwords=Passwords(settings))
+
+
+def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> Starlette:
+    """The ASGI app; uvicorn's workers call this with no arguments (settings from env)."""
+    settings = settings or load_settings()
+    ctx = ctx or build_context(settings)
+
+    async def api(request: Request) -> Response:
+        call, fmt = resolve(request.url.path)
+        if call is None:
+            return errors_response(404, ["Unknown endpoint"], fmt)
+        if request.method not in ALLOWED_METHODS:
+            response = errors_response(405, [f"{request.method} is not allowed; use GET or POST"], fmt)
+            response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
+            return response
+        try:
+            params = await read_params(request, settings)
+            result = await run_in_threadpool(call.handle, ctx, params)
+        except (DomainError, HttpProblem) as error:
+            return error_response(error, fmt)
+        except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
+            _log_unexpected(request, error)
+            return errors_response(500, ["internal error"], fmt)
+        return result_response(result, fmt)
+
+    async def healthz(_request: Request) -> Response:
+        try:
+            await run_in_threadpool(_ping, ctx)
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            # A mount passes every verb through, so the contract's 405 is ours to give.
+            Mount("/", app=_asgi(api)),
+        ],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(AccessLog),
+            Middleware(BodyLimit, limit=settings.max_body_bytes),
+        ],
+    )
+    app.state.ctx = ctx
+    return app
+
+
+def _asgi(endpoint: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response = await endpoint(Request(scope, receive))
+        await response(scope, receive, send)
+
+    return app
+
+
+def _ping(ctx: ServiceContext) -> None:
+    with ctx.uow.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _log_unexpected(request: Request, error: Exception) -> None:
+    """Type and place only: exception texts can carry SQL parameters such as hashes."""
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    where = f"{frame.filename}:{frame.lineno}" if frame else "?"
+    log.error("unexpected %s at %s handling %s", type(error).__name__, where, request.url.path)

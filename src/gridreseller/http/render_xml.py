@@ -1,0 +1,142 @@
+"""Results as ISO-8859-1 XML (§3, §6–§8), written by the standard library's serializer.
+
+XMLGenerator escapes markup characters and, with an ISO-8859-1 writer, turns
+every character outside Latin-1 into a numeric character reference.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from xml.sax.saxutils import XMLGenerator
+
+from gridreseller.domain.models import (
+    CredentialList,
+    CredentialView,
+    CustomerList,
+    PackageList,
+    PackageView,
+    Result,
+    Success,
+)
+
+MEDIA_TYPE = "application/xml; charset=ISO-8859-1"
+ENCODING = "ISO-8859-1"
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_FLUSH_AT = 64 * 1024
+
+
+class _Writer:
+    """An XMLGenerator over a buffer that can be drained while streaming."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.xml = XMLGenerator(self.buffer, encoding=ENCODING, short_empty_elements=False)
+        self.xml.startDocument()
+
+    @contextmanager
+    def element(self, name: str) -> Iterator[None]:
+        self.xml.startElement(name, {})  # type: ignore[arg-type]
+        yield
+        self.xml.endElement(name)
+
+    def leaf(self, name: str, text: str) -> None:
+        with self.element(name):
+            self.xml.characters(text)
+
+    def drain(self) -> bytes:
+        data = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return data
+
+
+def render(result: Result) -> Iterator[bytes]:
+    if isinstance(result, CustomerList):
+        yield from _customers(result)
+        return
+    writer = _Writer()
+    if isinstance(result, Success):
+        with writer.element("result"):
+            writer.leaf("message", "success")
+    elif isinstance(result, PackageList):
+        _packages(writer, result)
+    elif isinstance(result, CredentialList):
+        with writer.element("credentials"):
+            for credential in result.credentials:
+                _credential(writer, credential)
+    else:
+        _credential(writer, result)
+    yield writer.drain()
+
+
+def render_errors(errors: list[str]) -> bytes:
+    writer = _Writer()
+    with writer.element("result"):
+        writer.leaf("message", "error")
+        with writer.element("errors"):
+            for error in errors:
+                writer.leaf("error", error)
+    return writer.drain()
+
+
+def render_message(message: str) -> bytes:
+    writer = _Writer()
+    with writer.element("result"):
+        writer.leaf("message", message)
+    return writer.drain()
+
+
+def _customers(result: CustomerList) -> Iterator[bytes]:
+    writer = _Writer()
+    writer.xml.startElement("users", {})  # type: ignore[arg-type]
+    for row in result.rows:
+        with writer.element("user"):
+            for name, value in row.fields:
+                writer.leaf(name, value)
+        if writer.buffer.tell() >= _FLUSH_AT:
+            yield writer.drain()
+    writer.xml.endElement("users")
+    yield writer.drain()
+
+
+def _packages(writer: _Writer, result: PackageList) -> None:
+    with writer.element("result"), writer.element("packages"):
+        for package in result.packages:
+            with writer.element("package"):
+                for name, value in _package_fields(package):
+                    writer.leaf(name, value)
+
+
+def _package_fields(package: PackageView) -> list[tuple[str, str]]:
+    return [
+        ("name", package.name),
+        ("price", _number(package.price)),
+        ("description", package.description),
+        ("credits", str(package.credits)),
+        ("overage", _number(package.overage)),
+        ("has_reseller", _flag(package.has_reseller)),
+        ("has_ip", _flag(package.has_ip)),
+        ("distributor_price", _number(package.distributor_price)),
+    ]
+
+
+def _credential(writer: _Writer, credential: CredentialView) -> None:
+    with writer.element("credential"):
+        writer.leaf("id", str(credential.id))
+        writer.leaf("name", credential.name)
+        with writer.element("permissions"):
+            for bit, value in credential.permissions.as_dict().items():
+                writer.leaf(bit, str(value))
+        writer.leaf("created_at", credential.created_at.strftime(TIME_FORMAT))
+        writer.leaf("updated_at", credential.updated_at.strftime(TIME_FORMAT))
+
+
+def _number(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else str(value.normalize())
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"

@@ -1,0 +1,1 @@
+"""The contract's rules, one function per call; no HTTP, no XML."""

@@ -1,0 +1,93 @@
+"""Who is calling: api_user/api_key checked against §2 and §9 of the contract."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from gridreseller.db.tables import Login
+from gridreseller.domain.errors import Forbidden, Unauthorized
+from gridreseller.domain.models import LoginKind
+from gridreseller.domain.params import Params
+from gridreseller.domain.rules import username_key
+from gridreseller.services.context import ServiceContext
+
+
+class Scope(enum.Enum):
+    DISTRIBUTOR = "distributor.*"
+    CREDENTIALS = "credentials/*"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The account a call acts for, and the login that made it."""
+
+    account_id: int
+    account_kind: LoginKind
+    login_username: str
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    login_id: int
+    kind: LoginKind
+    username: str
+    password_hash: str
+    live: bool
+    owner_id: int | None
+    owner_kind: LoginKind | None
+    api_bit: bool
+
+
+def authenticate(ctx: ServiceContext, params: Params, scope: Scope) -> Actor:
+    """The caller's account, or Unauthorized/Forbidden. Always runs the hasher once."""
+    api_user = params.get("api_user") or ""
+    api_key = params.get("api_key") or ""
+    candidate = _lookup(ctx, api_user) if api_user else None
+    matches = ctx.passwords.verify(candidate.password_hash if candidate else None, api_key)
+    if candidate is None or not matches or not candidate.live or not api_key:
+        raise Unauthorized()
+    return _authorize(candidate, scope)
+
+
+def _lookup(ctx: ServiceContext, api_user: str) -> _Candidate | None:
+    with ctx.uow.read() as repository:
+        login = repository.login_by_key(username_key(api_user))
+        if login is None:
+            return None
+        owner = repository.login_by_id(login.owner_id) if login.owner_id else None
+        return _candidate(login, owner)
+
+
+def _candidate(login: Login, owner: Login | None) -> _Candidate:
+    kind = LoginKind(login.kind)
+    # A customer's credential dies with its customer; a customer lives on its own row.
+    owner_live = owner is None or kind is not LoginKind.CREDENTIAL or owner.deleted_at is None
+    return _Candidate(
+        login_id=login.id,
+        kind=kind,
+        username=login.username,
+        password_hash=login.password_hash,
+        live=login.deleted_at is None and owner_live,
+        owner_id=login.owner_id,
+        owner_kind=LoginKind(owner.kind) if owner else None,
+        api_bit=login.perm_api == 1,
+    )
+
+
+def _authorize(candidate: _Candidate, scope: Scope) -> Actor:
+    if candidate.kind is LoginKind.CREDENTIAL:
+        return _authorize_credential(candidate, scope)
+    if scope is Scope.DISTRIBUTOR and candidate.kind is not LoginKind.DISTRIBUTOR:
+        raise Forbidden("api_user is a customer account and may only call credentials/*")
+    return Actor(candidate.login_id, candidate.kind, candidate.username)
+
+
+def _authorize_credential(candidate: _Candidate, scope: Scope) -> Actor:
+    if scope is Scope.CREDENTIALS:
+        raise Forbidden("api_user is a credential; only the primary account manages credentials")
+    if candidate.owner_kind is not LoginKind.DISTRIBUTOR or candidate.owner_id is None:
+        raise Forbidden("api_user is a customer's credential and may not call the API")
+    if not candidate.api_bit:
+        raise Forbidden("api_user lacks the api permission")
+    return Actor(candidate.owner_id, LoginKind.DISTRIBUTOR, candidate.username)

@@ -1,0 +1,144 @@
+"""credentials/get|add|edit|remove: an account's extra logins (§8)."""
+
+from __future__ import annotations
+
+from gridreseller.db.tables import Login
+from gridreseller.db.unit_of_work import UniqueViolation
+from gridreseller.domain import rules
+from gridreseller.domain.errors import Invalid, NotFound
+from gridreseller.domain.models import (
+    CredentialList,
+    CredentialView,
+    LoginKind,
+    Permissions,
+    Success,
+)
+from gridreseller.domain.params import Params
+from gridreseller.domain.rules import ErrorList
+from gridreseller.services.auth import Actor
+from gridreseller.services.context import ServiceContext
+
+USERNAME_TAKEN = "username is already taken"
+
+
+def get_credentials(
+    ctx: ServiceContext, actor: Actor, params: Params
+) -> CredentialList | CredentialView:
+    """All of the account's credentials, or the one named by `username`."""
+    name = params.get("username")
+    with ctx.uow.read() as repository:
+        if not name:
+            return CredentialList([_view(c) for c in repository.credentials_of(actor.account_id)])
+        credential = repository.credential_of(actor.account_id, name)
+        if credential is None:
+            raise NotFound()
+        return _view(credential)
+
+
+def add_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+    errors = ErrorList()
+    name = _credential_name(errors, params)
+    password = rules.password(errors, params.values, ctx.settings.min_password_length, confirm=False)
+    bits = rules.parse_permissions(errors, params.get("permissions"))
+    errors.raise_if_any()
+    assert name is not None and password is not None
+    permissions = rules.apply_bits(Permissions(), bits)
+    password_hash = ctx.passwords.hash(password)
+    try:
+        with ctx.uow.write() as repository:
+            if repository.username_taken(rules.username_key(name)):
+                raise Invalid([USERNAME_TAKEN])
+            now = ctx.clock()
+            repository.add(_new_login(actor, name, password_hash, permissions, now))
+    except UniqueViolation:
+        raise Invalid([USERNAME_TAKEN]) from None
+    return Success()
+
+
+def edit_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+    """Only what is given changes; separate email/web/api bits win over `permissions`."""
+    errors = ErrorList()
+    name = _credential_name(errors, params)
+    password = None
+    if params.get("password") is not None:
+        password = rules.password(
+            errors, params.values, ctx.settings.min_password_length, confirm=False
+        )
+    bits = rules.permission_bits(errors, params)
+    errors.raise_if_any()
+    assert name is not None
+    password_hash = ctx.passwords.hash(password) if password else None
+    with ctx.uow.write() as repository:
+        credential = repository.credential_of(actor.account_id, name)
+        if credential is None:
+            raise NotFound()
+        updated = rules.apply_bits(_permissions(credential), bits)
+        changed = updated != _permissions(credential) or password_hash is not None
+        credential.perm_email, credential.perm_web, credential.perm_api = (
+            updated.email,
+            updated.web,
+            updated.api,
+        )
+        if password_hash is not None:
+            credential.password_hash = password_hash
+        if changed:
+            credential.updated_at = ctx.clock()
+    return Success()
+
+
+def remove_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+    """Deletes the row, so the name is free again."""
+    errors = ErrorList()
+    name = _credential_name(errors, params)
+    errors.raise_if_any()
+    assert name is not None
+    with ctx.uow.write() as repository:
+        credential = repository.credential_of(actor.account_id, name)
+        if credential is None:
+            raise NotFound()
+        repository.delete(credential)
+    return Success()
+
+
+def _credential_name(errors: ErrorList, params: Params) -> str | None:
+    name = params.get("username")
+    if name is None or name == "":
+        errors.add("username is required")
+        return None
+    if not rules.is_credential_name(name):
+        errors.add("username must be 1 to 64 letters, digits or _ . - @ +")
+        return None
+    return name
+
+
+def _new_login(
+    actor: Actor, name: str, password_hash: str, permissions: Permissions, now: object
+) -> Login:
+    return Login(
+        kind=LoginKind.CREDENTIAL.value,
+        username=name,
+        username_key=rules.username_key(name),
+        password_hash=password_hash,
+        owner_id=actor.account_id,
+        active=True,
+        website_access=True,
+        perm_email=permissions.email,
+        perm_web=permissions.web,
+        perm_api=permissions.api,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _permissions(login: Login) -> Permissions:
+    return Permissions(email=login.perm_email, web=login.perm_web, api=login.perm_api)
+
+
+def _view(login: Login) -> CredentialView:
+    return CredentialView(
+        id=login.id,
+        name=login.username,
+        permissions=_permissions(login),
+        created_at=login.created_at,
+        updated_at=login.updated_at,
+    )
