@@ -1,0 +1,5 @@
+"""`python -m gridreseller` runs the CLI."""
+
+from gridreseller.cli import main
+
+main()

@@ -1,0 +1,164 @@
+"""Test support: a real server (in a thread or a process) and format-agnostic parsing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from gridreseller.config import Settings
+from gridreseller.db.migrate import upgrade
+from gridreseller.http.app import build_context, create_app
+from gridreseller.services.context import ServiceContext
+
+# Cheap argon2id for the bulk of the tests; the defaults have their own tests.
+FAST_HASHING = {"argon2_memory_kib": 1024, "argon2_time_cost": 1}
+FORMATS = ("json", "xml")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Clock:
+    """A settable UTC clock the services read instead of the wall clock."""
+
+    now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        current = self.now or datetime.now(UTC).replace(tzinfo=None)
+        return current.replace(microsecond=0)
+
+
+@dataclass
+class ThreadServer:
+    """uvicorn serving the real app on 127.0.0.1 from a background thread."""
+
+    ctx: ServiceContext
+    clock: Clock
+    port: int = field(default_factory=free_port)
+    server: uvicorn.Server | None = None
+    thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        app = create_app(self.ctx.settings, self.ctx)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        wait_healthy(self.url)
+
+    def stop(self) -> None:
+        assert self.server and self.thread
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def context_for(database_url: str, clock: Clock | None = None, **overrides: Any) -> ServiceContext:
+    settings = Settings(database_url=database_url, **{**FAST_HASHING, **overrides})
+    ctx = build_context(settings)
+    upgrade(ctx.uow.engine)
+    if clock is not None:
+        ctx.clock = clock
+    return ctx
+
+
+def wait_healthy(url: str, timeout: float = 20.0, process: subprocess.Popen[str] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not become healthy")
+
+
+@contextmanager
+def serve_process(
+    database_url: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`gridreseller serve` as a real child process; yields its base URL."""
+    port = free_port()
+    environment = {**os.environ, **{f"GRIDRESELLER_{k.upper()}": str(v) for k, v in FAST_HASHING.items()}}
+    environment.update(env or {})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gridreseller", "serve", "--port", str(port),
+         "--database-url", database_url, *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment, cwd=cwd,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process=process)
+        yield url, process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+# Parsing both formats into one shape ---------------------------------------------
+
+
+def parse(response: httpx.Response) -> Any:
+    """JSON as is; XML turned into the same dicts/lists/strings the JSON would give."""
+    media = response.headers["content-type"]
+    if media.startswith("application/json"):
+        return json.loads(response.content.decode("utf-8"))
+    assert media == "application/xml; charset=ISO-8859-1", media
+    assert response.content.startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?>')
+    return xml_to_data(ET.fromstring(response.content))
+
+
+LIST_ELEMENTS = {"users", "credentials", "packages", "errors"}
+
+
+def xml_to_data(element: ET.Element) -> Any:
+    children = list(element)
+    if element.tag in LIST_ELEMENTS:
+        return [xml_to_data(child) for child in children]
+    if not children:
+        return element.text or ""
+    return {child.tag: xml_to_data(child) for child in children}
+
+
+def message(response: httpx.Response) -> str:
+    data = parse(response)
+    return str(data["message"])
+
+
+def errors(response: httpx.Response) -> list[str]:
+    data = parse(response)
+    assert data["message"] == "error", data
+    return list(data["errors"])
