@@ -69,7 +69,9 @@ class Factory:
         self.ctx = ctx
         self.client = client
 
-    def call(self, endpoint: str, fmt: str, account: Account | None, **params: Any) -> httpx.Response:
+    def call(
+        self, endpoint: str, fmt: str, account: Account | None, **params: Any
+    ) -> httpx.Response:
         """POST one API call as `account` (urlencoded; lists become name[] values)."""
         data: list[tuple[str, str]] = list(account.auth.items()) if account else []
         for name, value in params.items():
@@ -83,11 +85,15 @@ class Factory:
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
 
-    def distributor(self, *, has_ip: bool = False, password: str = "distributor-pass") -> Distributor:
+    def distributor(
+        self, *, has_ip: bool = False, password: str = "distributor-pass"
+    ) -> Distributor:
         username = unique("dist")
         operator.create_distributor(self.ctx, username, password, f"{username}@example.com")
         package = unique("pkg")
-        operator.create_package(self.ctx, username, operator.PackageSpec(name=package, has_ip=has_ip))
+        operator.create_package(
+            self.ctx, username, operator.PackageSpec(name=package, has_ip=has_ip)
+        )
         return Distributor(username=username, password=password, package=package)
 
     def package(self, distributor: Distributor, *, has_ip: bool = False, **spec: Any) -> str:
@@ -111,15 +117,20 @@ class Factory:
     def credential(self, account: Account, **bits: int) -> Account:
         name = unique("cred")
         response = self.call(
-            "credentials/add", "json", account, username=name, password="cred-secret",
+            "credentials/add",
+            "json",
+            account,
+            username=name,
+            password="cred-secret",
             permissions=json.dumps(bits),
         )
         assert response.status_code == 200, response.text
         return Account(name, "cred-secret")
 
     def customers_of(self, distributor: Account, **filters: Any) -> list[dict[str, str]]:
-        response = self.call("distributor.manage", "json", distributor, method="profile",
-                             task="get", **filters)
+        response = self.call(
+            "distributor.manage", "json", distributor, method="profile", task="get", **filters
+        )
         assert response.status_code == 200, response.text
         return list(response.json())
 

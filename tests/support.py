@@ -64,8 +64,9 @@ class ThreadServer:
 
     def start(self) -> None:
         app = create_app(self.ctx.settings, self.ctx)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False)
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -86,7 +87,9 @@ def context_for(database_url: str, clock: Clock | None = None, **overrides: Any)
     return ctx
 
 
-def wait_healthy(url: str, timeout: float = 20.0, process: subprocess.Popen[str] | None = None) -> None:
+def wait_healthy(
+    url: str, timeout: float = 20.0, process: subprocess.Popen[str] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -106,12 +109,28 @@ def serve_process(
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`gridreseller serve` as a real child process; yields its base URL."""
     port = free_port()
-    environment = {**os.environ, **{f"GRIDRESELLER_{k.upper()}": str(v) for k, v in FAST_HASHING.items()}}
+    environment = {
+        **os.environ,
+        **{f"GRIDRESELLER_{k.upper()}": str(v) for k, v in FAST_HASHING.items()},
+    }
     environment.update(env or {})
     process = subprocess.Popen(
-        [sys.executable, "-m", "gridreseller", "serve", "--port", str(port),
-         "--database-url", database_url, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment, cwd=cwd,
+        [
+            sys.executable,
+            "-m",
+            "gridreseller",
+            "serve",
+            "--port",
+            str(port),
+            "--database-url",
+            database_url,
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment,
+        cwd=cwd,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

@@ -16,7 +16,9 @@ from gridreseller.http.app import build_context
 from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
 
-app = typer.Typer(help="gridreseller: the legacy SendGrid reseller API, self-hosted.", no_args_is_help=True)
+app = typer.Typer(
+    help="gridreseller: the legacy SendGrid reseller API, self-hosted.", no_args_is_help=True
+)
 distributor_app = typer.Typer(help="Manage distributors.", no_args_is_help=True)
 package_app = typer.Typer(help="Manage packages.", no_args_is_help=True)
 ip_app = typer.Typer(help="Manage IP groups and addresses.", no_args_is_help=True)
@@ -90,7 +92,11 @@ def serve(
 def _log_config() -> dict[str, object]:
     """uvicorn's logging setup plus our own loggers (the access log among them)."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config["loggers"]["gridreseller"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config["loggers"]["gridreseller"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
     return config
 
 

@@ -19,7 +19,8 @@ def test_add_then_list(factory: Factory, fmt: str) -> None:
 def test_success_envelope(factory: Factory, fmt: str) -> None:
     distributor = factory.distributor()
     customer = factory.customer(distributor)
-    response = factory.call("distributor.manage", fmt, distributor, method="disable",
-                            user=customer.username)
+    response = factory.call(
+        "distributor.manage", fmt, distributor, method="disable", user=customer.username
+    )
     assert response.status_code == 200
     assert message(response) == "success"

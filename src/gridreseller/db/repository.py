@@ -133,7 +133,9 @@ class Repository:
     def ip_by_address(self, address: str) -> IpAddress | None:
         return self.session.scalar(select(IpAddress).where(IpAddress.address == address))
 
-    def assign_ips(self, customer_id: int, groups: Iterable[IpGroup], ips: Iterable[IpAddress]) -> None:
+    def assign_ips(
+        self, customer_id: int, groups: Iterable[IpGroup], ips: Iterable[IpAddress]
+    ) -> None:
         for group in groups:
             self.add(CustomerIpGroup(customer_id=customer_id, group_id=group.id))
         for ip in ips:
@@ -169,8 +171,7 @@ class Repository:
         if limit is not None:
             query = query.limit(limit)
         result = self.session.execute(query.execution_options(yield_per=batch))
-        for login, profile, package_name in result:
-            yield login, profile, package_name
+        yield from result.tuples()
 
     def count_customers(self, distributor_id: int) -> int:
         return int(

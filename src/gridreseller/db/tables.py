@@ -47,9 +47,7 @@ class Login(Base):
     username_key: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     # customer -> its distributor; credential -> the account it belongs to.
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("logins.id", ondelete="CASCADE")
-    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("logins.id", ondelete="CASCADE"))
     email: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     website_access: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -64,9 +62,7 @@ class Login(Base):
         back_populates="login", uselist=False, lazy="raise"
     )
 
-    __table_args__ = (
-        Index("ix_logins_owner_kind_key", "owner_id", "kind", "username_key"),
-    )
+    __table_args__ = (Index("ix_logins_owner_kind_key", "owner_id", "kind", "username_key"),)
 
 
 class CustomerProfile(Base):

@@ -76,5 +76,11 @@ def _is_connect_error(error: DBAPIError) -> bool:
     text = str(error.orig).lower()
     return any(
         marker in text
-        for marker in ("connection", "server closed", "terminating", "could not connect", "unable to open")
+        for marker in (
+            "connection",
+            "server closed",
+            "terminating",
+            "could not connect",
+            "unable to open",
+        )
     )

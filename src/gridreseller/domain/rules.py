@@ -183,9 +183,7 @@ def parse_bool(value: str) -> bool | None:
     return {"true": True, "1": True, "false": False, "0": False}.get(value.strip().lower())
 
 
-def boolean(
-    errors: ErrorList, params: Mapping[str, str], name: str, default: bool
-) -> bool:
+def boolean(errors: ErrorList, params: Mapping[str, str], name: str, default: bool) -> bool:
     raw = params.get(name)
     if raw is None:
         return default
@@ -203,9 +201,7 @@ def add_one_month(day: date) -> date:
     return date(year, month, min(day.day, last))
 
 
-def billing_date(
-    errors: ErrorList, params: Mapping[str, str], today: date
-) -> date | None:
+def billing_date(errors: ErrorList, params: Mapping[str, str], today: date) -> date | None:
     """§4: YYYY-mm-dd from today up to the same day of next month."""
     raw = params.get("billing_date")
     if raw is None or raw == "":
@@ -216,9 +212,7 @@ def billing_date(
         return None
     latest = add_one_month(today)
     if not today <= parsed <= latest:
-        errors.add(
-            f"billing_date must be between {today.isoformat()} and {latest.isoformat()}"
-        )
+        errors.add(f"billing_date must be between {today.isoformat()} and {latest.isoformat()}")
         return None
     return parsed
 
@@ -282,9 +276,7 @@ def apply_bits(current: Permissions, bits: Mapping[str, int]) -> Permissions:
     )
 
 
-def non_negative_int(
-    errors: ErrorList, params: Mapping[str, str], name: str
-) -> int | None:
+def non_negative_int(errors: ErrorList, params: Mapping[str, str], name: str) -> int | None:
     raw = params.get(name)
     if raw is None or raw == "":
         return None

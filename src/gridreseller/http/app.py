@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 import traceback
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -46,7 +46,9 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         if call is None:
             return errors_response(404, ["Unknown endpoint"], fmt)
         if request.method not in ALLOWED_METHODS:
-            response = errors_response(405, [f"{request.method} is not allowed; use GET or POST"], fmt)
+            response = errors_response(
+                405, [f"{request.method} is not allowed; use GET or POST"], fmt
+            )
             response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
             return response
         try:

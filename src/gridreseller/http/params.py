@@ -39,8 +39,9 @@ async def _body_pairs(request: Request, settings: Settings) -> list[tuple[str, s
     if not body:
         return []
     if media_type not in ("application/x-www-form-urlencoded", ""):
-        raise HttpProblem(415, "request body must be application/x-www-form-urlencoded or "
-                               "multipart/form-data")
+        raise HttpProblem(
+            415, "request body must be application/x-www-form-urlencoded or multipart/form-data"
+        )
     return _decode_pairs(body, "request body")
 
 
@@ -76,8 +77,9 @@ def _decode_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
 
 def _duplicate_errors(pairs: Iterable[tuple[str, str]], where: str) -> list[str]:
     counts = Counter(name for name, _ in pairs)
-    return [f"{name} must be given only once in the {where}" for name in SINGLE_ONLY
-            if counts[name] > 1]
+    return [
+        f"{name} must be given only once in the {where}" for name in SINGLE_ONLY if counts[name] > 1
+    ]
 
 
 def _merge(query: list[tuple[str, str]], body: list[tuple[str, str]]) -> Params:

@@ -1,4 +1,4 @@
-"""Results as UTF-8 JSON (§3, §6–§8)."""
+"""Results as UTF-8 JSON (§3, §6-§8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Results as ISO-8859-1 XML (§3, §6–§8), written by the standard library's serializer.
+"""Results as ISO-8859-1 XML (§3, §6-§8), written by the standard library's serializer.
 
 XMLGenerator escapes markup characters and, with an ISO-8859-1 writer, turns
 every character outside Latin-1 into a numeric character reference.

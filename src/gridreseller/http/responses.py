@@ -41,7 +41,9 @@ def error_response(error: DomainError | HttpProblem, fmt: str) -> Response:
 
 def errors_response(status: int, errors: list[str], fmt: str) -> Response:
     renderer = RENDERERS[fmt]
-    return Response(renderer.render_errors(errors), status_code=status, media_type=renderer.MEDIA_TYPE)
+    return Response(
+        renderer.render_errors(errors), status_code=status, media_type=renderer.MEDIA_TYPE
+    )
 
 
 STATUSES: dict[type[DomainError], int] = {

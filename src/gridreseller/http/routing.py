@@ -18,7 +18,7 @@ def resolve(path: str) -> tuple[Call | None, str]:
     fmt = format_of_path(path)
     if not path.startswith("/api/") or "." not in path:
         return None, fmt
-    name, suffix = path[len("/api/"):].rsplit(".", 1)
+    name, suffix = path[len("/api/") :].rsplit(".", 1)
     if suffix not in FORMATS:
         return None, fmt
     return CALLS.get(name), fmt

@@ -38,7 +38,9 @@ def get_credentials(
 def add_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     errors = ErrorList()
     name = _credential_name(errors, params)
-    password = rules.password(errors, params.values, ctx.settings.min_password_length, confirm=False)
+    password = rules.password(
+        errors, params.values, ctx.settings.min_password_length, confirm=False
+    )
     bits = rules.parse_permissions(errors, params.get("permissions"))
     errors.raise_if_any()
     assert name is not None and password is not None
@@ -64,7 +66,7 @@ def edit_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Succes
         password = rules.password(
             errors, params.values, ctx.settings.min_password_length, confirm=False
         )
-    bits = rules.permission_bits(errors, params)
+    bits = rules.permission_bits(errors, params.values)
     errors.raise_if_any()
     assert name is not None
     password_hash = ctx.passwords.hash(password) if password else None

@@ -80,7 +80,8 @@ def _validate_new(errors: ErrorList, params: Params, ctx: ServiceContext) -> New
     password = rules.password(errors, values, ctx.settings.min_password_length, confirm=True)
     email = rules.email(errors, values, "email", 64)
     profile = {
-        name: rules.text(errors, values, name, limit) for name, limit in rules.PROFILE_LIMITS.items()
+        name: rules.text(errors, values, name, limit)
+        for name, limit in rules.PROFILE_LIMITS.items()
     }
     package = rules.text(errors, values, "package", 255)
     whitelabel = rules.text(errors, values, "whitelabel", 255)

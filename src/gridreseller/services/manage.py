@@ -75,7 +75,9 @@ def list_customers(ctx: ServiceContext, actor: Actor, params: Params) -> Custome
             limit=None if in_python else limit,
             offset=None if in_python else offset,
         )
-        views = (_view(row) for row in rows if _matches(row, filters, active))
+        views: Iterator[CustomerView] = (
+            _view(row) for row in rows if _matches(row, filters, active)
+        )
         if in_python:
             stop = None if limit is None else (offset or 0) + limit
             views = islice(views, offset or 0, stop)

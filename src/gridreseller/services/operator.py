@@ -144,4 +144,3 @@ def _amount(errors: ErrorList, field: str, raw: str) -> Decimal:
         errors.add(f"{field} must be a non-negative number")
         return Decimal(0)
     return value
-

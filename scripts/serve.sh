@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up a virtual environment (once) and run gridreseller on its embedded SQLite database.
+# Any arguments are passed to `gridreseller serve` (e.g. --port 9000 --workers 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${VENV:-.venv}"
+if [ ! -x "$VENV/bin/gridreseller" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --upgrade pip
+    "$VENV/bin/pip" install --quiet -e .
+fi
+exec "$VENV/bin/gridreseller" serve "$@"

@@ -1,0 +1,162 @@
+"""The operator's commands (§10) against a real SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gridreseller.cli import app
+from gridreseller.domain.params import Params
+from gridreseller.services.auth import Scope, authenticate
+from tests.support import context_for
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def _run(database_url: str, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, [*args, "--database-url", database_url])
+    return result.exit_code, result.output
+
+
+def _distributor(database_url: str, username: str = "acme") -> None:
+    code, output = _run(
+        database_url,
+        "distributor",
+        "create",
+        "--username",
+        username,
+        "--password",
+        "acme-secret",
+        "--email",
+        "ops@acme.example",
+    )
+    assert code == 0, output
+
+
+def test_distributor_create_makes_a_login(database_url: str) -> None:
+    _distributor(database_url)
+    ctx = context_for(database_url)
+    actor = authenticate(ctx, Params.of(api_user="ACME", api_key="acme-secret"), Scope.DISTRIBUTOR)
+    assert actor.login_username == "acme"
+
+
+def test_distributor_create_rejects_bad_input(database_url: str) -> None:
+    code, output = _run(
+        database_url,
+        "distributor",
+        "create",
+        "--username",
+        "x",
+        "--password",
+        "short",
+        "--email",
+        "not-an-email",
+    )
+    assert code == 1
+    assert "password must be at least 6 characters" in output
+    assert "email must be a valid email address" in output
+    _distributor(database_url)
+    code, output = _run(
+        database_url,
+        "distributor",
+        "create",
+        "--username",
+        "ACME",
+        "--password",
+        "another1",
+        "--email",
+        "a@b.example",
+    )
+    assert (code, "username is already taken" in output) == (1, True)
+
+
+def test_package_and_ip_commands(database_url: str) -> None:
+    _distributor(database_url)
+    code, output = _run(
+        database_url,
+        "package",
+        "create",
+        "--distributor",
+        "acme",
+        "--name",
+        "pro",
+        "--price",
+        "19.5",
+        "--credits",
+        "1000",
+        "--has-ip",
+    )
+    assert code == 0, output
+    code, output = _run(database_url, "package", "create", "--distributor", "acme", "--name", "pro")
+    assert code == 1
+    assert "already exists" in output
+    code, output = _run(
+        database_url,
+        "ip",
+        "add",
+        "--distributor",
+        "acme",
+        "--group",
+        "g1",
+        "192.0.2.1",
+        "2001:db8::1",
+    )
+    assert code == 0, output
+    code, output = _run(
+        database_url, "ip", "add", "--distributor", "acme", "--group", "g1", "999.0.0.1"
+    )
+    assert code == 1
+    assert "not a valid IP address" in output
+    code, output = _run(database_url, "package", "create", "--distributor", "ghost", "--name", "x")
+    assert code == 1
+    assert "no distributor named 'ghost'" in output
+
+
+def test_database_url_defaults_to_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRIDRESELLER_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    result = runner.invoke(
+        app,
+        [
+            "distributor",
+            "create",
+            "--username",
+            "envy",
+            "--password",
+            "envy-secret",
+            "--email",
+            "e@example.com",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "env.db").exists()
+
+
+def test_database_url_defaults_to_file_in_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GRIDRESELLER_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app,
+        [
+            "distributor",
+            "create",
+            "--username",
+            "local",
+            "--password",
+            "local-secret",
+            "--email",
+            "l@example.com",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "gridreseller.db").exists()

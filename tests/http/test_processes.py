@@ -1,0 +1,121 @@
+"""`gridreseller serve` as a real process: first start, restarts, several workers."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.factories import customer_params
+from tests.support import serve_process
+
+pytestmark = pytest.mark.slow
+LOGIN = {"api_user": "reseller", "api_key": "reseller-pass"}
+
+
+def _cli(*args: str, database_url: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "gridreseller", *args, "--database-url", database_url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def _seed(database_url: str) -> None:
+    _cli(
+        "distributor",
+        "create",
+        "--username",
+        "reseller",
+        "--password",
+        "reseller-pass",
+        "--email",
+        "r@example.com",
+        database_url=database_url,
+    )
+    _cli(
+        "package",
+        "create",
+        "--distributor",
+        "reseller",
+        "--name",
+        "basic",
+        database_url=database_url,
+    )
+
+
+def _add(url: str, username: str) -> httpx.Response:
+    params = customer_params("basic", username=username)
+    data = {**LOGIN, **params}
+    return httpx.post(f"{url}/api/distributor.add.json", data=data, timeout=60)
+
+
+def _usernames(url: str) -> list[str]:
+    response = httpx.post(
+        f"{url}/api/distributor.manage.json",
+        data={
+            "api_user": "reseller",
+            "api_key": "reseller-pass",
+            "method": "profile",
+            "task": "get",
+        },
+    )
+    assert response.status_code == 200
+    return [row["username"] for row in response.json()]
+
+
+def test_first_serve_creates_admin_once(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'first.db'}"
+    with serve_process(database_url) as (url, process):
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=15)[0]
+    found = re.search(r"created distributor 'admin' with password '([^']+)'", output)
+    assert found, output
+    assert f"listening on {url}" in output
+    with serve_process(database_url) as (url, process):
+        response = httpx.get(
+            f"{url}/api/distributor.packages.json",
+            params={"api_user": "admin", "api_key": found.group(1)},
+        )
+        assert response.status_code == 200
+        os.killpg(process.pid, signal.SIGTERM)
+        assert "created distributor" not in process.communicate(timeout=15)[0]
+
+
+def test_answered_writes_survive_kill(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'crash.db'}"
+    _seed(database_url)
+    with serve_process(database_url) as (url, process):
+        assert _add(url, "kept@example.com").status_code == 200
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    with serve_process(database_url) as (url, _process):
+        assert _usernames(url) == ["kept@example.com"]
+
+
+def test_workers_share_sqlite_without_lock_errors(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'workers.db'}"
+    _seed(database_url)
+    with serve_process(database_url, "--workers", "2") as (url, _process):
+        names = [f"user{i}@example.com" for i in range(24)]
+        same = ["same@example.com"] * 12
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            responses = list(pool.map(lambda n: _add(url, n), names + same))
+        distinct, racing = responses[: len(names)], responses[len(names) :]
+        assert [r.status_code for r in distinct] == [200] * len(names)
+        statuses = sorted(r.status_code for r in racing)
+        assert statuses == [200] + [400] * (len(same) - 1)
+        assert all(
+            r.json()["errors"] == ["username is already taken"]
+            for r in racing
+            if r.status_code == 400
+        )
+        assert sorted(_usernames(url)) == sorted([*names, "same@example.com"])
