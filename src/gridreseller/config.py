@@ -22,6 +22,9 @@ class Settings:
     max_parameters: int = 200
     reserved_domains: tuple[str, ...] = field(default=("sendgrid.com",))
     sqlite_busy_timeout_ms: int = 30_000
+    # Successful logins remembered (as HMACs) so repeated calls skip argon2; 0 disables.
+    login_cache_size: int = 10_000
+    login_cache_seconds: int = 300
     log_level: str = "INFO"
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -36,6 +39,8 @@ _INT_FIELDS = {
     "max_body_bytes",
     "max_parameters",
     "sqlite_busy_timeout_ms",
+    "login_cache_size",
+    "login_cache_seconds",
 }
 
 

@@ -25,6 +25,7 @@ from gridreseller.http.problems import HttpProblem
 from gridreseller.http.responses import error_response, errors_response, result_response
 from gridreseller.http.routing import resolve
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.login_cache import LoginCache
 from gridreseller.services.passwords import Passwords
 
 log = logging.getLogger("gridreseller")
@@ -33,7 +34,12 @@ ALLOWED_METHODS = ("GET", "POST")
 
 def build_context(settings: Settings) -> ServiceContext:
     engine = build_engine(settings)
-    return ServiceContext(settings=settings, uow=UnitOfWork(engine), passwords=Passwords(settings))
+    return ServiceContext(
+        settings=settings,
+        uow=UnitOfWork(engine),
+        passwords=Passwords(settings),
+        login_cache=LoginCache(settings.login_cache_size, settings.login_cache_seconds),
+    )
 
 
 def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> Starlette:

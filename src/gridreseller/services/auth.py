@@ -32,6 +32,7 @@ class _Candidate:
     login_id: int
     kind: LoginKind
     username: str
+    key: str
     password_hash: str
     live: bool
     owner_id: int | None
@@ -44,10 +45,23 @@ def authenticate(ctx: ServiceContext, params: Params, scope: Scope) -> Actor:
     api_user = params.get("api_user") or ""
     api_key = params.get("api_key") or ""
     candidate = _lookup(ctx, api_user) if api_user else None
-    matches = ctx.passwords.verify(candidate.password_hash if candidate else None, api_key)
-    if candidate is None or not matches or not candidate.live or not api_key:
+    if candidate is None or not api_key:
+        ctx.passwords.verify(None, api_key)  # costs what a known username costs
+        raise Unauthorized()
+    if not _password_matches(ctx, candidate, api_key) or not candidate.live:
         raise Unauthorized()
     return _authorize(candidate, scope)
+
+
+def _password_matches(ctx: ServiceContext, candidate: _Candidate, api_key: str) -> bool:
+    """The login cache's fast answer, else argon2 (which then fills the cache)."""
+    if ctx.login_cache.recalls(candidate.key, api_key, candidate.password_hash):
+        return True
+    if not ctx.passwords.verify(candidate.password_hash, api_key):
+        return False
+    if candidate.live:
+        ctx.login_cache.remember(candidate.key, api_key, candidate.password_hash)
+    return True
 
 
 def _lookup(ctx: ServiceContext, api_user: str) -> _Candidate | None:
@@ -67,6 +81,7 @@ def _candidate(login: Login, owner: Login | None) -> _Candidate:
         login_id=login.id,
         kind=kind,
         username=login.username,
+        key=login.username_key,
         password_hash=login.password_hash,
         live=login.deleted_at is None and owner_live,
         owner_id=login.owner_id,

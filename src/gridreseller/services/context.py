@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from gridreseller.config import Settings
 from gridreseller.db.unit_of_work import UnitOfWork
+from gridreseller.services.login_cache import LoginCache
 from gridreseller.services.passwords import Passwords
 
 
@@ -21,4 +22,5 @@ class ServiceContext:
     settings: Settings
     uow: UnitOfWork
     passwords: Passwords
+    login_cache: LoginCache = field(default_factory=LoginCache)
     clock: Callable[[], datetime] = field(default=utc_now)
