@@ -112,7 +112,8 @@ def padded(prefix: str, length: int, suffix: str = "") -> str:
 
 
 def at_length(param: str, length: int) -> str:
-    """A value of `param` that is otherwise valid, `length` characters long."""
+    """A value of `param`, `length` characters long, valid but for its length (a whitelabel
+    that long is never a DNS name, so it is only used over the limit)."""
     if param == "email":
         return padded("e", length, "@example.com")
     if param == "whitelabel":
