@@ -26,6 +26,7 @@ class Settings:
     login_cache_size: int = 10_000
     login_cache_seconds: int = 300
     log_level: str = "INFO"
+    worker_threads: int = 4
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -41,6 +42,7 @@ _INT_FIELDS = {
     "sqlite_busy_timeout_ms",
     "login_cache_size",
     "login_cache_seconds",
+    "worker_threads",
 }
 
 

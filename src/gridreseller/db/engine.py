@@ -45,8 +45,10 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
             "timeout": settings.sqlite_busy_timeout_ms / 1000,
             "check_same_thread": False,
         },
-        pool_size=8,
-        max_overflow=8,
+        # Up to one connection per worker thread (anyio's pool has 40), kept open:
+        # connecting costs more than the query.
+        pool_size=40,
+        max_overflow=10,
     )
     busy_ms = int(settings.sqlite_busy_timeout_ms)
 
@@ -63,7 +65,9 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Reads issue one statement each, which SQLite runs as its own consistent
+        # snapshot; only writers need an explicit transaction.
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

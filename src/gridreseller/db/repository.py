@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Connection, Row, Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from gridreseller.db.tables import (
@@ -19,12 +20,93 @@ from gridreseller.db.tables import (
 )
 from gridreseller.domain.models import LoginKind
 
-CustomerRow = tuple[Login, CustomerProfile, str]
+# The hot paths (login, listing, flag changes) are Core statements built once:
+# no ORM identity map, no per-call statement construction.
+_logins = cast(Table, Login.__table__)
+_owners = _logins.alias("owners")
+_profiles = cast(Table, CustomerProfile.__table__)
+_packages = cast(Table, Package.__table__)
+
+LOGIN_FOR_AUTH = (
+    select(
+        _logins.c.id,
+        _logins.c.kind,
+        _logins.c.username,
+        _logins.c.username_key,
+        _logins.c.password_hash,
+        _logins.c.deleted_at,
+        _logins.c.owner_id,
+        _logins.c.perm_api,
+        _owners.c.kind.label("owner_kind"),
+        _owners.c.deleted_at.label("owner_deleted_at"),
+    )
+    .select_from(_logins.outerjoin(_owners, _owners.c.id == _logins.c.owner_id))
+    .where(_logins.c.username_key == bindparam("key"))
+)
+
+_LIVE_CUSTOMERS_OF = (
+    _logins.c.owner_id == bindparam("distributor_id"),
+    _logins.c.kind == LoginKind.CUSTOMER.value,
+    _logins.c.deleted_at.is_(None),
+)
+
+CUSTOMER_LIST = (
+    select(
+        _logins.c.username,
+        _logins.c.email,
+        _logins.c.active,
+        _logins.c.website_access,
+        _profiles.c.first_name,
+        _profiles.c.last_name,
+        _profiles.c.address,
+        _profiles.c.city,
+        _profiles.c.state,
+        _profiles.c.zip,
+        _profiles.c.country,
+        _profiles.c.phone,
+        _profiles.c.website,
+        _profiles.c.company,
+        _packages.c.name.label("package"),
+    )
+    .select_from(
+        _logins.join(_profiles, _profiles.c.login_id == _logins.c.id).join(
+            _packages, _packages.c.id == _profiles.c.package_id
+        )
+    )
+    .where(*_LIVE_CUSTOMERS_OF)
+    .order_by(_logins.c.username_key)
+)
+CUSTOMER_LIST_ONE = CUSTOMER_LIST.where(_logins.c.username_key == bindparam("key"))
+CUSTOMER_LIST_FROM = CUSTOMER_LIST.offset(bindparam("offset"))
+CUSTOMER_LIST_PAGE = CUSTOMER_LIST_FROM.limit(bindparam("limit"))
+
+SET_FLAG = {
+    column: update(_logins)
+    .where(*_LIVE_CUSTOMERS_OF, _logins.c.username_key == bindparam("key"))
+    .values({column: bindparam("value"), "updated_at": bindparam("now")})
+    for column in ("active", "website_access")
+}
+
+AnyRow = Row[*tuple[Any, ...]]
+CustomerRow = AnyRow
 
 
 class Repository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    """Core queries on `connection`; ORM work on a session bound to it, made on first use."""
+
+    def __init__(self, connection: Connection, session: Session | None = None) -> None:
+        self.connection = connection
+        self._session = session
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = Session(bind=self.connection, autoflush=False, expire_on_commit=False)
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
     def add(self, row: object) -> None:
         self.session.add(row)
@@ -39,9 +121,6 @@ class Repository:
 
     def login_by_key(self, key: str) -> Login | None:
         return self.session.scalar(select(Login).where(Login.username_key == key))
-
-    def login_by_id(self, login_id: int) -> Login | None:
-        return self.session.get(Login, login_id)
 
     def username_taken(self, key: str) -> bool:
         return bool(self.session.scalar(select(exists().where(Login.username_key == key))))
@@ -143,6 +222,23 @@ class Repository:
 
     # Listing ----------------------------------------------------------------
 
+    def login_for_auth(self, key: str) -> AnyRow | None:
+        """The login and its owner's kind and status, in one indexed lookup."""
+        return self.connection.execute(LOGIN_FOR_AUTH, {"key": key}).first()
+
+    def set_customer_flag(
+        self, distributor_id: int, username: str, column: str, value: bool, now: datetime
+    ) -> bool:
+        """One UPDATE; False when no live customer of this distributor has that name."""
+        params = {
+            "distributor_id": distributor_id,
+            "key": username.lower(),
+            "value": value,
+            "now": now,
+        }
+        result = self.connection.execute(SET_FLAG[column], params)
+        return bool(result.rowcount)
+
     def stream_customers(
         self,
         distributor_id: int,
@@ -153,32 +249,14 @@ class Repository:
         batch: int = 1000,
     ) -> Iterator[CustomerRow]:
         """Live customers of a distributor in username order, fetched in batches."""
-        query = (
-            select(Login, CustomerProfile, Package.name)
-            .join(CustomerProfile, CustomerProfile.login_id == Login.id)
-            .join(Package, Package.id == CustomerProfile.package_id)
-            .where(
-                Login.owner_id == distributor_id,
-                Login.kind == LoginKind.CUSTOMER.value,
-                Login.deleted_at.is_(None),
-            )
-            .order_by(Login.username_key)
-        )
+        params: dict[str, object] = {"distributor_id": distributor_id}
         if username_key is not None:
-            query = query.where(Login.username_key == username_key)
-        if offset:
-            query = query.offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
-        result = self.session.execute(query.execution_options(yield_per=batch))
-        yield from result.tuples()
-
-    def count_customers(self, distributor_id: int) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count()).where(
-                    Login.owner_id == distributor_id, Login.kind == LoginKind.CUSTOMER.value
-                )
-            )
-            or 0
-        )
+            statement, params["key"] = CUSTOMER_LIST_ONE, username_key
+        elif limit is not None:
+            statement, params["limit"], params["offset"] = CUSTOMER_LIST_PAGE, limit, offset or 0
+        elif offset:
+            statement, params["offset"] = CUSTOMER_LIST_FROM, offset
+        else:
+            statement = CUSTOMER_LIST
+        result = self.connection.execution_options(yield_per=batch).execute(statement, params)
+        yield from result

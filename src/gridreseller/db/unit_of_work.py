@@ -30,7 +30,7 @@ class UnitOfWork:
     def write(self) -> Iterator[Repository]:
         """A write transaction; SQLite takes its write lock at BEGIN."""
         with self._session(write=True) as session:
-            yield Repository(session)
+            yield Repository(session.connection(), session)
             try:
                 session.commit()
             except IntegrityError as error:
@@ -38,8 +38,19 @@ class UnitOfWork:
 
     @contextmanager
     def read(self) -> Iterator[Repository]:
-        with self._session(write=False) as session:
-            yield Repository(session)
+        """A connection without a session: reads are single statements (on SQLite,
+        each its own consistent snapshot), so they need neither BEGIN nor the ORM."""
+        try:
+            with self.engine.connect() as connection:
+                repository = Repository(connection)
+                try:
+                    yield repository
+                finally:
+                    repository.close()
+        except OperationalError as error:
+            if _is_unavailable(error):
+                raise Unavailable() from None
+            raise
 
     def stream(self, produce: Callable[[Repository], Iterator[T]]) -> Iterator[T]:
         """Rows from a read transaction held open until the consumer is done."""

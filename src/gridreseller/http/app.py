@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -19,6 +21,8 @@ from gridreseller.config import Settings, load_settings
 from gridreseller.db.engine import build_engine
 from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain.errors import DomainError
+from gridreseller.domain.params import Params
+from gridreseller.http.calls import Call
 from gridreseller.http.middleware import AccessLog, BodyLimit, SecurityHeaders
 from gridreseller.http.params import read_params
 from gridreseller.http.problems import HttpProblem
@@ -46,6 +50,9 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     """The ASGI app; uvicorn's workers call this with no arguments (settings from env)."""
     settings = settings or load_settings()
     ctx = ctx or build_context(settings)
+    # A few threads do the blocking work (database, argon2): more only contend for
+    # the GIL and for SQLite's locks.
+    executor = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="gridreseller")
 
     async def api(request: Request) -> Response:
         call, fmt = resolve(request.url.path)
@@ -59,13 +66,13 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
             return response
         try:
             params = await read_params(request, settings)
-            result = await run_in_threadpool(call.handle, ctx, params)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(executor, _respond, call, ctx, params, fmt)
         except (DomainError, HttpProblem) as error:
             return error_response(error, fmt)
         except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
             _log_unexpected(request, error)
             return errors_response(500, ["internal error"], fmt)
-        return result_response(result, fmt)
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -88,6 +95,11 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     )
     app.state.ctx = ctx
     return app
+
+
+def _respond(call: Call, ctx: ServiceContext, params: Params, fmt: str) -> Response:
+    """Authenticate, act and render the first batch, all in one worker thread."""
+    return result_response(call.handle(ctx, params), fmt)
 
 
 def _asgi(endpoint: Callable[[Request], Awaitable[Response]]) -> ASGIApp:

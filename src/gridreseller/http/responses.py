@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 from types import ModuleType
 
 from starlette.responses import Response, StreamingResponse
@@ -15,19 +16,40 @@ from gridreseller.domain.errors import (
     Unauthorized,
     Unavailable,
 )
-from gridreseller.domain.models import CustomerList, Result
+from gridreseller.domain.models import Result
 from gridreseller.http import render_json, render_xml
 from gridreseller.http.problems import HttpProblem
 
 RENDERERS: dict[str, ModuleType] = {"json": render_json, "xml": render_xml}
+STREAM_BATCH_BYTES = 64 * 1024
 
 
 def result_response(result: Result, fmt: str) -> Response:
+    """A whole body when it fits in one batch; a stream of batches otherwise.
+
+    Runs in a worker thread: it pulls the first batch from the database itself,
+    so a short list costs no extra thread hops.
+    """
     renderer = RENDERERS[fmt]
-    chunks: Iterator[bytes] = renderer.render(result)
-    if isinstance(result, CustomerList):
-        return StreamingResponse(chunks, media_type=renderer.MEDIA_TYPE)
-    return Response(b"".join(chunks), media_type=renderer.MEDIA_TYPE)
+    batches = _batched(renderer.render(result))
+    first = next(batches, b"")
+    second = next(batches, None)
+    if second is None:
+        return Response(first, media_type=renderer.MEDIA_TYPE)
+    return StreamingResponse(chain((first, second), batches), media_type=renderer.MEDIA_TYPE)
+
+
+def _batched(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    pending: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= STREAM_BATCH_BYTES:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 def error_response(error: DomainError | HttpProblem, fmt: str) -> Response:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from gridreseller.db.tables import Login
 from gridreseller.domain.errors import Forbidden, Unauthorized
 from gridreseller.domain.models import LoginKind
 from gridreseller.domain.params import Params
@@ -66,27 +65,23 @@ def _password_matches(ctx: ServiceContext, candidate: _Candidate, api_key: str) 
 
 def _lookup(ctx: ServiceContext, api_user: str) -> _Candidate | None:
     with ctx.uow.read() as repository:
-        login = repository.login_by_key(username_key(api_user))
-        if login is None:
-            return None
-        owner = repository.login_by_id(login.owner_id) if login.owner_id else None
-        return _candidate(login, owner)
-
-
-def _candidate(login: Login, owner: Login | None) -> _Candidate:
-    kind = LoginKind(login.kind)
+        row = repository.login_for_auth(username_key(api_user))
+    if row is None:
+        return None
+    login = row._mapping
+    kind = LoginKind(login["kind"])
     # A customer's credential dies with its customer; a customer lives on its own row.
-    owner_live = owner is None or kind is not LoginKind.CREDENTIAL or owner.deleted_at is None
+    owner_live = kind is not LoginKind.CREDENTIAL or login["owner_deleted_at"] is None
     return _Candidate(
-        login_id=login.id,
+        login_id=login["id"],
         kind=kind,
-        username=login.username,
-        key=login.username_key,
-        password_hash=login.password_hash,
-        live=login.deleted_at is None and owner_live,
-        owner_id=login.owner_id,
-        owner_kind=LoginKind(owner.kind) if owner else None,
-        api_bit=login.perm_api == 1,
+        username=login["username"],
+        key=login["username_key"],
+        password_hash=login["password_hash"],
+        live=login["deleted_at"] is None and owner_live,
+        owner_id=login["owner_id"],
+        owner_kind=LoginKind(login["owner_kind"]) if login["owner_kind"] else None,
+        api_bit=login["perm_api"] == 1,
     )
 
 

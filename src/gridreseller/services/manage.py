@@ -66,7 +66,8 @@ def list_customers(ctx: ServiceContext, actor: Actor, params: Params) -> Custome
     errors.raise_if_any()
     username = params.get("username")
     key = rules.username_key(username) if username else None
-    in_python = bool(filters) or active is not None
+    # Paging is pushed into SQL unless rows are also filtered here.
+    in_python = bool(filters) or active is not None or key is not None
 
     def produce(repository: Repository) -> Iterator[CustomerView]:
         rows = repository.stream_customers(
@@ -110,34 +111,26 @@ def _active_filter(errors: ErrorList, params: Params) -> bool | None:
 
 
 def _matches(row: CustomerRow, filters: dict[str, str], active: bool | None) -> bool:
-    login, profile, _package = row
-    if active is not None and login.active != active:
+    fields = row._mapping
+    if active is not None and bool(fields["active"]) != active:
         return False
-    for name, wanted in filters.items():
-        value = login.email if name == "email" else getattr(profile, name)
-        if (value or "").casefold() != wanted:
-            return False
-    return True
+    return all((fields[name] or "").casefold() == wanted for name, wanted in filters.items())
 
 
 def _view(row: CustomerRow) -> CustomerView:
-    login, profile, package = row
-    values = {
-        "username": login.username,
-        "email": login.email or "",
-        "active": _flag(login.active),
-        "package": package,
-        "website_access": _flag(login.website_access),
-    }
+    fields = row._mapping
     return CustomerView(
         fields=tuple(
-            (name, values[name] if name in values else getattr(profile, name))
+            (name, _flag(fields[name]) if name in FLAGS else fields[name] or "")
             for name in CUSTOMER_FIELDS
         )
     )
 
 
-def _flag(value: bool) -> str:
+FLAGS = frozenset({"active", "website_access"})
+
+
+def _flag(value: object) -> str:
     return "true" if value else "false"
 
 
@@ -242,16 +235,13 @@ def authenticate_customer(ctx: ServiceContext, actor: Actor, params: Params) -> 
 # enable / disable / website_enable / website_disable ------------------------------
 
 
-def _flag_setter(field: str, value: bool, *aliases: str) -> Action:
+def _flag_setter(column: str, value: bool, *aliases: str) -> Action:
     def set_flag(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
         user = required_user(params, *aliases)
         with ctx.uow.write() as repository:
-            customer = repository.customer_of(actor.account_id, user)
-            if customer is None:
+            found = repository.set_customer_flag(actor.account_id, user, column, value, ctx.clock())
+            if not found:
                 raise NotFound(bare=True)
-            if getattr(customer, field) != value:
-                setattr(customer, field, value)
-                customer.updated_at = ctx.clock()
         return Success()
 
     return set_flag
