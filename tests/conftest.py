@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 
 from gridreseller.services.context import ServiceContext
 from tests.factories import Factory
-from tests.support import FORMATS, Clock, ThreadServer, context_for
+from tests.postgres import PostgresCluster, postgres_bin
+from tests.support import BACKENDS, FORMATS, Clock, ThreadServer, context_for
 
 
 @pytest.fixture(scope="session")
@@ -25,9 +27,45 @@ def _reset_clock(clock: Clock) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path: Path = tmp_path_factory.mktemp("db") / "gridreseller.db"
-    return f"sqlite:///{path}"
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL server, started once for the whole run."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        if os.environ.get("GRIDRESELLER_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is required (GRIDRESELLER_REQUIRE_POSTGRES) but not installed")
+        pytest.skip("PostgreSQL server binaries are not installed")
+    cluster = PostgresCluster(bin_dir)
+    cluster.init()
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every test that reaches a database runs once on SQLite and once on PostgreSQL."""
+    return str(request.param)
+
+
+def new_database(backend: str, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+        path: Path = factory.mktemp("db") / "gridreseller.db"
+        return f"sqlite:///{path}"
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    return cluster.create_database()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """The database the shared server uses."""
+    return new_database(backend, request)
+
+
+@pytest.fixture
+def fresh_database_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """An empty database of its own, for tests that start their own servers."""
+    return new_database(backend, request)
 
 
 @pytest.fixture(scope="session")

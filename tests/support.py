@@ -29,6 +29,7 @@ from gridreseller.services.context import ServiceContext
 # Cheap argon2id for the bulk of the tests; the defaults have their own tests.
 FAST_HASHING = {"argon2_memory_kib": 1024, "argon2_time_cost": 1}
 FORMATS = ("json", "xml")
+BACKENDS = ("sqlite", "postgresql")
 
 
 def free_port() -> int:

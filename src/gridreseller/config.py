@@ -27,6 +27,12 @@ class Settings:
     login_cache_seconds: int = 300
     log_level: str = "INFO"
     worker_threads: int = 4
+    # PostgreSQL connection pool, per process: size it so that processes x
+    # (pool + overflow) stays under the server's max_connections.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    db_pool_timeout_seconds: int = 10
+    db_connect_timeout_seconds: int = 5
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -43,6 +49,10 @@ _INT_FIELDS = {
     "login_cache_size",
     "login_cache_seconds",
     "worker_threads",
+    "db_pool_size",
+    "db_max_overflow",
+    "db_pool_timeout_seconds",
+    "db_connect_timeout_seconds",
 }
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
+from tests.conftest import new_database
 from tests.factories import customer_params
 from tests.support import serve_process
 
@@ -18,8 +20,8 @@ DIST = {"api_user": "reseller", "api_key": "reseller-pass"}
 
 
 @pytest.fixture(scope="module")
-def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'shared.db'}"
+def two_servers(backend: str, request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    database_url = new_database(backend, request)
     for args in (
         [
             "distributor",
@@ -131,3 +133,24 @@ def test_credential_changes_elsewhere_are_enforced_at_once(two_servers: tuple[st
         _post(a, "distributor.packages", api_user="apikey1", api_key="new-cred-pass").status_code
         == 401
     )
+
+
+def test_concurrent_creation_through_both_processes(two_servers: tuple[str, str]) -> None:
+    a, b = two_servers
+    params = customer_params("basic", username="Contested@example.com")
+
+    def attempt(url: str) -> int:
+        return _post(url, "distributor.add", **DIST, **params).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(attempt, [a, b] * 8))
+    assert sorted(statuses) == [200] + [400] * 15
+    listed = _post(
+        a,
+        "distributor.manage",
+        **DIST,
+        method="profile",
+        task="get",
+        username="contested@example.com",
+    )
+    assert [row["username"] for row in listed.json()] == ["Contested@example.com"]

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -72,8 +71,8 @@ def _usernames(url: str) -> list[str]:
     return [row["username"] for row in response.json()]
 
 
-def test_first_serve_creates_admin_once(tmp_path: Path) -> None:
-    database_url = f"sqlite:///{tmp_path / 'first.db'}"
+def test_first_serve_creates_admin_once(fresh_database_url: str) -> None:
+    database_url = fresh_database_url
     with serve_process(database_url) as (url, process):
         os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=15)[0]
@@ -90,8 +89,8 @@ def test_first_serve_creates_admin_once(tmp_path: Path) -> None:
         assert "created distributor" not in process.communicate(timeout=15)[0]
 
 
-def test_answered_writes_survive_kill(tmp_path: Path) -> None:
-    database_url = f"sqlite:///{tmp_path / 'crash.db'}"
+def test_answered_writes_survive_kill(fresh_database_url: str) -> None:
+    database_url = fresh_database_url
     _seed(database_url)
     with serve_process(database_url) as (url, process):
         assert _add(url, "kept@example.com").status_code == 200
@@ -101,8 +100,8 @@ def test_answered_writes_survive_kill(tmp_path: Path) -> None:
         assert _usernames(url) == ["kept@example.com"]
 
 
-def test_workers_share_sqlite_without_lock_errors(tmp_path: Path) -> None:
-    database_url = f"sqlite:///{tmp_path / 'workers.db'}"
+def test_workers_share_the_database_without_lock_errors(fresh_database_url: str) -> None:
+    database_url = fresh_database_url
     _seed(database_url)
     with serve_process(database_url, "--workers", "2") as (url, _process):
         names = [f"user{i}@example.com" for i in range(24)]

@@ -32,7 +32,16 @@ def build_engine(settings: Settings) -> Engine:
     url = normalize_url(settings.database_url)
     if is_sqlite(url):
         return _sqlite_engine(url, settings)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url,
+        # A connection broken by a database restart is replaced, not handed out.
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": settings.db_connect_timeout_seconds},
+    )
 
 
 def _sqlite_engine(url: str, settings: Settings) -> Engine:

@@ -90,6 +90,16 @@ SET_FLAG = {
 AnyRow = Row[*tuple[Any, ...]]
 CustomerRow = AnyRow
 
+CREDENTIALS_OF = (
+    select(Login)
+    .where(
+        Login.owner_id == bindparam("account_id"),
+        Login.kind == LoginKind.CREDENTIAL.value,
+        Login.deleted_at.is_(None),
+    )
+    .order_by(Login.id)
+)
+
 
 class Repository:
     """Core queries on `connection`; ORM work on a session bound to it, made on first use."""
@@ -153,15 +163,7 @@ class Repository:
     # Credentials ------------------------------------------------------------
 
     def credentials_of(self, account_id: int) -> Sequence[Login]:
-        return self.session.scalars(
-            select(Login)
-            .where(
-                Login.owner_id == account_id,
-                Login.kind == LoginKind.CREDENTIAL.value,
-                Login.deleted_at.is_(None),
-            )
-            .order_by(Login.id)
-        ).all()
+        return self.session.scalars(CREDENTIALS_OF, {"account_id": account_id}).all()
 
     def credential_of(self, account_id: int, username: str) -> Login | None:
         return self.session.scalar(

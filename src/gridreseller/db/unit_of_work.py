@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridreseller.db.engine import WRITE_OPTION
@@ -51,6 +52,8 @@ class UnitOfWork:
             if _is_unavailable(error):
                 raise Unavailable() from None
             raise
+        except PoolTimeout:
+            raise Unavailable() from None
 
     def stream(self, produce: Callable[[Repository], Iterator[T]]) -> Iterator[T]:
         """Rows from a read transaction held open until the consumer is done."""
@@ -71,6 +74,8 @@ class UnitOfWork:
             if _is_unavailable(error):
                 raise Unavailable() from None
             raise
+        except PoolTimeout:
+            raise Unavailable() from None
         except BaseException:
             session.rollback()
             raise

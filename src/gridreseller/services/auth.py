@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from gridreseller.domain.errors import Forbidden, Unauthorized
 from gridreseller.domain.models import LoginKind
 from gridreseller.domain.params import Params
-from gridreseller.domain.rules import username_key
+from gridreseller.domain.rules import has_illegal_characters, username_key
 from gridreseller.services.context import ServiceContext
 
 
@@ -43,7 +43,8 @@ def authenticate(ctx: ServiceContext, params: Params, scope: Scope) -> Actor:
     """The caller's account, or Unauthorized/Forbidden. Always runs the hasher once."""
     api_user = params.get("api_user") or ""
     api_key = params.get("api_key") or ""
-    candidate = _lookup(ctx, api_user) if api_user else None
+    lookup = api_user and not has_illegal_characters(api_user)
+    candidate = _lookup(ctx, api_user) if lookup else None
     if candidate is None or not api_key:
         ctx.passwords.verify(None, api_key)  # costs what a known username costs
         raise Unauthorized()

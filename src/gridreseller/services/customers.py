@@ -41,7 +41,8 @@ def add_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     try:
         with ctx.uow.write() as repository:
             groups, ips, package = _check_ownership(errors, repository, actor, params)
-            if repository.username_taken(rules.username_key(params.get("username") or "")):
+            username = _lookup_value(params.get("username"))
+            if username and repository.username_taken(rules.username_key(username)):
                 errors.add(USERNAME_TAKEN)
             errors.raise_if_any()
             assert new is not None and package is not None
@@ -70,6 +71,8 @@ def required_user(params: Params, *alternatives: str) -> str:
     for name in ("user", *alternatives):
         value = params.get(name)
         if value:
+            if rules.has_illegal_characters(value):
+                raise Invalid([f"{name} must not contain control characters"])
             return value
     raise Invalid(["user is required"])
 
@@ -127,15 +130,21 @@ def _ip_array(errors: ErrorList, params: Params) -> list[str]:
     return list(dict.fromkeys(addresses))
 
 
+def _lookup_value(value: str | None) -> str | None:
+    """A value fit to look up: invalid ones were reported already, and PostgreSQL
+    rejects NUL in any string it is sent."""
+    return value if value and not rules.has_illegal_characters(value) else None
+
+
 def _check_ownership(
     errors: ErrorList, repository: Repository, actor: Actor, params: Params
 ) -> tuple[list[IpGroup], list[IpAddress], Package | None]:
     """Package, IP groups and IPs must be this distributor's own."""
-    package_name = params.get("package")
+    package_name = _lookup_value(params.get("package"))
     package = repository.package_named(actor.account_id, package_name) if package_name else None
     if package_name and package is None:
         errors.add("package must be the name of one of your packages")
-    group_names = list(dict.fromkeys(params.many("ip_group")))
+    group_names = [name for name in dict.fromkeys(params.many("ip_group")) if _lookup_value(name)]
     groups = repository.ip_groups_named(actor.account_id, group_names)
     for name in group_names:
         if name not in groups:

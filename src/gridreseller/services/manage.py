@@ -255,6 +255,9 @@ def _user_or_error(errors: ErrorList, params: Params) -> str:
     if not user:
         errors.add("user is required")
         return ""
+    if rules.has_illegal_characters(user):
+        errors.add("user must not contain control characters")
+        return ""
     return user
 
 

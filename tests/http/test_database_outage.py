@@ -1,0 +1,57 @@
+"""PostgreSQL stopped under a running server: 503 with the error envelope, then recovery
+without restarting the app."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from gridreseller.services import operator
+from tests.postgres import PostgresCluster, postgres_bin
+from tests.support import Clock, ThreadServer, context_for, errors
+
+pytestmark = pytest.mark.slow
+LOGIN = {"api_user": "outage", "api_key": "outage-pass"}
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[PostgresCluster]:
+    """A cluster of this test's own, since the test stops it."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    cluster = PostgresCluster(bin_dir)
+    cluster.init()
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
+def _packages(url: str, fmt: str = "json") -> httpx.Response:
+    return httpx.post(f"{url}/api/distributor.packages.{fmt}", data=LOGIN, timeout=30)
+
+
+def test_database_restart_gives_503_then_recovers(own_cluster: PostgresCluster) -> None:
+    ctx = context_for(own_cluster.create_database())
+    operator.create_distributor(ctx, "outage", "outage-pass", "o@example.com")
+    server = ThreadServer(ctx, Clock())
+    server.start()
+    try:
+        assert _packages(server.url).status_code == 200
+        own_cluster.stop()
+        for fmt in ("json", "xml"):
+            started = time.monotonic()
+            down = _packages(server.url, fmt)
+            assert down.status_code == 503
+            assert errors(down) == ["service temporarily unavailable"]
+            assert time.monotonic() - started < 10
+        health = httpx.get(f"{server.url}/healthz", timeout=30)
+        assert health.status_code == 503
+        own_cluster.start()
+        assert _packages(server.url).status_code == 200
+        assert httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200
+    finally:
+        server.stop()
