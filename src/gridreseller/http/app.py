@@ -24,6 +24,7 @@ from gridreseller.domain.errors import DomainError
 from gridreseller.domain.params import Params
 from gridreseller.http.calls import Call
 from gridreseller.http.middleware import AccessLog, BodyLimit, SecurityHeaders
+from gridreseller.http.openapi import openapi_document
 from gridreseller.http.params import read_params
 from gridreseller.http.problems import HttpProblem
 from gridreseller.http.responses import error_response, errors_response, result_response
@@ -81,9 +82,15 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    document = openapi_document()
+
+    async def openapi(_request: Request) -> Response:
+        return JSONResponse(document)
+
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/openapi.json", openapi, methods=["GET"]),
             # A mount passes every verb through, so the contract's 405 is ours to give.
             Mount("/", app=_asgi(api)),
         ],
