@@ -26,8 +26,14 @@ from gridreseller.db.migrate import upgrade
 from gridreseller.http.app import build_context, create_app
 from gridreseller.services.context import ServiceContext
 
-# Cheap argon2id for the bulk of the tests; the defaults have their own tests.
-FAST_HASHING = {"argon2_memory_kib": 1024, "argon2_time_cost": 1}
+# Cheap argon2id and no throttling for the bulk of the tests (every client is
+# 127.0.0.1); the defaults have tests of their own.
+TEST_SETTINGS = {
+    "argon2_memory_kib": 1024,
+    "argon2_time_cost": 1,
+    "throttle_account_failures": 1_000_000,
+    "throttle_network_failures": 1_000_000,
+}
 FORMATS = ("json", "xml")
 BACKENDS = ("sqlite", "postgresql")
 
@@ -80,7 +86,7 @@ class ThreadServer:
 
 
 def context_for(database_url: str, clock: Clock | None = None, **overrides: Any) -> ServiceContext:
-    settings = Settings(database_url=database_url, **{**FAST_HASHING, **overrides})
+    settings = Settings(database_url=database_url, **{**TEST_SETTINGS, **overrides})
     ctx = build_context(settings)
     upgrade(ctx.uow.engine)
     if clock is not None:
@@ -112,7 +118,7 @@ def serve_process(
     port = free_port()
     environment = {
         **os.environ,
-        **{f"GRIDRESELLER_{k.upper()}": str(v) for k, v in FAST_HASHING.items()},
+        **{f"GRIDRESELLER_{k.upper()}": str(v) for k, v in TEST_SETTINGS.items()},
     }
     environment.update(env or {})
     process = subprocess.Popen(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -13,7 +15,7 @@ from gridreseller.config import ENV_PREFIX, Settings, load_settings
 from gridreseller.db.migrate import upgrade
 from gridreseller.domain.errors import DomainError, Invalid
 from gridreseller.http.app import build_context
-from gridreseller.services import operator
+from gridreseller.services import audit, operator
 from gridreseller.services.context import ServiceContext
 
 app = typer.Typer(
@@ -153,6 +155,58 @@ def ip_add(
     ctx = _context(database_url)
     _run(lambda: operator.add_ips(ctx, distributor, group, addresses))
     typer.echo(f"added {len(addresses)} address(es) to {group} for {distributor}")
+
+
+@app.command("audit")
+def audit_log(
+    distributor: Annotated[
+        str | None, typer.Option(help="Only events in this distributor's tenant.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only events at or after this UTC time (YYYY-mm-dd[THH:MM:SS])."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Read the audit log: changes, failed and throttled logins."""
+    ctx = _context(database_url)
+    tenant = _tenant_id(ctx, distributor) if distributor else None
+    start = _parse_since(since) if since else None
+    for event in audit.events(ctx, tenant, start):
+        typer.echo(json.dumps(event.as_dict(), ensure_ascii=False) if as_json else _line(event))
+
+
+def _tenant_id(ctx: ServiceContext, username: str) -> int:
+    with ctx.uow.read() as repository:
+        login = repository.distributor(username)
+    if login is None:
+        typer.echo(f"error: no distributor named {username!r}", err=True)
+        raise typer.Exit(1)
+    return login.id
+
+
+def _parse_since(raw: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(raw.removesuffix("Z"))
+    except ValueError:
+        typer.echo("error: --since must be YYYY-mm-dd or YYYY-mm-ddTHH:MM:SS (UTC)", err=True)
+        raise typer.Exit(1) from None
+    return (
+        parsed.replace(tzinfo=None)
+        if parsed.tzinfo is None
+        else parsed.astimezone(UTC).replace(tzinfo=None)
+    )
+
+
+def _line(event: audit.Event) -> str:
+    """key=value pairs, values quoted with escapes: a CR or LF cannot start a new line."""
+    fields = event.as_dict()
+    details = fields.pop("fields")
+    parts = [f"{fields.pop('time')}"]
+    parts += [f"{name}={json.dumps(value, ensure_ascii=False)}" for name, value in fields.items()]
+    parts.append(f"fields={json.dumps(details, ensure_ascii=False, sort_keys=True)}")
+    return " ".join(parts)
 
 
 def main() -> None:

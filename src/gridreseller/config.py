@@ -33,6 +33,12 @@ class Settings:
     db_max_overflow: int = 5
     db_pool_timeout_seconds: int = 10
     db_connect_timeout_seconds: int = 5
+    # Login throttling (see docs/security.md).
+    throttle_account_failures: int = 30
+    throttle_network_failures: int = 100
+    throttle_window_seconds: int = 15 * 60
+    throttle_first_backoff_seconds: int = 60
+    throttle_max_backoff_seconds: int = 15 * 60
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -53,6 +59,11 @@ _INT_FIELDS = {
     "db_max_overflow",
     "db_pool_timeout_seconds",
     "db_connect_timeout_seconds",
+    "throttle_account_failures",
+    "throttle_network_failures",
+    "throttle_window_seconds",
+    "throttle_first_backoff_seconds",
+    "throttle_max_backoff_seconds",
 }
 
 

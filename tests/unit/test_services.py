@@ -11,9 +11,9 @@ from sqlalchemy import func, select, text
 from gridreseller.config import Settings, load_settings
 from gridreseller.db.tables import Login
 from gridreseller.domain.errors import Invalid
+from gridreseller.domain.models import Actor
 from gridreseller.domain.params import Params
 from gridreseller.services import customers, operator
-from gridreseller.services.auth import Actor
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.passwords import Passwords
 from tests.factories import customer_params

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Row, Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from gridreseller.db.tables import (
+    AuditEvent,
     CustomerIp,
     CustomerIpGroup,
     CustomerProfile,
@@ -39,6 +40,7 @@ LOGIN_FOR_AUTH = (
         _logins.c.perm_api,
         _owners.c.kind.label("owner_kind"),
         _owners.c.deleted_at.label("owner_deleted_at"),
+        _owners.c.owner_id.label("owner_owner_id"),
     )
     .select_from(_logins.outerjoin(_owners, _owners.c.id == _logins.c.owner_id))
     .where(_logins.c.username_key == bindparam("key"))
@@ -224,9 +226,25 @@ class Repository:
 
     # Listing ----------------------------------------------------------------
 
+    def audit_events(self, distributor_id: int | None, since: datetime | None) -> list[AuditEvent]:
+        query = select(AuditEvent).order_by(AuditEvent.occurred_at, AuditEvent.id)
+        if distributor_id is not None:
+            query = query.where(AuditEvent.distributor_id == distributor_id)
+        if since is not None:
+            query = query.where(AuditEvent.occurred_at >= since)
+        return list(self.session.scalars(query))
+
     def login_for_auth(self, key: str) -> AnyRow | None:
         """The login and its owner's kind and status, in one indexed lookup."""
         return self.connection.execute(LOGIN_FOR_AUTH, {"key": key}).first()
+
+    def replace_hash(self, login_id: int, old_hash: str, new_hash: str) -> bool:
+        result = self.connection.execute(
+            update(_logins)
+            .where(_logins.c.id == login_id, _logins.c.password_hash == old_hash)
+            .values(password_hash=new_hash)
+        )
+        return bool(result.rowcount)
 
     def set_customer_flag(
         self, distributor_id: int, username: str, column: str, value: bool, now: datetime

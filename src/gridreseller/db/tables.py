@@ -148,3 +148,21 @@ class CustomerIp(Base):
     ip_id: Mapped[int] = mapped_column(
         ForeignKey("ip_addresses.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class AuditEvent(Base):
+    """One change or one failed/throttled login. Never holds a password or a hash."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # The distributor whose tenant the event belongs to (None: an unknown login).
+    distributor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(100))
+    details: Mapped[str] = mapped_column(Text, default="{}")
+
+    __table_args__ = (Index("ix_audit_events_distributor_time", "distributor_id", "occurred_at"),)

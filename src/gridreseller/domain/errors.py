@@ -51,3 +51,11 @@ class Unavailable(DomainError):
     def __init__(self, message: str = "service temporarily unavailable") -> None:
         super().__init__(message)
         self.message = message
+
+
+class Throttled(DomainError):
+    """Too many failed logins for this account or network (429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed logins; retry after {retry_after} seconds")
+        self.retry_after = retry_after

@@ -16,6 +16,17 @@ class LoginKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Actor:
+    """The account a call acts for, the login that made it, from where, in which tenant."""
+
+    account_id: int
+    account_kind: LoginKind
+    login_username: str
+    client: str = "-"
+    tenant_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Permissions:
     """A credential's bits: SMTP (`email`), dashboard (`web`), API (`api`)."""
 

@@ -32,6 +32,7 @@ from gridreseller.http.routing import resolve
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.login_cache import LoginCache
 from gridreseller.services.passwords import Passwords
+from gridreseller.services.throttle import LoginThrottle, ThrottlePolicy
 
 log = logging.getLogger("gridreseller")
 ALLOWED_METHODS = ("GET", "POST")
@@ -44,6 +45,7 @@ def build_context(settings: Settings) -> ServiceContext:
         uow=UnitOfWork(engine),
         passwords=Passwords(settings),
         login_cache=LoginCache(settings.login_cache_size, settings.login_cache_seconds),
+        throttle=LoginThrottle(ThrottlePolicy.from_settings(settings)),
     )
 
 
@@ -68,7 +70,8 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         try:
             params = await read_params(request, settings)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(executor, _respond, call, ctx, params, fmt)
+            client = request.client.host if request.client else "-"
+            return await loop.run_in_executor(executor, _respond, call, ctx, params, client, fmt)
         except (DomainError, HttpProblem) as error:
             return error_response(error, fmt)
         except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
@@ -104,9 +107,9 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     return app
 
 
-def _respond(call: Call, ctx: ServiceContext, params: Params, fmt: str) -> Response:
+def _respond(call: Call, ctx: ServiceContext, params: Params, client: str, fmt: str) -> Response:
     """Authenticate, act and render the first batch, all in one worker thread."""
-    return result_response(call.handle(ctx, params), fmt)
+    return result_response(call.handle(ctx, params, client), fmt)
 
 
 def _asgi(endpoint: Callable[[Request], Awaitable[Response]]) -> ASGIApp:

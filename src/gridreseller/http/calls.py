@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gridreseller.domain.models import Result
+from gridreseller.domain.models import Actor, Result
 from gridreseller.domain.params import Params
 from gridreseller.services import credentials, customers, manage, packages
-from gridreseller.services.auth import Actor, Scope, authenticate
+from gridreseller.services.auth import Scope, authenticate
 from gridreseller.services.context import ServiceContext
 
 Service = Callable[[ServiceContext, Actor, Params], Result]
@@ -19,9 +19,9 @@ class Call:
     scope: Scope
     service: Service
 
-    def handle(self, ctx: ServiceContext, params: Params) -> Result:
+    def handle(self, ctx: ServiceContext, params: Params, client: str) -> Result:
         """Authenticate, then act: the whole call, run off the event loop."""
-        actor = authenticate(ctx, params, self.scope)
+        actor = authenticate(ctx, params, self.scope, client)
         return self.service(ctx, actor, params)
 
 

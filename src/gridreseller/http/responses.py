@@ -13,6 +13,7 @@ from gridreseller.domain.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    Throttled,
     Unauthorized,
     Unavailable,
 )
@@ -58,6 +59,8 @@ def error_response(error: DomainError | HttpProblem, fmt: str) -> Response:
     response = Response(body, status_code=status, media_type=renderer.MEDIA_TYPE)
     if status == 503:
         response.headers["Retry-After"] = "1"
+    if isinstance(error, Throttled):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -71,6 +74,7 @@ def errors_response(status: int, errors: list[str], fmt: str) -> Response:
 STATUSES: dict[type[DomainError], int] = {
     Invalid: 400,
     Unauthorized: 401,
+    Throttled: 429,
     Forbidden: 403,
     NotFound: 404,
     Unavailable: 503,

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NoReturn
 
-from gridreseller.domain.errors import Forbidden, Unauthorized
-from gridreseller.domain.models import LoginKind
+from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
+from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.domain.params import Params
 from gridreseller.domain.rules import has_illegal_characters, username_key
+from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 
 
 class Scope(enum.Enum):
     DISTRIBUTOR = "distributor.*"
     CREDENTIALS = "credentials/*"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The account a call acts for, and the login that made it."""
-
-    account_id: int
-    account_kind: LoginKind
-    login_username: str
 
 
 @dataclass(frozen=True)
@@ -36,21 +29,44 @@ class _Candidate:
     live: bool
     owner_id: int | None
     owner_kind: LoginKind | None
+    tenant_id: int | None
     api_bit: bool
 
 
-def authenticate(ctx: ServiceContext, params: Params, scope: Scope) -> Actor:
-    """The caller's account, or Unauthorized/Forbidden. Always runs the hasher once."""
+def authenticate(ctx: ServiceContext, params: Params, scope: Scope, client: str = "-") -> Actor:
+    """The caller's account, or Unauthorized/Forbidden/Throttled.
+
+    Runs the hasher exactly once for every attempt that is not throttled (a dummy
+    hash for unknown usernames), so neither answers nor timings tell whether a
+    username exists; a throttled attempt runs it not at all.
+    """
     api_user = params.get("api_user") or ""
     api_key = params.get("api_key") or ""
+    account = username_key(api_user)
+    try:
+        ctx.throttle.check(account, client)
+    except Throttled:
+        audit.record_login_failure(ctx, "login.throttled", api_user, client, None)
+        raise
     lookup = api_user and not has_illegal_characters(api_user)
     candidate = _lookup(ctx, api_user) if lookup else None
     if candidate is None or not api_key:
         ctx.passwords.verify(None, api_key)  # costs what a known username costs
-        raise Unauthorized()
-    if not _password_matches(ctx, candidate, api_key) or not candidate.live:
-        raise Unauthorized()
-    return _authorize(candidate, scope)
+        _failed(ctx, account, api_user, client, candidate)
+    elif not _password_matches(ctx, candidate, api_key) or not candidate.live:
+        _failed(ctx, account, api_user, client, candidate)
+    ctx.throttle.succeeded(account, client)
+    assert candidate is not None
+    return _authorize(candidate, scope, client)
+
+
+def _failed(
+    ctx: ServiceContext, account: str, api_user: str, client: str, candidate: _Candidate | None
+) -> NoReturn:
+    ctx.throttle.failed(account, client)
+    tenant = candidate.tenant_id if candidate else None
+    audit.record_login_failure(ctx, "login.failed", api_user, client, tenant)
+    raise Unauthorized()
 
 
 def _password_matches(ctx: ServiceContext, candidate: _Candidate, api_key: str) -> bool:
@@ -59,9 +75,21 @@ def _password_matches(ctx: ServiceContext, candidate: _Candidate, api_key: str) 
         return True
     if not ctx.passwords.verify(candidate.password_hash, api_key):
         return False
+    stored = candidate.password_hash
+    if candidate.live and ctx.passwords.needs_rehash(stored):
+        stored = _upgrade_hash(ctx, candidate, api_key)
     if candidate.live:
-        ctx.login_cache.remember(candidate.key, api_key, candidate.password_hash)
+        ctx.login_cache.remember(candidate.key, api_key, stored)
     return True
+
+
+def _upgrade_hash(ctx: ServiceContext, candidate: _Candidate, password: str) -> str:
+    """Re-hash with the current parameters; only if nobody changed it meanwhile."""
+    upgraded = ctx.passwords.hash(password)
+    with ctx.uow.write() as repository:
+        if repository.replace_hash(candidate.login_id, candidate.password_hash, upgraded):
+            return upgraded
+    return candidate.password_hash
 
 
 def _lookup(ctx: ServiceContext, api_user: str) -> _Candidate | None:
@@ -82,23 +110,35 @@ def _lookup(ctx: ServiceContext, api_user: str) -> _Candidate | None:
         live=login["deleted_at"] is None and owner_live,
         owner_id=login["owner_id"],
         owner_kind=LoginKind(login["owner_kind"]) if login["owner_kind"] else None,
+        tenant_id=_tenant(kind, login["id"], login["owner_id"], login["owner_owner_id"]),
         api_bit=login["perm_api"] == 1,
     )
 
 
-def _authorize(candidate: _Candidate, scope: Scope) -> Actor:
+def _tenant(kind: LoginKind, login_id: int, owner_id: int | None, owner_owner: int | None) -> int:
+    """The distributor a login belongs to (for a customer's credential, two levels up)."""
+    if kind is LoginKind.DISTRIBUTOR or owner_id is None:
+        return login_id
+    return owner_owner if owner_owner is not None else owner_id
+
+
+def _authorize(candidate: _Candidate, scope: Scope, client: str) -> Actor:
     if candidate.kind is LoginKind.CREDENTIAL:
-        return _authorize_credential(candidate, scope)
+        return _authorize_credential(candidate, scope, client)
     if scope is Scope.DISTRIBUTOR and candidate.kind is not LoginKind.DISTRIBUTOR:
         raise Forbidden("api_user is a customer account and may only call credentials/*")
-    return Actor(candidate.login_id, candidate.kind, candidate.username)
+    return Actor(
+        candidate.login_id, candidate.kind, candidate.username, client, candidate.tenant_id
+    )
 
 
-def _authorize_credential(candidate: _Candidate, scope: Scope) -> Actor:
+def _authorize_credential(candidate: _Candidate, scope: Scope, client: str) -> Actor:
     if scope is Scope.CREDENTIALS:
         raise Forbidden("api_user is a credential; only the primary account manages credentials")
     if candidate.owner_kind is not LoginKind.DISTRIBUTOR or candidate.owner_id is None:
         raise Forbidden("api_user is a customer's credential and may not call the API")
     if not candidate.api_bit:
         raise Forbidden("api_user lacks the api permission")
-    return Actor(candidate.owner_id, LoginKind.DISTRIBUTOR, candidate.username)
+    return Actor(
+        candidate.owner_id, LoginKind.DISTRIBUTOR, candidate.username, client, candidate.owner_id
+    )

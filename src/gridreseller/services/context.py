@@ -10,6 +10,7 @@ from gridreseller.config import Settings
 from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.services.login_cache import LoginCache
 from gridreseller.services.passwords import Passwords
+from gridreseller.services.throttle import LoginThrottle
 
 
 def utc_now() -> datetime:
@@ -23,4 +24,5 @@ class ServiceContext:
     uow: UnitOfWork
     passwords: Passwords
     login_cache: LoginCache = field(default_factory=LoginCache)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
     clock: Callable[[], datetime] = field(default=utc_now)

@@ -7,6 +7,7 @@ from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid, NotFound
 from gridreseller.domain.models import (
+    Actor,
     CredentialList,
     CredentialView,
     LoginKind,
@@ -15,7 +16,7 @@ from gridreseller.domain.models import (
 )
 from gridreseller.domain.params import Params
 from gridreseller.domain.rules import ErrorList
-from gridreseller.services.auth import Actor
+from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 
 USERNAME_TAKEN = "username is already taken"
@@ -52,6 +53,14 @@ def add_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success
                 raise Invalid([USERNAME_TAKEN])
             now = ctx.clock()
             repository.add(_new_login(actor, name, password_hash, permissions, now))
+            audit.record(
+                repository,
+                ctx,
+                actor,
+                "credential.add",
+                name,
+                {"permissions": permissions.as_dict(), "password": True},
+            )
     except UniqueViolation:
         raise Invalid([USERNAME_TAKEN]) from None
     return Success()
@@ -85,6 +94,10 @@ def edit_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Succes
             credential.password_hash = password_hash
         if changed:
             credential.updated_at = ctx.clock()
+            fields: dict[str, object] = {"permissions": updated.as_dict()}
+            if password_hash is not None:
+                fields["password"] = True
+            audit.record(repository, ctx, actor, "credential.edit", credential.username, fields)
     return Success()
 
 
@@ -99,6 +112,7 @@ def remove_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Succ
         if credential is None:
             raise NotFound()
         repository.delete(credential)
+        audit.record(repository, ctx, actor, "credential.remove", credential.username)
     return Success()
 
 

@@ -10,10 +10,10 @@ from gridreseller.db.tables import CustomerProfile, IpAddress, IpGroup, Login, P
 from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid, NotFound
-from gridreseller.domain.models import LoginKind, Success
+from gridreseller.domain.models import Actor, LoginKind, Success
 from gridreseller.domain.params import Params
 from gridreseller.domain.rules import ErrorList
-from gridreseller.services.auth import Actor
+from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 
 USERNAME_TAKEN = "username is already taken"
@@ -47,6 +47,7 @@ def add_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
             errors.raise_if_any()
             assert new is not None and package is not None
             _insert(repository, ctx, actor, new, password_hash, package, groups, ips)
+            audit.record(repository, ctx, actor, "customer.create", new.username, _audited(new))
     except UniqueViolation:
         raise Invalid([USERNAME_TAKEN]) from None
     return Success()
@@ -63,6 +64,7 @@ def delete_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Succes
         customer.deleted_at = now
         customer.updated_at = now
         repository.retire_credentials_of(customer.id, now)
+        audit.record(repository, ctx, actor, "customer.delete", customer.username)
     return Success()
 
 
@@ -75,6 +77,20 @@ def required_user(params: Params, *alternatives: str) -> str:
                 raise Invalid([f"{name} must not contain control characters"])
             return value
     raise Invalid(["user is required"])
+
+
+def _audited(new: NewCustomer) -> dict[str, object]:
+    return {
+        "email": new.email,
+        **new.profile,
+        "package": new.package,
+        "whitelabel": new.whitelabel,
+        "ip_group": new.ip_groups,
+        "ip": new.ips,
+        "free_user": new.free_user,
+        "billing_date": new.billing_date.isoformat() if new.billing_date else None,
+        "password": True,
+    }
 
 
 def _validate_new(errors: ErrorList, params: Params, ctx: ServiceContext) -> NewCustomer | None:

@@ -10,10 +10,17 @@ from gridreseller.db.tables import Login
 from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid, NotFound
-from gridreseller.domain.models import CUSTOMER_FIELDS, CustomerList, CustomerView, Result, Success
+from gridreseller.domain.models import (
+    CUSTOMER_FIELDS,
+    Actor,
+    CustomerList,
+    CustomerView,
+    Result,
+    Success,
+)
 from gridreseller.domain.params import Params
 from gridreseller.domain.rules import ErrorList
-from gridreseller.services.auth import Actor
+from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import USERNAME_TAKEN, required_user
 
@@ -156,6 +163,7 @@ def set_profile(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
         for name, value in changes.items():
             setattr(profile, name, value)
         customer.updated_at = ctx.clock()
+        audit.record(repository, ctx, actor, "customer.profile", customer.username, changes)
     return Success()
 
 
@@ -176,6 +184,14 @@ def set_username(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
             customer = _customer(repository, actor, user)
             if key != customer.username_key and repository.username_taken(key):
                 raise Invalid([USERNAME_TAKEN])
+            audit.record(
+                repository,
+                ctx,
+                actor,
+                "customer.username",
+                customer.username,
+                {"username": new_name},
+            )
             customer.username = new_name
             customer.username_key = key
             customer.updated_at = ctx.clock()
@@ -194,6 +210,7 @@ def set_email(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
         customer = _customer(repository, actor, user)
         customer.email = email
         customer.updated_at = ctx.clock()
+        audit.record(repository, ctx, actor, "customer.email", customer.username, {"email": email})
     return Success()
 
 
@@ -214,6 +231,9 @@ def reset_password(ctx: ServiceContext, actor: Actor, params: Params) -> Success
         customer = _customer(repository, actor, user)
         customer.password_hash = password_hash
         customer.updated_at = ctx.clock()
+        audit.record(
+            repository, ctx, actor, "customer.password", customer.username, {"password": True}
+        )
     return Success()
 
 
@@ -235,13 +255,14 @@ def authenticate_customer(ctx: ServiceContext, actor: Actor, params: Params) -> 
 # enable / disable / website_enable / website_disable ------------------------------
 
 
-def _flag_setter(column: str, value: bool, *aliases: str) -> Action:
+def _flag_setter(action: str, column: str, value: bool, *aliases: str) -> Action:
     def set_flag(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
         user = required_user(params, *aliases)
         with ctx.uow.write() as repository:
             found = repository.set_customer_flag(actor.account_id, user, column, value, ctx.clock())
             if not found:
                 raise NotFound(bare=True)
+            audit.record(repository, ctx, actor, action, user, {column: value})
         return Success()
 
     return set_flag
@@ -277,9 +298,9 @@ PROFILE_TASKS: dict[str, Action] = {
 
 METHODS: dict[str, Action] = {
     "password": reset_password,
-    "enable": _flag_setter("active", True),
-    "disable": _flag_setter("active", False, "username"),
-    "website_enable": _flag_setter("website_access", True),
-    "website_disable": _flag_setter("website_access", False),
+    "enable": _flag_setter("customer.enable", "active", True),
+    "disable": _flag_setter("customer.disable", "active", False, "username"),
+    "website_enable": _flag_setter("customer.website_enable", "website_access", True),
+    "website_disable": _flag_setter("customer.website_disable", "website_access", False),
     "auth": authenticate_customer,
 }

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from gridreseller.db.tables import Package
-from gridreseller.domain.models import PackageList, PackageView
+from gridreseller.domain.models import Actor, PackageList, PackageView
 from gridreseller.domain.params import Params
-from gridreseller.services.auth import Actor
 from gridreseller.services.context import ServiceContext
 
 

@@ -1,0 +1,111 @@
+"""The audit trail: who changed what, from where; failed and throttled logins.
+
+Events are written in the same transaction as the change they describe, so an
+event exists exactly when its change does. Secrets never enter: a password change
+is recorded as the field name only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from gridreseller.db.repository import Repository
+from gridreseller.db.tables import AuditEvent
+from gridreseller.domain.models import Actor
+from gridreseller.services.context import ServiceContext
+
+SECRET_FIELDS = frozenset({"password", "confirm_password", "api_key"})
+CHANGED = "(changed)"
+
+
+@dataclass(frozen=True)
+class Event:
+    occurred_at: datetime
+    actor: str
+    client: str
+    action: str
+    target: str
+    details: dict[str, object]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "time": self.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "actor": self.actor,
+            "client": self.client,
+            "action": self.action,
+            "target": self.target,
+            "fields": self.details,
+        }
+
+
+def record(
+    repository: Repository,
+    ctx: ServiceContext,
+    actor: Actor,
+    action: str,
+    target: str,
+    fields: Mapping[str, object] | None = None,
+) -> None:
+    """Stage an event in the caller's write transaction."""
+    repository.add(
+        AuditEvent(
+            occurred_at=ctx.clock(),
+            distributor_id=actor.tenant_id,
+            actor=actor.login_username[:100],
+            client=actor.client[:64],
+            action=action,
+            target=target[:100],
+            details=_details(fields or {}),
+        )
+    )
+
+
+def record_login_failure(
+    ctx: ServiceContext, action: str, username: str, client: str, tenant_id: int | None
+) -> None:
+    """A failed or throttled login, in a transaction of its own."""
+    with ctx.uow.write() as repository:
+        repository.add(
+            AuditEvent(
+                occurred_at=ctx.clock(),
+                distributor_id=tenant_id,
+                actor="-",
+                client=client[:64],
+                action=action,
+                target=username[:100],
+                details="{}",
+            )
+        )
+
+
+def events(
+    ctx: ServiceContext, distributor_id: int | None, since: datetime | None
+) -> Iterator[Event]:
+    with ctx.uow.read() as repository:
+        for row in repository.audit_events(distributor_id, since):
+            yield Event(
+                occurred_at=row.occurred_at,
+                actor=row.actor,
+                client=row.client,
+                action=row.action,
+                target=row.target,
+                details=json.loads(row.details),
+            )
+
+
+def _details(fields: Mapping[str, object]) -> str:
+    clean = {
+        name: CHANGED if name in SECRET_FIELDS else _plain(value) for name, value in fields.items()
+    }
+    return json.dumps(clean, ensure_ascii=False, sort_keys=True)
+
+
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)
