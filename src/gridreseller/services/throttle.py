@@ -121,10 +121,14 @@ class LoginThrottle:
         self._counters.move_to_end(key)
         if counter.locked_until > now:
             return  # attempts during a back-off do not extend it
+        window = self.policy.window_seconds
+        if counter.locks and now - counter.locked_until >= window:
+            counter.locks = 0  # a quiet window since the last back-off: start over
         counter.failures.append(now)
-        while counter.failures and counter.failures[0] <= now - self.policy.window_seconds:
+        while counter.failures and counter.failures[0] <= now - window:
             counter.failures.popleft()
-        if len(counter.failures) >= threshold:
+        # Right after a back-off, one more failure locks again, for twice as long.
+        if counter.locks or len(counter.failures) >= threshold:
             backoff = self.policy.first_backoff_seconds * 2**counter.locks
             counter.locks += 1
             counter.locked_until = now + min(backoff, self.policy.max_backoff_seconds)

@@ -1,0 +1,229 @@
+"""Throttling, identical failures, the audit trail and secret-free logs, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from gridreseller.cli import app as cli_app
+from gridreseller.config import Settings
+from gridreseller.domain.params import Params
+from gridreseller.services import audit, operator
+from gridreseller.services.auth import Scope, authenticate
+from gridreseller.services.context import ServiceContext
+from gridreseller.services.passwords import Passwords
+from gridreseller.services.throttle import LoginThrottle, ThrottlePolicy
+from tests.factories import Account, customer_params
+from tests.support import Clock, ThreadServer, context_for, errors, serve_process
+from tests.unit.test_throttle import FakeClock
+
+DIST = {"api_user": "guarded", "api_key": "guarded-pass"}
+
+
+class CountingPasswords(Passwords):
+    """The real hasher, counting verifications."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.verifications = 0
+
+    def verify(self, stored_hash: str | None, password: str) -> bool:
+        self.verifications += 1
+        return super().verify(stored_hash, password)
+
+
+@pytest.fixture
+def guarded(fresh_database_url: str) -> Iterator[tuple[ThreadServer, FakeClock, CountingPasswords]]:
+    """A server of its own: throttling after 3 failures, a fake clock, a counting hasher."""
+    ctx = context_for(fresh_database_url)
+    clock = FakeClock()
+    ctx.throttle = LoginThrottle(ThrottlePolicy(account_failures=3, network_failures=1000), clock)
+    ctx.passwords = passwords = CountingPasswords(ctx.settings)
+    operator.create_distributor(ctx, "guarded", "guarded-pass", "g@example.com")
+    operator.create_package(ctx, "guarded", operator.PackageSpec(name="basic"))
+    server = ThreadServer(ctx, Clock())
+    server.start()
+    yield server, clock, passwords
+    server.stop()
+
+
+def _packages(server: ThreadServer, fmt: str, **login: str) -> httpx.Response:
+    return httpx.post(f"{server.url}/api/distributor.packages.{fmt}", data=login, timeout=30)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_throttled_logins_get_429_without_hashing(
+    guarded: tuple[ThreadServer, FakeClock, CountingPasswords], fmt: str
+) -> None:
+    server, clock, passwords = guarded
+    for name in ("guarded", "nobody-here"):  # known and unknown: the same answers
+        for _ in range(3):
+            assert _packages(server, fmt, api_user=name, api_key="wrong").status_code == 401
+        before = passwords.verifications
+        throttled = _packages(server, fmt, api_user=name.upper(), api_key="wrong")
+        assert throttled.status_code == 429
+        assert throttled.headers["Retry-After"] == "60"
+        assert errors(throttled) == ["too many failed logins; retry after 60 seconds"]
+        assert passwords.verifications == before  # no hasher for a throttled attempt
+    clock.now += 60
+    assert _packages(server, fmt, **DIST).status_code == 200
+
+
+def test_every_failed_login_runs_the_hasher_once(
+    guarded: tuple[ThreadServer, FakeClock, CountingPasswords],
+) -> None:
+    server, _clock, passwords = guarded
+    add = httpx.post(
+        f"{server.url}/api/distributor.add.json",
+        data={**DIST, **customer_params("basic", username="gone@example.com")},
+    )
+    assert add.status_code == 200
+    gone = httpx.post(
+        f"{server.url}/api/distributor.delete.json", data={**DIST, "user": "gone@example.com"}
+    )
+    assert gone.status_code == 200
+    bodies = set()
+    for login in (
+        {"api_user": "unknown-user", "api_key": "x"},
+        {"api_user": "guarded", "api_key": "wrong"},
+        {"api_user": "gone@example.com", "api_key": "secret-pass"},
+        {"api_user": "guarded", "api_key": ""},
+    ):
+        before = passwords.verifications
+        response = httpx.post(f"{server.url}/api/credentials/get.json", data=login)
+        assert response.status_code == 401
+        bodies.add(response.content)
+        assert passwords.verifications == before + 1, login
+    assert len(bodies) == 1
+
+
+def test_audit_trail_records_changes_and_failures(
+    guarded: tuple[ThreadServer, FakeClock, CountingPasswords],
+) -> None:
+    server, _clock, _passwords = guarded
+    url = server.url
+    customer = customer_params("basic", username="audited@example.com", password="very-secret-1")
+    calls = [
+        ("distributor.add", customer),
+        (
+            "distributor.manage",
+            {"method": "profile", "task": "set", "user": "audited@example.com", "city": "Paris"},
+        ),
+        (
+            "distributor.manage",
+            {
+                "method": "password",
+                "user": "audited@example.com",
+                "password": "very-secret-2",
+                "confirm_password": "very-secret-2",
+            },
+        ),
+        ("distributor.manage", {"method": "disable", "user": "audited@example.com"}),
+        (
+            "credentials/add",
+            {"username": "audit_cred", "password": "cred-secret-9", "permissions": '{"api": 1}'},
+        ),
+    ]
+    for call, params in calls:
+        assert httpx.post(f"{url}/api/{call}.json", data={**DIST, **params}).status_code == 200
+    forged = 'evil\r\n2026-01-01T00:00:00Z actor="admin"'
+    assert (
+        httpx.post(
+            f"{url}/api/credentials/get.json", data={"api_user": forged, "api_key": "x"}
+        ).status_code
+        == 401
+    )
+    ctx: ServiceContext = server.ctx
+    events = list(audit.events(ctx, None, None))
+    actions = [e.action for e in events]
+    assert actions == [
+        "customer.create",
+        "customer.profile",
+        "customer.password",
+        "customer.disable",
+        "credential.add",
+        "login.failed",
+    ]
+    assert {e.actor for e in events[:-1]} == {"guarded"}
+    assert all(e.client == "127.0.0.1" for e in events)
+    assert events[1].details == {"city": "Paris"}
+    dumped = json.dumps([e.as_dict() for e in events])
+    for secret in ("very-secret-1", "very-secret-2", "cred-secret-9", "$argon2"):
+        assert secret not in dumped
+    output = (
+        CliRunner()
+        .invoke(
+            cli_app,
+            ["audit", "--distributor", "guarded", "--database-url", ctx.settings.database_url],
+        )
+        .output
+    )
+    assert len(output.splitlines()) == 5  # the failed login of an unknown user has no tenant
+    everything = (
+        CliRunner().invoke(cli_app, ["audit", "--database-url", ctx.settings.database_url]).output
+    )
+    lines = everything.splitlines()
+    assert len(lines) == 6  # the CR/LF in a value could not start a line of its own
+    assert "login.failed" in lines[-1]
+    assert "\\r\\n" in lines[-1]
+    as_json = (
+        CliRunner()
+        .invoke(
+            cli_app,
+            [
+                "audit",
+                "--json",
+                "--since",
+                "2000-01-01",
+                "--database-url",
+                ctx.settings.database_url,
+            ],
+        )
+        .output.splitlines()
+    )
+    assert json.loads(as_json[-1])["target"] == forged
+
+
+def test_api_key_never_reaches_the_logs(fresh_database_url: str) -> None:
+    ctx = context_for(fresh_database_url)
+    operator.create_distributor(ctx, "logged", "log-secret-77", "l@example.com")
+    with serve_process(fresh_database_url) as (url, process):
+        httpx.get(
+            f"{url}/api/distributor.packages.json",
+            params={"api_user": "logged", "api_key": "log-secret-77"},
+        )
+        httpx.get(
+            f"{url}/api/distributor.packages.json",
+            params={"api_user": "logged", "api_key": "wrong-secret-88"},
+        )
+        httpx.post(
+            f"{url}/api/credentials/add.json",
+            data={
+                "api_user": "logged",
+                "api_key": "log-secret-77",
+                "username": "c1",
+                "password": "cred-secret-99",
+            },
+        )
+        process.terminate()
+        output = process.communicate(timeout=15)[0]
+    assert "GET /api/distributor.packages.json 200" in output
+    for secret in ("log-secret-77", "wrong-secret-88", "cred-secret-99", "$argon2", "api_key"):
+        assert secret not in output
+
+
+def test_weak_hashes_are_upgraded_at_login(fresh_database_url: str) -> None:
+    weak = context_for(fresh_database_url, argon2_memory_kib=1024, argon2_time_cost=1)
+    operator.create_distributor(weak, "upgrader", "upgrade-me-1", "u@example.com")
+    strong = context_for(fresh_database_url, argon2_memory_kib=2048, argon2_time_cost=2)
+    account = Account("upgrader", "upgrade-me-1")
+    authenticate(strong, Params.of(**account.auth), Scope.DISTRIBUTOR)
+    with strong.uow.read() as repository:
+        row = repository.login_for_auth("upgrader")
+    assert row is not None
+    assert row.password_hash.startswith("$argon2id$v=19$m=2048,t=2,p=1$")
+    authenticate(strong, Params.of(**account.auth), Scope.DISTRIBUTOR)  # still logs in
