@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import importlib.util
 import io
 import json
@@ -106,6 +107,7 @@ class ListResult:
 class Report:
     options: Options
     seed_seconds: float = 0.0
+    load_before: float = field(default_factory=lambda: os.getloadavg()[0])
     hash_parameters: str = ""
     throughput: dict[str, WrkResult] = field(default_factory=dict)
     lists: list[ListResult] = field(default_factory=list)
@@ -538,7 +540,7 @@ def measure_lists(client: httpx.Client, pid: int, report: Report, expected: int)
             report.problems.append(f"{fmt} list does not parse: {error}")
             rows = -1
         del body
-        report.lists.append(ListResult(**{**result.__dict__, "rows": rows}))
+        report.lists.append(dataclasses.replace(result, rows=rows))
         if result.status != 200:
             report.problems.append(f"{fmt} list answered {result.status}")
         if rows != expected:
@@ -631,9 +633,8 @@ def print_header(report: Report) -> None:
     o = report.options
     print()
     print("gridreseller benchmark")
-    print(
-        f"  cores (os.cpu_count): {os.cpu_count()}   load average at end: {os.getloadavg()[0]:.2f}"
-    )
+    load = f"load average {report.load_before:.2f} at start, {os.getloadavg()[0]:.2f} at end"
+    print(f"  cores (os.cpu_count): {os.cpu_count()}; {load}")
     print(f"  Python {sys.version.split()[0]}, {server_stack()}, one worker process each")
     print(
         f"  wrk: {o.threads} thread(s), {o.connections} connections, {o.duration} s per run "
@@ -675,7 +676,7 @@ def print_lists(report: Report) -> None:
         ok = item.total_s < LIST_SECONDS_TARGET and item.rss_growth_mib < LIST_MIB_TARGET
         print(
             f"  {item.fmt.upper():<5} {item.rows} rows, {item.size_bytes / 1e6:.1f} MB: "
-            f"first byte {item.ttfb_s * 1000:.0f} ms, total {item.total_s:.2f} s, "
+            f"first byte {item.ttfb_s * 1000:.0f} ms, total {item.total_s:.3f} s, "
             f"RSS {item.rss_before_mib:.0f} MiB + {item.rss_growth_mib:.1f} MiB peak  "
             f"{verdict(ok)}"
         )
@@ -718,7 +719,12 @@ def parse_options(argv: list[str] | None = None) -> Options:
     return Options(args.duration, args.connections, args.threads, args.warmup, args.customers)
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds the ExitStack: both servers are stopped
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     report = run(parse_options())
     print_report(report)
     return 1 if report.problems else 0

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -114,44 +115,64 @@ def wait_healthy(
 def serve_process(
     database_url: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`gridreseller serve` as a real child process; yields its base URL."""
+    """`gridreseller serve` as a real child process; yields its base URL.
+
+    Its output goes to a file (a pipe nobody reads would fill and block the server);
+    `server_output(process)` reads it.
+    """
     port = free_port()
     environment = {
         **os.environ,
         **{f"GRIDRESELLER_{k.upper()}": str(v) for k, v in TEST_SETTINGS.items()},
     }
     environment.update(env or {})
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gridreseller",
-            "serve",
-            "--port",
-            str(port),
-            "--database-url",
-            database_url,
-            *args,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=environment,
-        cwd=cwd,
-        start_new_session=True,
-    )
+    handle, log_name = tempfile.mkstemp(prefix="gridreseller-serve-", suffix=".log")
+    with os.fdopen(handle, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gridreseller",
+                "serve",
+                "--port",
+                str(port),
+                "--database-url",
+                database_url,
+                *args,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environment,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    _LOGS[process.pid] = Path(log_name)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process=process)
         yield url, process
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_server(process)
+
+
+_LOGS: dict[int, Path] = {}
+
+
+def server_output(process: subprocess.Popen[str]) -> str:
+    return _LOGS[process.pid].read_text(encoding="utf-8", errors="replace")
+
+
+def stop_server(process: subprocess.Popen[str]) -> str:
+    """SIGTERM the server's process group (SIGKILL if it lingers); its whole output."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return server_output(process)
 
 
 # Parsing both formats into one shape ---------------------------------------------

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.factories import customer_params
-from tests.support import serve_process
+from tests.support import serve_process, stop_server
 
 pytestmark = pytest.mark.slow
 LOGIN = {"api_user": "reseller", "api_key": "reseller-pass"}
@@ -74,8 +74,7 @@ def _usernames(url: str) -> list[str]:
 def test_first_serve_creates_admin_once(fresh_database_url: str) -> None:
     database_url = fresh_database_url
     with serve_process(database_url) as (url, process):
-        os.killpg(process.pid, signal.SIGTERM)
-        output = process.communicate(timeout=15)[0]
+        output = stop_server(process)
     found = re.search(r"created distributor 'admin' with password '([^']+)'", output)
     assert found, output
     assert f"listening on {url}" in output
@@ -85,8 +84,7 @@ def test_first_serve_creates_admin_once(fresh_database_url: str) -> None:
             params={"api_user": "admin", "api_key": found.group(1)},
         )
         assert response.status_code == 200
-        os.killpg(process.pid, signal.SIGTERM)
-        assert "created distributor" not in process.communicate(timeout=15)[0]
+        assert "created distributor" not in stop_server(process)
 
 
 def test_answered_writes_survive_kill(fresh_database_url: str) -> None:

@@ -18,7 +18,7 @@ from gridreseller.services.context import ServiceContext
 from gridreseller.services.passwords import Passwords
 from gridreseller.services.throttle import LoginThrottle, ThrottlePolicy
 from tests.factories import Account, customer_params
-from tests.support import Clock, ThreadServer, context_for, errors, serve_process
+from tests.support import Clock, ThreadServer, context_for, errors, serve_process, stop_server
 from tests.unit.test_throttle import FakeClock
 
 DIST = {"api_user": "guarded", "api_key": "guarded-pass"}
@@ -209,8 +209,7 @@ def test_api_key_never_reaches_the_logs(fresh_database_url: str) -> None:
                 "password": "cred-secret-99",
             },
         )
-        process.terminate()
-        output = process.communicate(timeout=15)[0]
+        output = stop_server(process)
     assert "GET /api/distributor.packages.json 200" in output
     for secret in ("log-secret-77", "wrong-secret-88", "cred-secret-99", "$argon2", "api_key"):
         assert secret not in output

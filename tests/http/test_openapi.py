@@ -1,0 +1,309 @@
+"""GET /openapi.json (§2): a valid OpenAPI 3 document of every call, and the live
+server fuzzed against it with Schemathesis (no 5xx, answers as documented)."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import xml.etree.ElementTree as ET
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
+
+from gridreseller.config import Settings
+from gridreseller.domain import rules
+from gridreseller.http import openapi
+from gridreseller.http.calls import CALLS
+from gridreseller.http.routing import FORMATS
+from gridreseller.services.manage import METHODS, PROFILE_TASKS
+from tests.factories import Account, Distributor, Factory
+from tests.support import Clock, ThreadServer, context_for
+
+STATUSES = ("200", "400", "401", "403", "404", "405", "413", "415", "429")
+XML_TYPE = "application/xml; charset=ISO-8859-1"
+XML_DECLARATION = b'<?xml version="1.0" encoding="ISO-8859-1"?>'
+DOCUMENT = openapi.openapi_document()
+
+
+def resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local `$ref` (one level is all the document uses)."""
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    target: Any = document
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return dict(target)
+
+
+def body_branches(document: dict[str, Any], operation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The object schemas a POST body may take (distributor.manage has one per action)."""
+    schemas = set()
+    branches: list[dict[str, Any]] = []
+    for media in openapi.FORM_MEDIA_TYPES:
+        schema = resolve(document, operation["requestBody"]["content"][media]["schema"])
+        schemas.add(json.dumps(schema, sort_keys=True))
+        branches = [resolve(document, s) for s in schema.get("oneOf", [schema])]
+    assert len(schemas) == 1, "both form encodings take the same parameters"
+    return branches
+
+
+# The document ---------------------------------------------------------------------------
+
+
+def test_served_document_is_valid_openapi_3(client: httpx.Client) -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    document = response.json()
+    validate(document)  # raises on any violation of the OpenAPI 3.0 schema
+    assert document["openapi"].startswith("3.0")
+    assert document == json.loads(json.dumps(DOCUMENT))
+
+
+def test_every_call_in_both_suffixes_with_get_and_post() -> None:
+    expected = {f"/api/{call}.{fmt}" for call in CALLS for fmt in FORMATS}
+    assert len(expected) == 16
+    assert expected | {"/healthz"} == set(DOCUMENT["paths"])
+    ids = []
+    for path in expected:
+        fmt = path.rsplit(".", 1)[1]
+        media = {"json": "application/json", "xml": "application/xml"}[fmt]
+        item = DOCUMENT["paths"][path]
+        assert set(item) == {"get", "post"}
+        for verb, operation in item.items():
+            ids.append(operation["operationId"])
+            assert set(STATUSES) <= set(operation["responses"]), (path, verb)
+            for status, answer in operation["responses"].items():
+                answer = resolve(DOCUMENT, answer)
+                assert list(answer["content"]) == [media], (path, verb, status)
+                assert "X-Content-Type-Options" in answer["headers"]
+        get_params = [resolve(DOCUMENT, p) for p in item["get"]["parameters"]]
+        assert all(p["in"] == "query" for p in get_params)
+        required = {p["name"] for p in get_params if p["required"]}
+        assert {"api_user", "api_key"} <= required, path
+        content = item["post"]["requestBody"]["content"]
+        assert set(content) == {"application/x-www-form-urlencoded", "multipart/form-data"}
+        for branch in body_branches(DOCUMENT, item["post"]):
+            assert {"api_user", "api_key"} <= set(branch["required"]), path
+    assert len(ids) == len(set(ids)), "operationIds are unique"
+    assert "get" in DOCUMENT["paths"]["/healthz"]
+
+
+def test_limits_are_the_contracts() -> None:
+    """maxLength of every length-limited parameter, as §4, §6 and §8 give them."""
+    add = resolve(DOCUMENT, {"$ref": "#/components/schemas/DistributorAddParams"})
+    props = add["properties"]
+    for name, limit in rules.PROFILE_LIMITS.items():
+        assert props[name]["maxLength"] == limit
+        assert props[name]["minLength"] == 1
+    expected = {"username": 64, "email": 64, "package": 255, "whitelabel": 255}
+    for name, limit in expected.items():
+        assert props[name]["maxLength"] == limit, name
+    assert props["password"]["minLength"] == Settings().min_password_length
+    assert props["password"]["maxLength"] == rules.MAX_PASSWORD_LENGTH
+    assert props["ip_group[]"]["type"] == "array"
+    assert props["ip[]"]["type"] == "array"
+    required = set(add["required"])
+    assert set(rules.PROFILE_LIMITS) <= required
+    assert {"ip_group[]", "ip[]", "free_user", "billing_date"}.isdisjoint(required)
+
+    schemas = DOCUMENT["components"]["schemas"]
+    profile_set = schemas["DistributorManageProfileSetParams"]["properties"]
+    for name, limit in rules.PROFILE_LIMITS.items():
+        assert profile_set[name]["maxLength"] == limit
+    assert schemas["DistributorManageProfileSetUsernameParams"]["properties"]["username"] == {
+        "type": "string",
+        "format": "email",
+        "minLength": 1,
+        "maxLength": 100,
+        "description": "The new username: an email address, not taken, not on a reserved domain.",
+        "example": "jd@example.com",
+    }
+    assert (
+        schemas["DistributorManageProfileSetEmailParams"]["properties"]["email"]["maxLength"] == 100
+    )
+    for call in ("Add", "Edit", "Remove"):
+        name = schemas[f"Credentials{call}Params"]["properties"]["username"]
+        assert (name["minLength"], name["maxLength"]) == (1, 64)
+
+
+def test_manage_describes_every_method_and_task() -> None:
+    branches = body_branches(DOCUMENT, DOCUMENT["paths"]["/api/distributor.manage.json"]["post"])
+    labels = {branch["title"] for branch in branches}
+    assert labels == {f"profile {task}" for task in PROFILE_TASKS} | (set(METHODS))
+    described = {action.label for action in openapi.manage_actions(6) if action.params}
+    assert described == labels, "every action has its own parameter table"
+
+
+def test_character_rules_agree_with_the_validators() -> None:
+    illegal = re.compile(f"[{openapi.ILLEGAL_CLASS}]")
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        assert bool(illegal.search(char)) == rules.has_illegal_characters(char), hex(code)
+    credential = re.compile(openapi.CREDENTIAL_NAME_PATTERN)
+    for name in ("a", "A.b-c_d@e+f", "x" * 64, "x" * 65, "", "a b", "é", "a/b", "a\n"):
+        assert bool(credential.search(name)) == rules.is_credential_name(name), name
+
+
+def test_response_records_match_the_renderers(client: httpx.Client, factory: Factory) -> None:
+    """The documented record fields are the ones a real answer carries."""
+    schemas = DOCUMENT["components"]["schemas"]
+    distributor = factory.distributor()
+    factory.customer(distributor)
+    factory.credential(distributor, api=1)
+    listed = factory.customers_of(distributor)[0]
+    assert set(listed) == set(schemas["Customer"]["properties"])
+    packages = factory.call("distributor.packages", "json", distributor).json()
+    assert set(packages[0]) == set(schemas["Package"]["properties"])
+    credentials = factory.call("credentials/get", "json", distributor).json()
+    assert set(credentials[0]) == set(schemas["Credential"]["properties"])
+    assert set(credentials[0]["permissions"]) == set(schemas["Permissions"]["properties"])
+
+
+# Schemathesis against the live server --------------------------------------------------
+
+MAX_EXAMPLES = 40
+# Every standard check but one: `positive_data_acceptance` expects a schema-valid request
+# to succeed, while this API answers 400 to what no schema can say (a package that is
+# not this distributor's, an email address the validator refuses, a taken username).
+SCHEMA = schemathesis.openapi.from_dict(
+    DOCUMENT,
+    config=schemathesis.Config.from_dict(
+        {"checks": {"positive_data_acceptance": {"enabled": False}}}
+    ),
+)
+
+
+@dataclass
+class Logins:
+    """Real accounts the fuzzer may log in as, and real names it may aim at."""
+
+    distributor: Distributor
+    api_credential: Account
+    customer: Account
+    victims: list[str]
+    credentials: list[str]
+    packages: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def fuzz_server(database_url: str, clock: Clock) -> Iterator[ThreadServer]:
+    """A server of its own on the shared database, with login throttling out of reach:
+    the fuzzer's many failed logins must not lock 127.0.0.1 out of the shared server."""
+    relaxed = {
+        name: 10**9
+        for name in ("throttle_account_failures", "throttle_network_failures")
+        if name in Settings.__dataclass_fields__
+    }
+    running = ThreadServer(context_for(database_url, clock, **relaxed), clock)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def logins(fuzz_server: ThreadServer) -> Iterator[Logins]:
+    with httpx.Client(base_url=fuzz_server.url, timeout=30) as http:
+        factory = Factory(fuzz_server.ctx, http)
+        distributor = factory.distributor()
+        customer = factory.customer(distributor)
+        yield Logins(
+            distributor=distributor,
+            api_credential=factory.credential(distributor, api=1),
+            customer=customer,
+            victims=[factory.customer(distributor).username for _ in range(2)],
+            credentials=[factory.credential(distributor).username for _ in range(2)],
+            packages=[distributor.package],
+        )
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[requests.Session]:
+    with requests.Session() as http:
+        yield http
+
+
+def aim(case: schemathesis.Case, logins: Logins) -> None:
+    """Often log in for real and point at real users, packages and credentials, so the
+    services behind authentication get fuzzed too, not only the 401 path.
+
+    The choices are drawn from a generator seeded with the case itself: the same case
+    always gets the same ones (Hypothesis' replays and shrinking stay meaningful).
+    Containers are replaced, not edited in place, so Schemathesis re-checks whether a
+    negative case is still negative after the change."""
+    values = case.query if case.method == "GET" else case.body
+    if not isinstance(values, dict) or case.path == "/healthz":
+        return
+    seed = json.dumps([case.method, case.path, values], sort_keys=True, default=repr)
+    dice = random.Random(zlib.crc32(seed.encode("utf-8", "surrogatepass")))
+    login = dice.choice(["generated", "distributor", "api_credential", "customer"])
+    changes: dict[str, Any] = {}
+    if login != "generated":
+        account: Account = getattr(logins, login)
+        changes.update(api_user=account.username, api_key=account.password)
+    targets = {
+        "user": logins.victims,
+        "package": logins.packages,
+        "username": logins.credentials if "/credentials/" in case.path else logins.victims,
+    }
+    for name, candidates in targets.items():
+        if name in values and dice.random() < 0.5:
+            changes[name] = dice.choice(candidates)
+    if "confirm_password" in values and "password" in values and dice.random() < 0.5:
+        changes["confirm_password"] = values["password"]
+    if changes:
+        if case.method == "GET":
+            case.query = {**values, **changes}
+        else:
+            case.body = {**values, **changes}
+
+
+def xml_is_well_formed(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+) -> bool | None:
+    """§3: every XML answer is declared ISO-8859-1 and parses."""
+    if not case.path.endswith(".xml"):
+        return None
+    content_type = response.headers.get("content-type", [""])[0]
+    assert content_type == XML_TYPE, content_type
+    assert response.content.startswith(XML_DECLARATION), response.content[:80]
+    ET.fromstring(response.content)
+    return True
+
+
+@SCHEMA.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+def test_fuzz_no_server_errors(
+    case: schemathesis.Case,
+    logins: Logins,
+    fuzz_server: ThreadServer,
+    session: requests.Session,
+) -> None:
+    aim(case, logins)
+    case.call_and_validate(
+        base_url=fuzz_server.url,
+        session=session,
+        additional_checks=[xml_is_well_formed],
+        timeout=30,
+    )
