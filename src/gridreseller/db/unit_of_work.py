@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -26,11 +27,17 @@ class UnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        # SQLite has one writer at a time. Threads of this process queue on a mutex,
+        # which wakes the next one the moment the lock is free; SQLite's busy handler
+        # (still what other processes wait on) sleeps in growing steps instead.
+        self._writer: AbstractContextManager[object] = (
+            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     @contextmanager
     def write(self) -> Iterator[Repository]:
         """A write transaction; SQLite takes its write lock at BEGIN."""
-        with self._session(write=True) as session:
+        with self._writer, self._session(write=True) as session:
             yield Repository(session.connection(), session)
             try:
                 session.commit()

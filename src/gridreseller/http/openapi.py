@@ -332,7 +332,8 @@ def manage_actions(min_password: int) -> list[Action]:
             "Turn sending off (`user` wins over `username` when both are given).",
             (
                 Param("user", "The customer.", text()),
-                Param("username", "The customer, when `user` is not given.", text()),
+                # Not validated at all when `user` is given, hence no pattern.
+                Param("username", "The customer, when `user` is not given.", ANY_STRING),
             ),
             any_of=(("user", "username"),),
         ),
