@@ -613,7 +613,18 @@ def run(options: Options) -> Report:
             measure_lists(client, server_pid, report, options.customers + 2 + LOGIN_USERS)
             print("  logins ...", flush=True)
             measure_logins(client, report)
+        report.problems.extend(log_problems(work))
     return report
+
+
+def log_problems(work: Path) -> list[str]:
+    """Error and warning lines (and tracebacks) the servers logged during the run."""
+    problems = []
+    for name in ("server", "ceiling"):
+        for line in (work / f"{name}.log").read_text(errors="replace").splitlines():
+            if line.startswith(("ERROR", "WARNING", "CRITICAL")) or "Traceback" in line:
+                problems.append(f"{name} logged: {line[:200]}")
+    return problems[:20]
 
 
 # Report ----------------------------------------------------------------------------
@@ -705,7 +716,8 @@ def print_report(report: Report) -> None:
         for problem in report.problems:
             print(f"    - {problem}")
     else:
-        print("  valid run: every answer 2xx, no socket errors, both lists complete")
+        print("  valid run: every answer 2xx, no socket errors, both lists complete,")
+        print("  no error or warning in either server's log")
 
 
 def parse_options(argv: list[str] | None = None) -> Options:

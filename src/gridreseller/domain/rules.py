@@ -16,7 +16,7 @@ from gridreseller.domain.models import Permissions
 
 # Control characters (§4) plus what XML 1.0 cannot carry at all (surrogates,
 # U+FFFE, U+FFFF), so every stored value renders as well-formed XML.
-_ILLEGAL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+ILLEGAL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _CREDENTIAL_NAME = re.compile(r"[A-Za-z0-9_.\-@+]{1,64}")
 _DOMAIN_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -82,7 +82,7 @@ def text(
 
 
 def text_problem(name: str, value: str, max_length: int) -> str | None:
-    if _ILLEGAL.search(value):
+    if ILLEGAL.search(value):
         return f"{name} must not contain control characters"
     if len(value) > max_length:
         return f"{name} must be no more than {max_length} characters"
@@ -90,7 +90,7 @@ def text_problem(name: str, value: str, max_length: int) -> str | None:
 
 
 def has_illegal_characters(value: str) -> bool:
-    return _ILLEGAL.search(value) is not None
+    return ILLEGAL.search(value) is not None
 
 
 def email(errors: ErrorList, params: Mapping[str, str], name: str, max_length: int) -> str | None:
@@ -131,7 +131,7 @@ def password(
     ok = value is not None and value != ""
     if not ok:
         errors.add(f"{name} is required")
-    elif _ILLEGAL.search(value or ""):
+    elif ILLEGAL.search(value or ""):
         errors.add(f"{name} must not contain control characters")
         ok = False
     elif len(value or "") < min_length:

@@ -36,6 +36,7 @@ from gridreseller.services.throttle import LoginThrottle, ThrottlePolicy
 
 log = logging.getLogger("gridreseller")
 ALLOWED_METHODS = ("GET", "POST")
+GET_ONLY = frozenset({"/healthz", "/openapi.json"})
 
 
 def build_context(settings: Settings) -> ServiceContext:
@@ -59,6 +60,10 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
 
     async def api(request: Request) -> Response:
         call, fmt = resolve(request.url.path)
+        if request.url.path in GET_ONLY:  # reached here only with another verb
+            response = errors_response(405, [f"{request.method} is not allowed; use GET"], "json")
+            response.headers["Allow"] = "GET"
+            return response
         if call is None:
             return errors_response(404, ["Unknown endpoint"], fmt)
         if request.method not in ALLOWED_METHODS:
@@ -85,7 +90,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    document = openapi_document()
+    document = openapi_document(settings.min_password_length)
 
     async def openapi(_request: Request) -> Response:
         return JSONResponse(document)

@@ -7,7 +7,7 @@ and the fields of the records the renderers write (`domain.models`). Every call 
 described twice per suffix (GET with a query string, POST with a form body), from
 one parameter table per call.
 
-distributor.manage multiplexes nine actions over one path. Its POST body is a
+distributor.manage multiplexes its actions over one path. Its POST body is a
 `oneOf` with one exact schema per method (and task); its GET lists the union of
 the parameters, constrained only where every action agrees (`method`, the login),
 since an action ignores the parameters it does not take.
@@ -43,7 +43,7 @@ RESPONSE_MEDIA_TYPES: Mapping[str, str] = {"json": "application/json", "xml": "a
 ILLEGAL_CLASS = r"\u0000-\u001f\u007f\ufffe\uffff"
 CREDENTIAL_NAME_PATTERN = r"^[A-Za-z0-9_.\-@+]{1,64}$"
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
-MAX_LIMIT = 10**18 - 1  # `limit`/`offset`: at most 18 digits
+UNDESCRIBED = "Not described yet."
 
 
 # Parameter schemas -------------------------------------------------------------------
@@ -51,11 +51,8 @@ MAX_LIMIT = 10**18 - 1  # `limit`/`offset`: at most 18 digits
 
 def text(max_length: int | None = None, *, min_length: int = 0) -> Json:
     """A string without control characters, of `min_length`..`max_length` characters."""
-    upper = "" if max_length is None else str(max_length)
-    quantifier = {("0", ""): "*", ("1", ""): "+"}.get(
-        (str(min_length), upper), f"{{{min_length},{upper}}}"
-    )
-    schema: Json = {"type": "string", "pattern": f"^[^{ILLEGAL_CLASS}]{quantifier}$"}
+    upper = "" if max_length is None else max_length
+    schema: Json = {"type": "string", "pattern": f"^[^{ILLEGAL_CLASS}]{{{min_length},{upper}}}$"}
     if min_length:
         schema["minLength"] = min_length
     if max_length is not None:
@@ -74,6 +71,8 @@ def password(min_length: int) -> Json:
 FLAG: Json = {"type": "string", "enum": ["true", "false", "1", "0"]}
 BIT: Json = {"type": "string", "enum": ["0", "1"]}
 ANY_STRING: Json = {"type": "string"}
+# `limit`/`offset`: up to 18 decimal digits (empty: not given). Form values are strings.
+COUNT: Json = {"type": "string", "pattern": "^[0-9]{0,18}$", "maxLength": 18}
 
 
 @dataclass(frozen=True)
@@ -175,8 +174,8 @@ def customer_params(min_password: int) -> tuple[Param, ...]:
         Param("free_user", "`true`/`false`/`1`/`0`, in any case; default false.", FLAG),
         Param(
             "billing_date",
-            "YYYY-mm-dd, from today (UTC) up to the same day of next month.",
-            {"type": "string", "format": "date"},
+            "YYYY-mm-dd, from today (UTC) up to the same day of next month (empty: none).",
+            {"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]},
         ),
     )
 
@@ -269,17 +268,13 @@ def manage_actions(min_password: int) -> list[Action]:
     filters = (
         Param("username", "Filter: exact username, any case.", text()),
         *(Param(name, "Filter: exact match, any case.", text()) for name in TEXT_FILTERS),
-        Param("active", "Filter: `true`/`false`/`1`/`0`.", FLAG),
         Param(
-            "limit",
-            "Page size (a non-negative integer).",
-            {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT},
+            "active",
+            "Filter: `true`/`false`/`1`/`0` (empty: no filter).",
+            {"type": "string", "enum": [*FLAG["enum"], ""]},
         ),
-        Param(
-            "offset",
-            "Rows to skip (a non-negative integer).",
-            {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT},
-        ),
+        Param("limit", "Page size: a non-negative integer.", COUNT, example="50"),
+        Param("offset", "Rows to skip: a non-negative integer.", COUNT, example="0"),
     )
     new_password = (
         Param("password", "The new password.", password(min_password), True),
@@ -357,8 +352,8 @@ def manage_actions(min_password: int) -> list[Action]:
     }
     # Ones the services grew and this table has not described yet still get a branch.
     return [
-        *(tasks.get(t) or Action("profile", t, f"profile {t}", ()) for t in PROFILE_TASKS),
-        *(methods.get(m) or Action(m, None, m, (user_param(),)) for m in METHODS),
+        *(tasks.get(t) or Action("profile", t, UNDESCRIBED, ()) for t in PROFILE_TASKS),
+        *(methods.get(m) or Action(m, None, UNDESCRIBED, ()) for m in METHODS),
     ]
 
 
@@ -714,7 +709,9 @@ def healthz_path() -> Json:
 
 def openapi_document(min_password_length: int | None = None) -> dict[str, Any]:
     """The whole document; `min_password_length` defaults to the settings' default."""
-    min_password = min_password_length or Settings().min_password_length
+    min_password = (
+        Settings().min_password_length if min_password_length is None else min_password_length
+    )
     paths: Json = {}
     schemas = component_schemas()
     parameters: Json = {}

@@ -15,6 +15,7 @@ from datetime import datetime
 from gridreseller.db.repository import Repository
 from gridreseller.db.tables import AuditEvent
 from gridreseller.domain.models import Actor
+from gridreseller.domain.rules import ILLEGAL
 from gridreseller.services.context import ServiceContext
 
 SECRET_FIELDS = frozenset({"password", "confirm_password", "api_key"})
@@ -54,10 +55,10 @@ def record(
         AuditEvent(
             occurred_at=ctx.clock(),
             distributor_id=actor.tenant_id,
-            actor=actor.login_username[:100],
-            client=actor.client[:64],
+            actor=printable(actor.login_username)[:100],
+            client=printable(actor.client)[:64],
             action=action,
-            target=target[:100],
+            target=printable(target)[:100],
             details=_details(fields or {}),
         )
     )
@@ -73,9 +74,9 @@ def record_login_failure(
                 occurred_at=ctx.clock(),
                 distributor_id=tenant_id,
                 actor="-",
-                client=client[:64],
+                client=printable(client)[:64],
                 action=action,
-                target=username[:100],
+                target=printable(username)[:100],
                 details="{}",
             )
         )
@@ -94,6 +95,12 @@ def events(
                 target=row.target,
                 details=json.loads(row.details),
             )
+
+
+def printable(text: str) -> str:
+    """Control and XML-illegal characters as \\xNN escapes: a failed login's username
+    is raw client input, and PostgreSQL refuses NUL in any string."""
+    return ILLEGAL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 
 def _details(fields: Mapping[str, object]) -> str:

@@ -27,6 +27,8 @@ def get_credentials(
 ) -> CredentialList | CredentialView:
     """All of the account's credentials, or the one named by `username`."""
     name = params.get("username")
+    if name and rules.has_illegal_characters(name):
+        raise Invalid(["username must not contain control characters"])
     with ctx.uow.read() as repository:
         if not name:
             return CredentialList([_view(c) for c in repository.credentials_of(actor.account_id)])
