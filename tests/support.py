@@ -26,6 +26,7 @@ from gridreseller.config import Settings
 from gridreseller.db.migrate import upgrade
 from gridreseller.http.app import build_context, create_app
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.passwords import Passwords
 
 # Cheap argon2id and no throttling for the bulk of the tests (every client is
 # 127.0.0.1); the defaults have tests of their own.
@@ -37,6 +38,18 @@ TEST_SETTINGS = {
 }
 FORMATS = ("json", "xml")
 BACKENDS = ("sqlite", "postgresql")
+
+
+class CountingPasswords(Passwords):
+    """The real hasher, counting how often it verifies (instrumentation, not a stub)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.verifications = 0
+
+    def verify(self, stored_hash: str | None, password: str) -> bool:
+        self.verifications += 1
+        return super().verify(stored_hash, password)
 
 
 def free_port() -> int:
@@ -173,6 +186,40 @@ def stop_server(process: subprocess.Popen[str]) -> str:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     return server_output(process)
+
+
+# A reseller made with the operator's CLI, for tests that run `serve` processes.
+RESELLER = {"api_user": "reseller", "api_key": "reseller-pass"}
+RESELLER_PACKAGE = "basic"
+
+
+def run_cli(*args: str, database_url: str) -> None:
+    command = [sys.executable, "-m", "gridreseller", *args, "--database-url", database_url]
+    subprocess.run(command, check=True, capture_output=True, text=True)
+
+
+def seed_reseller(database_url: str) -> None:
+    user, password = RESELLER["api_user"], RESELLER["api_key"]
+    run_cli(
+        "distributor",
+        "create",
+        "--username",
+        user,
+        "--password",
+        password,
+        "--email",
+        "reseller@example.com",
+        database_url=database_url,
+    )
+    run_cli(
+        "package",
+        "create",
+        "--distributor",
+        user,
+        "--name",
+        RESELLER_PACKAGE,
+        database_url=database_url,
+    )
 
 
 # Parsing both formats into one shape ---------------------------------------------

@@ -17,7 +17,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -33,7 +32,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.factories import customer_params
-from tests.support import serve_process, server_output
+from tests.support import RESELLER, RESELLER_PACKAGE, seed_reseller, serve_process, server_output
 
 pytestmark = pytest.mark.slow
 
@@ -42,8 +41,8 @@ CLIENTS = 5
 CREATE_SHARE = 0.3
 KILL_DELAY = (0.05, 1.0)
 CHECK_STORE_EVERY = 5  # integrity check and count after every 5th kill, and at the end
-PACKAGE = "basic"
-LOGIN = {"api_user": "reseller", "api_key": "reseller-pass"}
+PACKAGE = RESELLER_PACKAGE
+LOGIN = RESELLER
 SEED = int(os.environ.get("GRIDRESELLER_CRASH_SEED") or random.SystemRandom().randrange(2**32))
 TRACKED = ("email", "active", "city", "company")
 INITIAL = {
@@ -226,29 +225,6 @@ def run_client(
 # Server, load, kill -----------------------------------------------------------------
 
 
-def gridreseller(*args: str, database_url: str) -> None:
-    command = [sys.executable, "-m", "gridreseller", *args, "--database-url", database_url]
-    subprocess.run(command, check=True, capture_output=True, text=True)
-
-
-def seed_database(database_url: str) -> None:
-    user, password = LOGIN["api_user"], LOGIN["api_key"]
-    gridreseller(
-        "distributor",
-        "create",
-        "--username",
-        user,
-        "--password",
-        password,
-        "--email",
-        "reseller@example.com",
-        database_url=database_url,
-    )
-    gridreseller(
-        "package", "create", "--distributor", user, "--name", PACKAGE, database_url=database_url
-    )
-
-
 def load_and_kill(
     url: str, process: subprocess.Popen[str], ledger: Ledger, cycle: int, rng: random.Random
 ) -> float:
@@ -366,7 +342,7 @@ def summary(ledger: Ledger, backend: str, seconds: float) -> str:
 def test_acknowledged_writes_survive_repeated_kill_9(fresh_database_url: str, backend: str) -> None:
     started = time.monotonic()
     database_url = fresh_database_url
-    seed_database(database_url)
+    seed_reseller(database_url)
     ledger = Ledger()
     rng = random.Random(SEED)
     for cycle in range(CYCLES):

@@ -3,8 +3,6 @@ other on its very next request, although that one had the old login cached."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,33 +11,16 @@ import pytest
 
 from tests.conftest import new_database
 from tests.factories import customer_params
-from tests.support import serve_process
+from tests.support import RESELLER, seed_reseller, serve_process
 
 pytestmark = pytest.mark.slow
-DIST = {"api_user": "reseller", "api_key": "reseller-pass"}
+DIST = RESELLER
 
 
 @pytest.fixture(scope="module")
 def two_servers(backend: str, request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     database_url = new_database(backend, request)
-    for args in (
-        [
-            "distributor",
-            "create",
-            "--username",
-            "reseller",
-            "--password",
-            "reseller-pass",
-            "--email",
-            "r@example.com",
-        ],
-        ["package", "create", "--distributor", "reseller", "--name", "basic"],
-    ):
-        subprocess.run(
-            [sys.executable, "-m", "gridreseller", *args, "--database-url", database_url],
-            check=True,
-            capture_output=True,
-        )
+    seed_reseller(database_url)
     with serve_process(database_url) as (a, _pa), serve_process(database_url) as (b, _pb):
         yield a, b
 

@@ -233,7 +233,7 @@ def session() -> Iterator[requests.Session]:
         yield http
 
 
-def aim(case: schemathesis.Case, logins: Logins) -> None:
+def aim(case: schemathesis.Case[Any], logins: Logins) -> None:
     """Send form values as strings (see `on_the_wire`), and often log in for real and
     point at real users, packages and credentials, so the services behind
     authentication get fuzzed too, not only the 401 path.
@@ -287,7 +287,7 @@ def on_the_wire(name: str, value: Any) -> Any:
 
 
 def xml_is_well_formed(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
 ) -> bool | None:
     """§3: every XML answer is declared ISO-8859-1 and parses."""
     if not case.path.endswith(".xml"):
@@ -314,7 +314,7 @@ def xml_is_well_formed(
     ],
 )
 def test_fuzz_no_server_errors(
-    case: schemathesis.Case,
+    case: schemathesis.Case[Any],
     logins: Logins,
     fuzz_server: ThreadServer,
     session: requests.Session,

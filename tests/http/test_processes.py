@@ -5,50 +5,16 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
 from tests.factories import customer_params
-from tests.support import serve_process, stop_server
+from tests.support import RESELLER, seed_reseller, serve_process, stop_server
 
 pytestmark = pytest.mark.slow
-LOGIN = {"api_user": "reseller", "api_key": "reseller-pass"}
-
-
-def _cli(*args: str, database_url: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "gridreseller", *args, "--database-url", database_url],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-
-
-def _seed(database_url: str) -> None:
-    _cli(
-        "distributor",
-        "create",
-        "--username",
-        "reseller",
-        "--password",
-        "reseller-pass",
-        "--email",
-        "r@example.com",
-        database_url=database_url,
-    )
-    _cli(
-        "package",
-        "create",
-        "--distributor",
-        "reseller",
-        "--name",
-        "basic",
-        database_url=database_url,
-    )
+LOGIN = RESELLER
 
 
 def _add(url: str, username: str) -> httpx.Response:
@@ -89,7 +55,7 @@ def test_first_serve_creates_admin_once(fresh_database_url: str) -> None:
 
 def test_answered_writes_survive_kill(fresh_database_url: str) -> None:
     database_url = fresh_database_url
-    _seed(database_url)
+    seed_reseller(database_url)
     with serve_process(database_url) as (url, process):
         assert _add(url, "kept@example.com").status_code == 200
         os.killpg(process.pid, signal.SIGKILL)
@@ -100,7 +66,7 @@ def test_answered_writes_survive_kill(fresh_database_url: str) -> None:
 
 def test_workers_share_the_database_without_lock_errors(fresh_database_url: str) -> None:
     database_url = fresh_database_url
-    _seed(database_url)
+    seed_reseller(database_url)
     with serve_process(database_url, "--workers", "2") as (url, _process):
         names = [f"user{i}@example.com" for i in range(24)]
         same = ["same@example.com"] * 12

@@ -10,30 +10,24 @@ import pytest
 from typer.testing import CliRunner
 
 from gridreseller.cli import app as cli_app
-from gridreseller.config import Settings
 from gridreseller.domain.params import Params
 from gridreseller.services import audit, operator
 from gridreseller.services.auth import Scope, authenticate
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.passwords import Passwords
 from gridreseller.services.throttle import LoginThrottle, ThrottlePolicy
 from tests.factories import Account, customer_params
-from tests.support import Clock, ThreadServer, context_for, errors, serve_process, stop_server
+from tests.support import (
+    Clock,
+    CountingPasswords,
+    ThreadServer,
+    context_for,
+    errors,
+    serve_process,
+    stop_server,
+)
 from tests.unit.test_throttle import FakeClock
 
 DIST = {"api_user": "guarded", "api_key": "guarded-pass"}
-
-
-class CountingPasswords(Passwords):
-    """The real hasher, counting verifications."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self.verifications = 0
-
-    def verify(self, stored_hash: str | None, password: str) -> bool:
-        self.verifications += 1
-        return super().verify(stored_hash, password)
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ SPECIALS = [
 # What the contract refuses in any string: U+0000-U+001F, U+007F, and the characters
 # XML cannot carry at all (U+FFFE, U+FFFF; surrogates cannot even be sent as UTF-8).
 REFUSED = "".join(map(chr, range(0x20))) + "\x7f\ufffe\uffff"
-LEGAL = st.characters(exclude_categories=("Cs",), exclude_characters=REFUSED)
+LEGAL = st.characters(exclude_categories=["Cs"], exclude_characters=REFUSED)
 FRAGMENTS = st.one_of(st.text(LEGAL, max_size=8), st.sampled_from(SPECIALS))
 FIELDS = st.sampled_from(sorted(PROFILE_LIMITS))
 

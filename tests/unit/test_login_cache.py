@@ -6,27 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from gridreseller.config import Settings
 from gridreseller.domain.errors import Unauthorized
 from gridreseller.domain.params import Params
 from gridreseller.services import operator
 from gridreseller.services.auth import Scope, authenticate
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.login_cache import LoginCache
-from gridreseller.services.passwords import Passwords
-from tests.support import context_for
-
-
-class CountingPasswords(Passwords):
-    """The real hasher, counting how often it verifies."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self.verifications = 0
-
-    def verify(self, stored_hash: str | None, password: str) -> bool:
-        self.verifications += 1
-        return super().verify(stored_hash, password)
+from tests.support import CountingPasswords, context_for
 
 
 class FakeTime:
