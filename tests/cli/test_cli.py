@@ -16,8 +16,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+def database_url(fresh_database_url: str) -> str:
+    """An empty database of each backend (SQLite, PostgreSQL) for every test."""
+    return fresh_database_url
 
 
 def _run(database_url: str, *args: str) -> tuple[int, str]:
@@ -77,7 +78,7 @@ def test_distributor_create_rejects_bad_input(database_url: str) -> None:
     assert (code, "username is already taken" in output) == (1, True)
 
 
-def test_package_and_ip_commands(database_url: str) -> None:
+def test_package_ip_and_audit_commands(database_url: str) -> None:
     _distributor(database_url)
     code, output = _run(
         database_url,
@@ -114,6 +115,11 @@ def test_package_and_ip_commands(database_url: str) -> None:
     )
     assert code == 1
     assert "not a valid IP address" in output
+    code, output = _run(database_url, "audit", "--distributor", "acme", "--json")
+    assert (code, output) == (0, "")  # operator commands are not API changes
+    code, output = _run(database_url, "audit", "--since", "yesterday")
+    assert code == 1
+    assert "--since must be" in output
     code, output = _run(database_url, "package", "create", "--distributor", "ghost", "--name", "x")
     assert code == 1
     assert "no distributor named 'ghost'" in output
