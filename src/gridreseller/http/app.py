@@ -60,18 +60,10 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
 
     async def api(request: Request) -> Response:
         call, fmt = resolve(request.url.path)
-        if request.url.path in GET_ONLY:  # reached here only with another verb
-            response = errors_response(405, [f"{request.method} is not allowed; use GET"], "json")
-            response.headers["Allow"] = "GET"
-            return response
-        if call is None:
-            return errors_response(404, ["Unknown endpoint"], fmt)
-        if request.method not in ALLOWED_METHODS:
-            response = errors_response(
-                405, [f"{request.method} is not allowed; use GET or POST"], fmt
-            )
-            response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
-            return response
+        refusal = _refusal(request, call, fmt)
+        if refusal is not None:
+            return refusal
+        assert call is not None  # _refusal answered for unknown endpoints
         try:
             params = await read_params(request, settings)
             loop = asyncio.get_running_loop()
@@ -110,6 +102,22 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     )
     app.state.ctx = ctx
     return app
+
+
+def _refusal(request: Request, call: Call | None, fmt: str) -> Response | None:
+    """405 for a verb the path does not take; 404 for an unknown endpoint."""
+    if request.url.path in GET_ONLY:  # the GET routes matched first: another verb
+        allowed: tuple[str, ...] = ("GET",)
+    elif call is None:
+        return errors_response(404, ["Unknown endpoint"], fmt)
+    elif request.method in ALLOWED_METHODS:
+        return None
+    else:
+        allowed = ALLOWED_METHODS
+    message = f"{request.method} is not allowed; use {' or '.join(allowed)}"
+    response = errors_response(405, [message], fmt)
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 def _respond(call: Call, ctx: ServiceContext, params: Params, client: str, fmt: str) -> Response:
