@@ -14,7 +14,7 @@ from datetime import datetime
 
 from gridreseller.db.repository import Repository
 from gridreseller.db.tables import AuditEvent
-from gridreseller.domain.models import Actor
+from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.domain.rules import ILLEGAL
 from gridreseller.services.context import ServiceContext
 
@@ -68,18 +68,15 @@ def record_login_failure(
     ctx: ServiceContext, action: str, username: str, client: str, tenant_id: int | None
 ) -> None:
     """A failed or throttled login, in a transaction of its own."""
+    nobody = Actor(
+        account_id=0,
+        account_kind=LoginKind.CUSTOMER,
+        login_username="-",
+        client=client,
+        tenant_id=tenant_id,
+    )
     with ctx.uow.write() as repository:
-        repository.add(
-            AuditEvent(
-                occurred_at=ctx.clock(),
-                distributor_id=tenant_id,
-                actor="-",
-                client=printable(client)[:64],
-                action=action,
-                target=printable(username)[:100],
-                details="{}",
-            )
-        )
+        record(repository, ctx, nobody, action, username)
 
 
 def events(
