@@ -20,6 +20,7 @@ from gridreseller.db.tables import (
     Package,
 )
 from gridreseller.domain.models import LoginKind
+from gridreseller.domain.rules import username_key
 
 # The hot paths (login, listing, flag changes) are Core statements built once:
 # no ORM identity map, no per-call statement construction.
@@ -142,7 +143,7 @@ class Repository:
         return bool(self.session.scalar(select(query)))
 
     def distributor(self, username: str) -> Login | None:
-        login = self.login_by_key(username.lower())
+        login = self.login_by_key(username_key(username))
         return login if login and login.kind == LoginKind.DISTRIBUTOR.value else None
 
     def customer_of(self, distributor_id: int, username: str) -> Login | None:
@@ -151,7 +152,7 @@ class Repository:
             select(Login).where(
                 Login.owner_id == distributor_id,
                 Login.kind == LoginKind.CUSTOMER.value,
-                Login.username_key == username.lower(),
+                Login.username_key == username_key(username),
                 Login.deleted_at.is_(None),
             )
         )
@@ -172,7 +173,7 @@ class Repository:
             select(Login).where(
                 Login.owner_id == account_id,
                 Login.kind == LoginKind.CREDENTIAL.value,
-                Login.username_key == username.lower(),
+                Login.username_key == username_key(username),
                 Login.deleted_at.is_(None),
             )
         )
@@ -252,7 +253,7 @@ class Repository:
         """One UPDATE; False when no live customer of this distributor has that name."""
         params = {
             "distributor_id": distributor_id,
-            "key": username.lower(),
+            "key": username_key(username),
             "value": value,
             "now": now,
         }

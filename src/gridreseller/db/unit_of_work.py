@@ -10,7 +10,7 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from gridreseller.db.engine import WRITE_OPTION
 from gridreseller.db.repository import Repository
@@ -36,58 +36,45 @@ class UnitOfWork:
 
     @contextmanager
     def write(self) -> Iterator[Repository]:
-        """A write transaction; SQLite takes its write lock at BEGIN."""
-        with self._writer, self._session(write=True) as session:
+        """A write transaction; SQLite takes its write lock at BEGIN.
+
+        Closing the session rolls back whatever was not committed.
+        """
+        with self._writer, _database_errors(), self._sessions() as session:
+            session.connection(execution_options={WRITE_OPTION: True})
             yield Repository(session.connection(), session)
-            try:
-                session.commit()
-            except IntegrityError as error:
-                raise UniqueViolation(str(error.orig)) from None
+            session.commit()
 
     @contextmanager
     def read(self) -> Iterator[Repository]:
         """A connection without a session: reads are single statements (on SQLite,
         each its own consistent snapshot), so they need neither BEGIN nor the ORM."""
-        try:
-            with self.engine.connect() as connection:
-                repository = Repository(connection)
-                try:
-                    yield repository
-                finally:
-                    repository.close()
-        except OperationalError as error:
-            if _is_unavailable(error):
-                raise Unavailable() from None
-            raise
-        except PoolTimeout:
-            raise Unavailable() from None
+        with _database_errors(), self.engine.connect() as connection:
+            repository = Repository(connection)
+            try:
+                yield repository
+            finally:
+                repository.close()
 
     def stream(self, produce: Callable[[Repository], Iterator[T]]) -> Iterator[T]:
         """Rows from a read transaction held open until the consumer is done."""
         with self.read() as repository:
             yield from produce(repository)
 
-    @contextmanager
-    def _session(self, *, write: bool) -> Iterator[Session]:
-        session = self._sessions()
-        try:
-            session.connection(execution_options={WRITE_OPTION: write})
-            yield session
-        except IntegrityError as error:
-            session.rollback()
-            raise UniqueViolation(str(error.orig)) from None
-        except OperationalError as error:
-            session.rollback()
-            if _is_unavailable(error):
-                raise Unavailable() from None
-            raise
-        except PoolTimeout:
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """Database failures in the terms of the services: a lost race, or unavailable."""
+    try:
+        yield
+    except IntegrityError as error:
+        raise UniqueViolation(str(error.orig)) from None
+    except OperationalError as error:
+        if _is_unavailable(error):
             raise Unavailable() from None
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        raise
+    except PoolTimeout:
+        raise Unavailable() from None
 
 
 def _is_unavailable(error: DBAPIError) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+USERNAME_TAKEN = "username is already taken"
+
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose."""

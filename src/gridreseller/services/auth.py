@@ -49,14 +49,13 @@ def authenticate(ctx: ServiceContext, params: Params, scope: Scope, client: str 
         audit.record_login_failure(ctx, "login.throttled", api_user, client, None)
         raise
     lookup = api_user and not has_illegal_characters(api_user)
-    candidate = _lookup(ctx, api_user) if lookup else None
+    candidate = _lookup(ctx, account) if lookup else None
     if candidate is None or not api_key:
         ctx.passwords.verify(None, api_key)  # costs what a known username costs
         _failed(ctx, account, api_user, client, candidate)
     elif not _password_matches(ctx, candidate, api_key) or not candidate.live:
         _failed(ctx, account, api_user, client, candidate)
     ctx.throttle.succeeded(account, client)
-    assert candidate is not None
     return _authorize(candidate, scope, client)
 
 
@@ -75,10 +74,10 @@ def _password_matches(ctx: ServiceContext, candidate: _Candidate, api_key: str) 
         return True
     if not ctx.passwords.verify(candidate.password_hash, api_key):
         return False
-    stored = candidate.password_hash
-    if candidate.live and ctx.passwords.needs_rehash(stored):
-        stored = _upgrade_hash(ctx, candidate, api_key)
     if candidate.live:
+        stored = candidate.password_hash
+        if ctx.passwords.needs_rehash(stored):
+            stored = _upgrade_hash(ctx, candidate, api_key)
         ctx.login_cache.remember(candidate.key, api_key, stored)
     return True
 
@@ -92,9 +91,9 @@ def _upgrade_hash(ctx: ServiceContext, candidate: _Candidate, password: str) -> 
     return candidate.password_hash
 
 
-def _lookup(ctx: ServiceContext, api_user: str) -> _Candidate | None:
+def _lookup(ctx: ServiceContext, key: str) -> _Candidate | None:
     with ctx.uow.read() as repository:
-        row = repository.login_for_auth(username_key(api_user))
+        row = repository.login_for_auth(key)
     if row is None:
         return None
     login = row._mapping

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gridreseller.db.tables import Login
 from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
-from gridreseller.domain.errors import Invalid, NotFound
+from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound
 from gridreseller.domain.models import (
     Actor,
     CredentialList,
@@ -18,8 +18,6 @@ from gridreseller.domain.params import Params
 from gridreseller.domain.rules import ErrorList
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-
-USERNAME_TAKEN = "username is already taken"
 
 
 def get_credentials(
@@ -138,8 +136,6 @@ def _new_login(
         username_key=rules.username_key(name),
         password_hash=password_hash,
         owner_id=actor.account_id,
-        active=True,
-        website_access=True,
         perm_email=permissions.email,
         perm_web=permissions.web,
         perm_api=permissions.api,

@@ -9,14 +9,12 @@ from gridreseller.db.repository import Repository
 from gridreseller.db.tables import CustomerProfile, IpAddress, IpGroup, Login, Package
 from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
-from gridreseller.domain.errors import Invalid, NotFound
+from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound
 from gridreseller.domain.models import Actor, LoginKind, Success
 from gridreseller.domain.params import Params
 from gridreseller.domain.rules import ErrorList
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-
-USERNAME_TAKEN = "username is already taken"
 
 
 @dataclass(frozen=True)
@@ -68,15 +66,25 @@ def delete_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Succes
     return Success()
 
 
-def required_user(params: Params, *alternatives: str) -> str:
-    """The `user` parameter (or the first alternative given), or a 400 naming it."""
+def user_param(errors: ErrorList, params: Params, *alternatives: str) -> str:
+    """The `user` parameter (or the first alternative given); "" after an error on it."""
     for name in ("user", *alternatives):
         value = params.get(name)
         if value:
             if rules.has_illegal_characters(value):
-                raise Invalid([f"{name} must not contain control characters"])
+                errors.add(f"{name} must not contain control characters")
+                return ""
             return value
-    raise Invalid(["user is required"])
+    errors.add("user is required")
+    return ""
+
+
+def required_user(params: Params, *alternatives: str) -> str:
+    """The `user` parameter, or a 400 naming it."""
+    errors = ErrorList()
+    user = user_param(errors, params, *alternatives)
+    errors.raise_if_any()
+    return user
 
 
 def _audited(new: NewCustomer) -> dict[str, object]:
@@ -193,11 +201,6 @@ def _insert(
         password_hash=password_hash,
         owner_id=actor.account_id,
         email=new.email,
-        active=True,
-        website_access=True,
-        perm_email=0,
-        perm_web=0,
-        perm_api=0,
         created_at=now,
         updated_at=now,
     )

@@ -9,7 +9,7 @@ from gridreseller.db.repository import CustomerRow, Repository
 from gridreseller.db.tables import Login
 from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
-from gridreseller.domain.errors import Invalid, NotFound
+from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound
 from gridreseller.domain.models import (
     CUSTOMER_FIELDS,
     Actor,
@@ -22,7 +22,7 @@ from gridreseller.domain.params import Params
 from gridreseller.domain.rules import ErrorList
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.customers import USERNAME_TAKEN, required_user
+from gridreseller.services.customers import required_user, user_param
 
 Action = Callable[[ServiceContext, Actor, Params], Result]
 
@@ -155,7 +155,7 @@ def set_profile(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
                 changes[name] = value
     if not errors and not changes:
         errors.add(f"at least one of {', '.join(rules.PROFILE_LIMITS)} is required")
-    user = _user_or_error(errors, params)
+    user = user_param(errors, params)
     errors.raise_if_any()
     with ctx.uow.write() as repository:
         customer = _customer(repository, actor, user)
@@ -175,7 +175,7 @@ def set_username(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
         rules.email_domain(new_name), ctx.settings.reserved_domains
     ):
         errors.add("username must not use a reserved domain")
-    user = _user_or_error(errors, params)
+    user = user_param(errors, params)
     errors.raise_if_any()
     assert new_name is not None
     key = rules.username_key(new_name)
@@ -204,7 +204,7 @@ def set_email(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """profile setEmail: the contact address only; logins are unaffected."""
     errors = ErrorList()
     email = rules.email(errors, params.values, "email", 100)
-    user = _user_or_error(errors, params)
+    user = user_param(errors, params)
     errors.raise_if_any()
     with ctx.uow.write() as repository:
         customer = _customer(repository, actor, user)
@@ -221,11 +221,11 @@ def reset_password(ctx: ServiceContext, actor: Actor, params: Params) -> Success
     """password: the old password stops working at once."""
     errors = ErrorList()
     password = rules.password(errors, params.values, ctx.settings.min_password_length, confirm=True)
-    user = _user_or_error(errors, params)
+    user = user_param(errors, params)
     errors.raise_if_any()
     assert password is not None
     with ctx.uow.read() as repository:
-        _customer(repository, actor, user)
+        _customer(repository, actor, user)  # an unknown user costs no hashing
     password_hash = ctx.passwords.hash(password)
     with ctx.uow.write() as repository:
         customer = _customer(repository, actor, user)
@@ -240,7 +240,7 @@ def reset_password(ctx: ServiceContext, actor: Actor, params: Params) -> Success
 def authenticate_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """auth: success when `password` is the customer's; a wrong one is a 400."""
     errors = ErrorList()
-    user = _user_or_error(errors, params)
+    user = user_param(errors, params)
     password = params.get("password")
     if not password:
         errors.add("password is required")
@@ -269,17 +269,6 @@ def _flag_setter(action: str, column: str, value: bool, *aliases: str) -> Action
 
 
 # helpers -------------------------------------------------------------------------------
-
-
-def _user_or_error(errors: ErrorList, params: Params) -> str:
-    user = params.get("user")
-    if not user:
-        errors.add("user is required")
-        return ""
-    if rules.has_illegal_characters(user):
-        errors.add("user must not contain control characters")
-        return ""
-    return user
 
 
 def _customer(repository: Repository, actor: Actor, user: str) -> Login:

@@ -10,7 +10,7 @@ from gridreseller.db.repository import Repository
 from gridreseller.db.tables import IpAddress, IpGroup, Login, Package
 from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
-from gridreseller.domain.errors import Invalid
+from gridreseller.domain.errors import USERNAME_TAKEN, Invalid
 from gridreseller.domain.models import LoginKind
 from gridreseller.domain.rules import ErrorList
 from gridreseller.services.context import ServiceContext
@@ -39,7 +39,7 @@ def create_distributor(ctx: ServiceContext, username: str, password: str, email:
     try:
         with ctx.uow.write() as repository:
             if repository.username_taken(rules.username_key(username)):
-                raise Invalid(["username is already taken"])
+                raise Invalid([USERNAME_TAKEN])
             now = ctx.clock()
             repository.add(
                 Login(
@@ -48,17 +48,12 @@ def create_distributor(ctx: ServiceContext, username: str, password: str, email:
                     username_key=rules.username_key(username),
                     password_hash=password_hash,
                     email=email,
-                    active=True,
-                    website_access=True,
-                    perm_email=0,
-                    perm_web=0,
-                    perm_api=0,
                     created_at=now,
                     updated_at=now,
                 )
             )
     except UniqueViolation:
-        raise Invalid(["username is already taken"]) from None
+        raise Invalid([USERNAME_TAKEN]) from None
 
 
 def bootstrap_admin(ctx: ServiceContext) -> tuple[str, str] | None:
