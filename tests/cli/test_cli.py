@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,8 @@ def _distributor(database_url: str, username: str = "acme") -> None:
 def test_distributor_create_makes_a_login(database_url: str) -> None:
     _distributor(database_url)
     ctx = context_for(database_url)
-    actor = authenticate(ctx, Params.of(api_user="ACME", api_key="acme-secret"), Scope.DISTRIBUTOR)
+    login = Params.of(api_user="ACME", api_key="acme-secret")
+    actor = asyncio.run(authenticate(ctx, login, Scope.DISTRIBUTOR))
     assert actor.login_username == "acme"
 
 

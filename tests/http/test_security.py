@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 
@@ -215,9 +216,9 @@ def test_weak_hashes_are_upgraded_at_login(fresh_database_url: str) -> None:
     operator.create_distributor(weak, "upgrader", "upgrade-me-1", "u@example.com")
     strong = context_for(fresh_database_url, argon2_memory_kib=2048, argon2_time_cost=2)
     account = Account("upgrader", "upgrade-me-1")
-    authenticate(strong, Params.of(**account.auth), Scope.DISTRIBUTOR)
+    asyncio.run(authenticate(strong, Params.of(**account.auth), Scope.DISTRIBUTOR))
     with strong.uow.read() as repository:
         row = repository.login_for_auth("upgrader")
     assert row is not None
-    assert row.password_hash.startswith("$argon2id$v=19$m=2048,t=2,p=1$")
-    authenticate(strong, Params.of(**account.auth), Scope.DISTRIBUTOR)  # still logs in
+    assert row["password_hash"].startswith("$argon2id$v=19$m=2048,t=2,p=1$")
+    asyncio.run(authenticate(strong, Params.of(**account.auth), Scope.DISTRIBUTOR))  # still in

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,8 @@ def counting(tmp_path: Path) -> tuple[ServiceContext, CountingPasswords]:
 def test_second_login_skips_the_hasher(counting: tuple[ServiceContext, CountingPasswords]) -> None:
     ctx, passwords = counting
     login = Params.of(api_user="DIST", api_key="dist-pass")
-    authenticate(ctx, login, Scope.DISTRIBUTOR)
-    authenticate(ctx, login, Scope.DISTRIBUTOR)
+    asyncio.run(authenticate(ctx, login, Scope.DISTRIBUTOR))
+    asyncio.run(authenticate(ctx, login, Scope.DISTRIBUTOR))
     assert passwords.verifications == 1
 
 
@@ -72,8 +73,12 @@ def test_failures_never_fill_the_cache(counting: tuple[ServiceContext, CountingP
     ctx, passwords = counting
     for _ in range(3):
         with pytest.raises(Unauthorized):
-            authenticate(ctx, Params.of(api_user="dist", api_key="wrong"), Scope.DISTRIBUTOR)
+            asyncio.run(
+                authenticate(ctx, Params.of(api_user="dist", api_key="wrong"), Scope.DISTRIBUTOR)
+            )
         with pytest.raises(Unauthorized):
-            authenticate(ctx, Params.of(api_user="ghost", api_key="x"), Scope.DISTRIBUTOR)
+            asyncio.run(
+                authenticate(ctx, Params.of(api_user="ghost", api_key="x"), Scope.DISTRIBUTOR)
+            )
     assert passwords.verifications == 6  # one hash per attempt, unknown user included
     assert len(ctx.login_cache) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def test_failed_add_writes_nothing(service_ctx: ServiceContext, distributor: Act
     before = _count_logins(service_ctx)
     params = Params(values=customer_params("no-such-package", username="x@example.com"))
     with pytest.raises(Invalid) as raised:
-        customers.add_customer(service_ctx, distributor, params)
+        asyncio.run(customers.add_customer(service_ctx, distributor, params))
     assert raised.value.errors == ["package must be the name of one of your packages"]
     assert _count_logins(service_ctx) == before
 
@@ -84,7 +85,7 @@ def test_failed_add_writes_nothing(service_ctx: ServiceContext, distributor: Act
 def test_all_errors_reported_together(service_ctx: ServiceContext, distributor: Actor) -> None:
     params = customer_params("nope", email="bad", zip="z" * 51)
     with pytest.raises(Invalid) as raised:
-        customers.add_customer(service_ctx, distributor, Params(values=params))
+        asyncio.run(customers.add_customer(service_ctx, distributor, Params(values=params)))
     assert raised.value.errors == [
         "email must be a valid email address",
         "zip must be no more than 50 characters",
@@ -102,7 +103,7 @@ def test_concurrent_adds_of_one_username_leave_one_account(
     def attempt() -> None:
         barrier.wait()
         try:
-            customers.add_customer(service_ctx, distributor, params)
+            asyncio.run(customers.add_customer(service_ctx, distributor, params))
             outcomes.append("ok")
         except Invalid as error:
             outcomes.append(";".join(error.errors))

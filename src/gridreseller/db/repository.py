@@ -6,9 +6,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Table, bindparam, exists, select, update
+from sqlalchemy import Connection, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.session import JoinTransactionMode
 
+from gridreseller.db.statements import DriverRow, execute, stream
 from gridreseller.db.tables import (
     AuditEvent,
     CustomerIp,
@@ -22,12 +24,13 @@ from gridreseller.db.tables import (
 from gridreseller.domain.models import LoginKind
 from gridreseller.domain.rules import username_key
 
-# The hot paths (login, listing, flag changes) are Core statements built once:
-# no ORM identity map, no per-call statement construction.
+# The hot paths (login, listing, flag changes, audit rows) are Core statements
+# built once and run on the driver (see statements.py).
 _logins = cast(Table, Login.__table__)
 _owners = _logins.alias("owners")
 _profiles = cast(Table, CustomerProfile.__table__)
 _packages = cast(Table, Package.__table__)
+_audit = cast(Table, AuditEvent.__table__)
 
 LOGIN_FOR_AUTH = (
     select(
@@ -53,12 +56,12 @@ _LIVE_CUSTOMERS_OF = (
     _logins.c.deleted_at.is_(None),
 )
 
+# Columns in the order of a listed customer (domain.models.CUSTOMER_FIELDS).
 CUSTOMER_LIST = (
     select(
         _logins.c.username,
         _logins.c.email,
         _logins.c.active,
-        _logins.c.website_access,
         _profiles.c.first_name,
         _profiles.c.last_name,
         _profiles.c.address,
@@ -70,6 +73,7 @@ CUSTOMER_LIST = (
         _profiles.c.website,
         _profiles.c.company,
         _packages.c.name.label("package"),
+        _logins.c.website_access,
     )
     .select_from(
         _logins.join(_profiles, _profiles.c.login_id == _logins.c.id).join(
@@ -90,8 +94,23 @@ SET_FLAG = {
     for column in ("active", "website_access")
 }
 
-AnyRow = Row[*tuple[Any, ...]]
-CustomerRow = AnyRow
+AUDIT_INSERT = insert(_audit).values(
+    {
+        name: bindparam(name)
+        for name in (
+            "occurred_at",
+            "distributor_id",
+            "actor",
+            "client",
+            "action",
+            "target",
+            "details",
+        )
+    }
+)
+
+CustomerRow = DriverRow
+LOGIN_FIELDS = tuple(column.name for column in LOGIN_FOR_AUTH.selected_columns)
 
 CREDENTIALS_OF = (
     select(Login)
@@ -107,15 +126,30 @@ CREDENTIALS_OF = (
 class Repository:
     """Core queries on `connection`; ORM work on a session bound to it, made on first use."""
 
-    def __init__(self, connection: Connection, session: Session | None = None) -> None:
+    def __init__(
+        self, connection: Connection, session: Session | None = None, *, nested: bool = False
+    ) -> None:
         self.connection = connection
         self._session = session
+        # Inside the group writer's transaction a session keeps to a savepoint.
+        self._join: JoinTransactionMode = "create_savepoint" if nested else "conditional_savepoint"
 
     @property
     def session(self) -> Session:
         if self._session is None:
-            self._session = Session(bind=self.connection, autoflush=False, expire_on_commit=False)
+            self._session = Session(
+                bind=self.connection,
+                autoflush=False,
+                expire_on_commit=False,
+                join_transaction_mode=self._join,
+            )
         return self._session
+
+    def finish(self) -> None:
+        """Write what the ORM staged (into the enclosing transaction)."""
+        if self._session is not None:
+            self._session.commit()
+            self._session.close()
 
     def close(self) -> None:
         if self._session is not None:
@@ -235,9 +269,13 @@ class Repository:
             query = query.where(AuditEvent.occurred_at >= since)
         return list(self.session.scalars(query))
 
-    def login_for_auth(self, key: str) -> AnyRow | None:
+    def login_for_auth(self, key: str) -> dict[str, Any] | None:
         """The login and its owner's kind and status, in one indexed lookup."""
-        return self.connection.execute(LOGIN_FOR_AUTH, {"key": key}).first()
+        rows = execute(self.connection, LOGIN_FOR_AUTH, key=key).rows
+        return dict(zip(LOGIN_FIELDS, rows[0], strict=True)) if rows else None
+
+    def add_audit_event(self, **values: object) -> None:
+        execute(self.connection, AUDIT_INSERT, **values)
 
     def replace_hash(self, login_id: int, old_hash: str, new_hash: str) -> bool:
         result = self.connection.execute(
@@ -257,27 +295,23 @@ class Repository:
             "value": value,
             "now": now,
         }
-        result = self.connection.execute(SET_FLAG[column], params)
-        return bool(result.rowcount)
+        return execute(self.connection, SET_FLAG[column], **params).rowcount > 0
+
+    def customer_row(self, distributor_id: int, username_key: str) -> list[CustomerRow]:
+        """The one live customer of this distributor with that name, as a list row."""
+        return execute(
+            self.connection, CUSTOMER_LIST_ONE, distributor_id=distributor_id, key=username_key
+        ).rows
 
     def stream_customers(
-        self,
-        distributor_id: int,
-        *,
-        username_key: str | None,
-        limit: int | None,
-        offset: int | None,
-        batch: int = 1000,
-    ) -> Iterator[CustomerRow]:
-        """Live customers of a distributor in username order, fetched in batches."""
+        self, distributor_id: int, *, limit: int | None, offset: int | None, batch: int
+    ) -> Iterator[list[CustomerRow]]:
+        """Live customers of a distributor in username order, `batch` rows at a time."""
         params: dict[str, object] = {"distributor_id": distributor_id}
-        if username_key is not None:
-            statement, params["key"] = CUSTOMER_LIST_ONE, username_key
-        elif limit is not None:
+        if limit is not None:
             statement, params["limit"], params["offset"] = CUSTOMER_LIST_PAGE, limit, offset or 0
         elif offset:
             statement, params["offset"] = CUSTOMER_LIST_FROM, offset
         else:
             statement = CUSTOMER_LIST
-        result = self.connection.execution_options(yield_per=batch).execute(statement, params)
-        yield from result
+        return stream(self.connection, statement, batch, **params)

@@ -1,19 +1,36 @@
-"""Transactions: a write commits when its block ends cleanly, and rolls back otherwise."""
+"""Transactions, and where database work runs.
+
+Services are coroutines and hand the unit of work a function of a repository:
+- `run_read(look)`: on SQLite, right here on a connection this thread keeps
+  (WAL readers never wait for the writer, and a lookup costs microseconds, less
+  than a hop to a thread); on PostgreSQL, in a worker thread, because it is a
+  network round trip.
+- `run_write(change)`: on SQLite, through the process's group-commit writer
+  (writer.py); on PostgreSQL, in a worker thread, in a transaction of its own.
+- `stream(produce)`: a long read, batch by batch, on a connection of its own.
+
+Threads (the CLI, the operator's services, tests) use the `read()` and
+`write()` context managers: a write commits when its block ends cleanly and
+rolls back otherwise.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
 
 from gridreseller.db.engine import WRITE_OPTION
 from gridreseller.db.repository import Repository
+from gridreseller.db.writer import GroupCommitWriter
 from gridreseller.domain.errors import Unavailable
 
 T = TypeVar("T")
@@ -24,15 +41,50 @@ class UniqueViolation(Exception):
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, executor: Executor) -> None:
         self.engine = engine
+        self._executor = executor
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._dbapi: Any = engine.dialect.loaded_dbapi
+        sqlite = engine.dialect.name == "sqlite"
+        self._reads_here = sqlite
         # SQLite has one writer at a time. Threads of this process queue on a mutex,
         # which wakes the next one the moment the lock is free; SQLite's busy handler
         # (still what other processes wait on) sleeps in growing steps instead.
-        self._writer: AbstractContextManager[object] = (
-            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        self._mutex: AbstractContextManager[object] = threading.RLock() if sqlite else nullcontext()
+        self._writer = (
+            GroupCommitWriter(engine, self._mutex, self.translate, {WRITE_OPTION: True})
+            if sqlite
+            else None
         )
+        self._kept = threading.local()
+
+    # Coroutines ---------------------------------------------------------------
+
+    async def run_read(self, look: Callable[[Repository], T]) -> T:
+        if self._reads_here:
+            return self._read_on_kept_connection(look)
+        return await self._in_thread(self._read_pooled, look)
+
+    async def run_write(self, change: Callable[[Repository], T]) -> T:
+        if self._writer is not None:
+            result: T = await asyncio.wrap_future(self._writer.submit(change))
+            return result
+        return await self._in_thread(self._write_pooled, change)
+
+    async def stream(self, produce: Callable[[Repository], Iterator[T]]) -> AsyncIterator[T]:
+        """Items of a long read, from a connection held until the consumer is done."""
+        items = self._stream_pooled(produce)
+        try:
+            while True:
+                item = await self._pull(items)
+                if item is _END:
+                    return
+                yield cast(T, item)
+        finally:
+            await self._pull_done(items)
+
+    # Context managers for threads ---------------------------------------------
 
     @contextmanager
     def write(self) -> Iterator[Repository]:
@@ -40,7 +92,7 @@ class UnitOfWork:
 
         Closing the session rolls back whatever was not committed.
         """
-        with self._writer, _database_errors(), self._sessions() as session:
+        with self._mutex, self._database_errors(), self._sessions() as session:
             session.connection(execution_options={WRITE_OPTION: True})
             yield Repository(session.connection(), session)
             session.commit()
@@ -49,44 +101,115 @@ class UnitOfWork:
     def read(self) -> Iterator[Repository]:
         """A connection without a session: reads are single statements (on SQLite,
         each its own consistent snapshot), so they need neither BEGIN nor the ORM."""
-        with _database_errors(), self.engine.connect() as connection:
+        with self._database_errors(), self.engine.connect() as connection:
             repository = Repository(connection)
             try:
                 yield repository
             finally:
                 repository.close()
 
-    def stream(self, produce: Callable[[Repository], Iterator[T]]) -> Iterator[T]:
-        """Rows from a read transaction held open until the consumer is done."""
+    def close(self) -> None:
+        """Finish pending writes, release this thread's connection, close the pool."""
+        if self._writer is not None:
+            self._writer.close()
+        self.release_thread_connection()
+        self.engine.dispose()
+
+    def release_thread_connection(self) -> None:
+        connection: Connection | None = getattr(self._kept, "connection", None)
+        if connection is not None:
+            self._kept.connection = None
+            connection.close()
+
+    # Database errors in the services' terms -------------------------------------
+
+    def translate(self, error: BaseException) -> BaseException:
+        """A lost race on a unique value, an unavailable database, or the error itself."""
+        if isinstance(error, PoolTimeout):
+            return Unavailable()
+        original = error.orig if isinstance(error, DBAPIError) else error
+        if isinstance(original, self._dbapi.IntegrityError):
+            return UniqueViolation(str(original))
+        invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
+        if isinstance(original, self._dbapi.OperationalError) and (
+            invalidated or _means_unavailable(original)
+        ):
+            return Unavailable()
+        return error
+
+    @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception as error:
+            translated = self.translate(error)
+            if translated is error:
+                raise
+            raise translated from None
+
+    # Where the work runs --------------------------------------------------------
+
+    def _read_on_kept_connection(self, look: Callable[[Repository], T]) -> T:
+        with self._database_errors():
+            connection = self._kept_connection()
+            repository = Repository(connection)
+            try:
+                return look(repository)
+            finally:
+                repository.close()
+                if connection.in_transaction():
+                    connection.rollback()
+
+    def _kept_connection(self) -> Connection:
+        connection: Connection | None = getattr(self._kept, "connection", None)
+        if connection is None or connection.closed:
+            connection = self._kept.connection = self.engine.connect()
+        return connection
+
+    def _read_pooled(self, look: Callable[[Repository], T]) -> T:
+        with self.read() as repository:
+            return look(repository)
+
+    def _write_pooled(self, change: Callable[[Repository], T]) -> T:
+        with self.write() as repository:
+            return change(repository)
+
+    def _stream_pooled(self, produce: Callable[[Repository], Iterator[T]]) -> Iterator[T]:
         with self.read() as repository:
             yield from produce(repository)
 
+    async def _pull(self, items: Iterator[T]) -> T | object:
+        if self._reads_here:
+            return self._next(items)
+        return await self._in_thread(self._next, items)
 
-@contextmanager
-def _database_errors() -> Iterator[None]:
-    """Database failures in the terms of the services: a lost race, or unavailable."""
-    try:
-        yield
-    except IntegrityError as error:
-        raise UniqueViolation(str(error.orig)) from None
-    except OperationalError as error:
-        if _is_unavailable(error):
-            raise Unavailable() from None
-        raise
-    except PoolTimeout:
-        raise Unavailable() from None
+    def _next(self, items: Iterator[T]) -> T | object:
+        with self._database_errors():
+            return next(items, _END)
+
+    async def _pull_done(self, items: Iterator[T]) -> None:
+        close = getattr(items, "close", None)
+        if close is None:
+            return
+        if self._reads_here:
+            close()
+        else:
+            await self._in_thread(close)
+
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
 
 
-def _is_unavailable(error: DBAPIError) -> bool:
+_END = object()
+
+
+def _means_unavailable(error: BaseException) -> bool:
     """Connection-level failures mean the database is down, not that the request was bad."""
-    return error.connection_invalidated or "locked" in str(error.orig) or _is_connect_error(error)
-
-
-def _is_connect_error(error: DBAPIError) -> bool:
-    text = str(error.orig).lower()
+    text = str(error).lower()
     return any(
         marker in text
         for marker in (
+            "locked",
             "connection",
             "server closed",
             "terminating",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -58,19 +58,16 @@ CUSTOMER_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class CustomerView:
-    """One row of `distributor.manage` profile get; every value a string."""
-
-    fields: tuple[tuple[str, str], ...]
-
-    def as_dict(self) -> dict[str, str]:
-        return dict(self.fields)
+# One row of `distributor.manage` profile get: its values in CUSTOMER_FIELDS order,
+# every one a string. A plain tuple: a whole list has 100,000 of them.
+CustomerView = tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class CustomerList:
-    rows: Iterator[CustomerView]
+    """Rows in batches, pulled while the answer is sent: never all in memory."""
+
+    batches: AsyncIterator[list[CustomerView]]
 
 
 @dataclass(frozen=True)

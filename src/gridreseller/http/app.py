@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,9 +18,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gridreseller.config import Settings, load_settings
 from gridreseller.db.engine import build_engine
+from gridreseller.db.repository import Repository
 from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain.errors import DomainError
-from gridreseller.domain.params import Params
 from gridreseller.http.calls import Call
 from gridreseller.http.middleware import AccessLog, BodyLimit, SecurityHeaders
 from gridreseller.http.openapi import openapi_document
@@ -41,10 +40,14 @@ GET_ONLY = frozenset({"/healthz", "/openapi.json"})
 
 def build_context(settings: Settings) -> ServiceContext:
     engine = build_engine(settings)
+    # A few threads do the slow work (argon2, PostgreSQL round trips): more only
+    # contend for the GIL.
+    executor = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="gridreseller")
     return ServiceContext(
         settings=settings,
-        uow=UnitOfWork(engine),
+        uow=UnitOfWork(engine, executor),
         passwords=Passwords(settings),
+        executor=executor,
         login_cache=LoginCache(settings.login_cache_size, settings.login_cache_seconds),
         throttle=LoginThrottle(ThrottlePolicy.from_settings(settings)),
     )
@@ -54,9 +57,6 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
     """The ASGI app; uvicorn's workers call this with no arguments (settings from env)."""
     settings = settings or load_settings()
     ctx = ctx or build_context(settings)
-    # A few threads do the blocking work (database, argon2): more only contend for
-    # the GIL and for SQLite's locks.
-    executor = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="gridreseller")
 
     async def api(request: Request) -> Response:
         call, fmt = resolve(request.url.path)
@@ -66,9 +66,8 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         assert call is not None  # _refusal answered for unknown endpoints
         try:
             params = await read_params(request, settings)
-            loop = asyncio.get_running_loop()
             client = request.client.host if request.client else "-"
-            return await loop.run_in_executor(executor, _respond, call, ctx, params, client, fmt)
+            return await result_response(await call.handle(ctx, params, client), fmt)
         except (DomainError, HttpProblem) as error:
             return error_response(error, fmt)
         except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
@@ -77,7 +76,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
 
     async def healthz(_request: Request) -> Response:
         try:
-            await run_in_threadpool(_ping, ctx)
+            await ctx.uow.run_read(_ping)
         except Exception:  # noqa: BLE001 - any failure means "not ready"
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
@@ -88,6 +87,7 @@ def create_app(settings: Settings | None = None, ctx: ServiceContext | None = No
         return JSONResponse(document)
 
     app = Starlette(
+        lifespan=_lifespan(ctx),
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/openapi.json", openapi, methods=["GET"]),
@@ -120,11 +120,6 @@ def _refusal(request: Request, call: Call | None, fmt: str) -> Response | None:
     return response
 
 
-def _respond(call: Call, ctx: ServiceContext, params: Params, client: str, fmt: str) -> Response:
-    """Authenticate, act and render the first batch, all in one worker thread."""
-    return result_response(call.handle(ctx, params, client), fmt)
-
-
 def _asgi(endpoint: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         response = await endpoint(Request(scope, receive))
@@ -133,9 +128,18 @@ def _asgi(endpoint: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
     return app
 
 
-def _ping(ctx: ServiceContext) -> None:
-    with ctx.uow.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+def _ping(repository: Repository) -> None:
+    repository.connection.execute(text("SELECT 1"))
+
+
+def _lifespan(ctx: ServiceContext) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        # The event loop's thread keeps a connection for its reads: hand it back.
+        ctx.uow.release_thread_connection()
+
+    return lifespan
 
 
 def _log_unexpected(request: Request, error: Exception) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from gridreseller.domain.models import Actor, Result
@@ -11,7 +11,7 @@ from gridreseller.services import credentials, customers, manage, packages
 from gridreseller.services.auth import Scope, authenticate
 from gridreseller.services.context import ServiceContext
 
-Service = Callable[[ServiceContext, Actor, Params], Result]
+Service = Callable[[ServiceContext, Actor, Params], Awaitable[Result]]
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,10 @@ class Call:
     scope: Scope
     service: Service
 
-    def handle(self, ctx: ServiceContext, params: Params, client: str) -> Result:
-        """Authenticate, then act: the whole call, run off the event loop."""
-        actor = authenticate(ctx, params, self.scope, client)
-        return self.service(ctx, actor, params)
+    async def handle(self, ctx: ServiceContext, params: Params, client: str) -> Result:
+        """Authenticate, then act."""
+        actor = await authenticate(ctx, params, self.scope, client)
+        return await self.service(ctx, actor, params)
 
 
 CALLS: dict[str, Call] = {

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 
 from gridreseller.domain.models import (
+    CUSTOMER_FIELDS,
     CredentialList,
     CredentialView,
-    CustomerList,
+    CustomerView,
     PackageList,
     PackageView,
-    Result,
     Success,
 )
 
@@ -20,17 +19,17 @@ MEDIA_TYPE = "application/json"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def render(result: Result) -> Iterator[bytes]:
+SUCCESS = b'{"message":"success"}'
+
+
+def render(result: Success | PackageList | CredentialList | CredentialView) -> bytes:
     if isinstance(result, Success):
-        yield _dump({"message": "success"})
-    elif isinstance(result, CustomerList):
-        yield from _customers(result)
-    elif isinstance(result, PackageList):
-        yield _dump([_package(p) for p in result.packages])
-    elif isinstance(result, CredentialList):
-        yield _dump([_credential(c) for c in result.credentials])
-    else:
-        yield _dump(_credential(result))
+        return SUCCESS
+    if isinstance(result, PackageList):
+        return _dump([_package(p) for p in result.packages])
+    if isinstance(result, CredentialList):
+        return _dump([_credential(c) for c in result.credentials])
+    return _dump(_credential(result))
 
 
 def render_errors(errors: list[str]) -> bytes:
@@ -41,13 +40,21 @@ def render_message(message: str) -> bytes:
     return _dump({"message": message})
 
 
-def _customers(result: CustomerList) -> Iterator[bytes]:
-    """`[{...},{...}]`, one object at a time, so no list is held in memory."""
-    separator = b"["
-    for row in result.rows:
-        yield separator + _dump(row.as_dict())
-        separator = b","
-    yield b"[]" if separator == b"[" else b"]"
+# A customer list, `[{...},{...}]`, is written a batch at a time.
+
+
+def customers_start() -> bytes:
+    return b"["
+
+
+def customers_batch(views: list[CustomerView], first: bool) -> bytes:
+    """The batch's objects, comma-separated; one C-encoded dumps for the whole batch."""
+    objects = _dump([dict(zip(CUSTOMER_FIELDS, view, strict=True)) for view in views])[1:-1]
+    return objects if first else b"," + objects
+
+
+def customers_end() -> bytes:
+    return b"]"
 
 
 def _package(package: PackageView) -> dict[str, object]:

@@ -16,12 +16,12 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from gridreseller.domain.models import (
+    CUSTOMER_FIELDS,
     CredentialList,
     CredentialView,
-    CustomerList,
+    CustomerView,
     PackageList,
     PackageView,
-    Result,
     Success,
 )
 
@@ -29,7 +29,6 @@ MEDIA_TYPE = "application/xml; charset=ISO-8859-1"
 ENCODING = "ISO-8859-1"
 DECLARATION = '<?xml version="1.0" encoding="ISO-8859-1"?>\n'
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_ROWS_PER_CHUNK = 200
 
 
 class _Writer:
@@ -53,10 +52,7 @@ class _Writer:
         return data
 
 
-def render(result: Result) -> Iterator[bytes]:
-    if isinstance(result, CustomerList):
-        yield from _customers(result)
-        return
+def render(result: Success | PackageList | CredentialList | CredentialView) -> bytes:
     writer = _Writer()
     if isinstance(result, Success):
         with writer.element("result"):
@@ -69,7 +65,7 @@ def render(result: Result) -> Iterator[bytes]:
                 _credential(writer, credential)
     else:
         _credential(writer, result)
-    yield writer.drain()
+    return writer.drain()
 
 
 def render_errors(errors: list[str]) -> bytes:
@@ -89,17 +85,22 @@ def render_message(message: str) -> bytes:
     return writer.drain()
 
 
-def _customers(result: CustomerList) -> Iterator[bytes]:
-    writer = _Writer()
-    writer.parts.append("<users>")
-    for count, row in enumerate(result.rows, 1):
-        with writer.element("user"):
-            for name, value in row.fields:
-                writer.leaf(name, value)
-        if count % _ROWS_PER_CHUNK == 0:
-            yield writer.drain()
-    writer.parts.append("</users>")
-    yield writer.drain()
+# A customer list, `<users><user>...</user></users>`, is written a batch at a time,
+# each row by one format operation on a template of constant element names.
+_USER = "<user>" + "".join(f"<{name}>%s</{name}>" for name in CUSTOMER_FIELDS) + "</user>"
+
+
+def customers_start() -> bytes:
+    return (DECLARATION + "<users>").encode(ENCODING)
+
+
+def customers_batch(views: list[CustomerView], _first: bool) -> bytes:
+    text = "".join([_USER % tuple(map(escape, view)) for view in views])
+    return text.encode(ENCODING, "xmlcharrefreplace")
+
+
+def customers_end() -> bytes:
+    return b"</users>"
 
 
 def _packages(writer: _Writer, result: PackageList) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import chain
+from collections.abc import AsyncIterator
 from types import ModuleType
 
 from starlette.responses import Response, StreamingResponse
@@ -17,40 +16,42 @@ from gridreseller.domain.errors import (
     Unauthorized,
     Unavailable,
 )
-from gridreseller.domain.models import Result
+from gridreseller.domain.models import CustomerList, Result
 from gridreseller.http import render_json, render_xml
 from gridreseller.http.problems import HttpProblem
 
 RENDERERS: dict[str, ModuleType] = {"json": render_json, "xml": render_xml}
-STREAM_BATCH_BYTES = 64 * 1024
 
 
-def result_response(result: Result, fmt: str) -> Response:
-    """A whole body when it fits in one batch; a stream of batches otherwise.
-
-    Runs in a worker thread: it pulls the first batch from the database itself,
-    so a short list costs no extra thread hops.
-    """
+async def result_response(result: Result, fmt: str) -> Response:
+    """A whole body, or for a list longer than one batch, a stream of batches."""
     renderer = RENDERERS[fmt]
-    batches = _batched(renderer.render(result))
-    first = next(batches, b"")
-    second = next(batches, None)
+    if not isinstance(result, CustomerList):
+        return Response(renderer.render(result), media_type=renderer.MEDIA_TYPE)
+    chunks = _customer_chunks(result, renderer)
+    first = await anext(chunks)
+    second = await anext(chunks, None)
     if second is None:
         return Response(first, media_type=renderer.MEDIA_TYPE)
-    return StreamingResponse(chain((first, second), batches), media_type=renderer.MEDIA_TYPE)
+    return StreamingResponse(_chained(first, second, chunks), media_type=renderer.MEDIA_TYPE)
 
 
-def _batched(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    pending: list[bytes] = []
-    size = 0
-    for chunk in chunks:
-        pending.append(chunk)
-        size += len(chunk)
-        if size >= STREAM_BATCH_BYTES:
-            yield b"".join(pending)
-            pending, size = [], 0
-    if pending:
-        yield b"".join(pending)
+async def _customer_chunks(result: CustomerList, renderer: ModuleType) -> AsyncIterator[bytes]:
+    """The document's opening with the first batch, one chunk a batch, then its end."""
+    pending = renderer.customers_start()
+    first = True
+    async for views in result.batches:
+        if views:
+            yield pending + renderer.customers_batch(views, first)
+            pending, first = b"", False
+    yield pending + renderer.customers_end()
+
+
+async def _chained(first: bytes, second: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    yield second
+    async for chunk in rest:
+        yield chunk
 
 
 def error_response(error: DomainError | HttpProblem, fmt: str) -> Response:

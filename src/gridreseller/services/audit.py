@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gridreseller.db.repository import Repository
-from gridreseller.db.tables import AuditEvent
 from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.domain.rules import ILLEGAL
 from gridreseller.services.context import ServiceContext
@@ -50,21 +49,19 @@ def record(
     target: str,
     fields: Mapping[str, object] | None = None,
 ) -> None:
-    """Stage an event in the caller's write transaction."""
-    repository.add(
-        AuditEvent(
-            occurred_at=ctx.clock(),
-            distributor_id=actor.tenant_id,
-            actor=printable(actor.login_username)[:100],
-            client=printable(actor.client)[:64],
-            action=action,
-            target=printable(target)[:100],
-            details=_details(fields or {}),
-        )
+    """Write an event in the caller's write transaction."""
+    repository.add_audit_event(
+        occurred_at=ctx.clock(),
+        distributor_id=actor.tenant_id,
+        actor=printable(actor.login_username)[:100],
+        client=printable(actor.client)[:64],
+        action=action,
+        target=printable(target)[:100],
+        details=_details(fields or {}),
     )
 
 
-def record_login_failure(
+async def record_login_failure(
     ctx: ServiceContext, action: str, username: str, client: str, tenant_id: int | None
 ) -> None:
     """A failed or throttled login, in a transaction of its own."""
@@ -75,8 +72,7 @@ def record_login_failure(
         client=client,
         tenant_id=tenant_id,
     )
-    with ctx.uow.write() as repository:
-        record(repository, ctx, nobody, action, username)
+    await ctx.uow.run_write(lambda repository: record(repository, ctx, nobody, action, username))
 
 
 def events(

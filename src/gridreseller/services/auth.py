@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import partial
 from typing import NoReturn
 
+from gridreseller.db.repository import Repository
 from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
 from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.domain.params import Params
@@ -33,12 +35,15 @@ class _Candidate:
     api_bit: bool
 
 
-def authenticate(ctx: ServiceContext, params: Params, scope: Scope, client: str = "-") -> Actor:
+async def authenticate(
+    ctx: ServiceContext, params: Params, scope: Scope, client: str = "-"
+) -> Actor:
     """The caller's account, or Unauthorized/Forbidden/Throttled.
 
     Runs the hasher exactly once for every attempt that is not throttled (a dummy
     hash for unknown usernames), so neither answers nor timings tell whether a
-    username exists; a throttled attempt runs it not at all.
+    username exists; a throttled attempt runs it not at all. A login that passed
+    the hasher recently with the same stored hash is recognized from the cache.
     """
     api_user = params.get("api_user") or ""
     api_key = params.get("api_key") or ""
@@ -46,57 +51,57 @@ def authenticate(ctx: ServiceContext, params: Params, scope: Scope, client: str 
     try:
         ctx.throttle.check(account, client)
     except Throttled:
-        audit.record_login_failure(ctx, "login.throttled", api_user, client, None)
+        await audit.record_login_failure(ctx, "login.throttled", api_user, client, None)
         raise
     lookup = api_user and not has_illegal_characters(api_user)
-    candidate = _lookup(ctx, account) if lookup else None
+    candidate = await ctx.uow.run_read(partial(_lookup, account)) if lookup else None
     if candidate is None or not api_key:
-        ctx.passwords.verify(None, api_key)  # costs what a known username costs
-        _failed(ctx, account, api_user, client, candidate)
-    elif not _password_matches(ctx, candidate, api_key) or not candidate.live:
-        _failed(ctx, account, api_user, client, candidate)
+        await ctx.verify_password(None, api_key)  # costs what a known username costs
+        await _failed(ctx, account, api_user, client, candidate)
+    elif not await _password_matches(ctx, candidate, api_key) or not candidate.live:
+        await _failed(ctx, account, api_user, client, candidate)
+    assert candidate is not None  # _failed raised otherwise
     ctx.throttle.succeeded(account, client)
     return _authorize(candidate, scope, client)
 
 
-def _failed(
+async def _failed(
     ctx: ServiceContext, account: str, api_user: str, client: str, candidate: _Candidate | None
 ) -> NoReturn:
     ctx.throttle.failed(account, client)
     tenant = candidate.tenant_id if candidate else None
-    audit.record_login_failure(ctx, "login.failed", api_user, client, tenant)
+    await audit.record_login_failure(ctx, "login.failed", api_user, client, tenant)
     raise Unauthorized()
 
 
-def _password_matches(ctx: ServiceContext, candidate: _Candidate, api_key: str) -> bool:
+async def _password_matches(ctx: ServiceContext, candidate: _Candidate, api_key: str) -> bool:
     """The login cache's fast answer, else argon2 (which then fills the cache)."""
     if ctx.login_cache.recalls(candidate.key, api_key, candidate.password_hash):
         return True
-    if not ctx.passwords.verify(candidate.password_hash, api_key):
+    if not await ctx.verify_password(candidate.password_hash, api_key):
         return False
     if candidate.live:
         stored = candidate.password_hash
         if ctx.passwords.needs_rehash(stored):
-            stored = _upgrade_hash(ctx, candidate, api_key)
+            stored = await _upgrade_hash(ctx, candidate, api_key)
         ctx.login_cache.remember(candidate.key, api_key, stored)
     return True
 
 
-def _upgrade_hash(ctx: ServiceContext, candidate: _Candidate, password: str) -> str:
+async def _upgrade_hash(ctx: ServiceContext, candidate: _Candidate, password: str) -> str:
     """Re-hash with the current parameters; only if nobody changed it meanwhile."""
-    upgraded = ctx.passwords.hash(password)
-    with ctx.uow.write() as repository:
-        if repository.replace_hash(candidate.login_id, candidate.password_hash, upgraded):
-            return upgraded
-    return candidate.password_hash
+    upgraded = await ctx.hash_password(password)
+
+    def replace(repository: Repository) -> bool:
+        return repository.replace_hash(candidate.login_id, candidate.password_hash, upgraded)
+
+    return upgraded if await ctx.uow.run_write(replace) else candidate.password_hash
 
 
-def _lookup(ctx: ServiceContext, key: str) -> _Candidate | None:
-    with ctx.uow.read() as repository:
-        row = repository.login_for_auth(key)
-    if row is None:
+def _lookup(key: str, repository: Repository) -> _Candidate | None:
+    login = repository.login_for_auth(key)
+    if login is None:
         return None
-    login = row._mapping
     kind = LoginKind(login["kind"])
     # A customer's credential dies with its customer; a customer lives on its own row.
     owner_live = kind is not LoginKind.CREDENTIAL or login["owner_deleted_at"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gridreseller.db.repository import Repository
 from gridreseller.db.tables import Login
 from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
@@ -20,23 +21,23 @@ from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 
 
-def get_credentials(
+async def get_credentials(
     ctx: ServiceContext, actor: Actor, params: Params
 ) -> CredentialList | CredentialView:
     """All of the account's credentials, or the one named by `username`."""
     name = params.get("username")
     if name and rules.has_illegal_characters(name):
         raise Invalid(["username must not contain control characters"])
-    with ctx.uow.read() as repository:
+
+    def look(repository: Repository) -> CredentialList | CredentialView:
         if not name:
             return CredentialList([_view(c) for c in repository.credentials_of(actor.account_id)])
-        credential = repository.credential_of(actor.account_id, name)
-        if credential is None:
-            raise NotFound()
-        return _view(credential)
+        return _view(_credential(repository, actor, name))
+
+    return await ctx.uow.run_read(look)
 
 
-def add_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def add_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     errors = ErrorList()
     name = _credential_name(errors, params)
     password = rules.password(
@@ -46,27 +47,29 @@ def add_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success
     errors.raise_if_any()
     assert name is not None and password is not None
     permissions = rules.apply_bits(Permissions(), bits)
-    password_hash = ctx.passwords.hash(password)
+    password_hash = await ctx.hash_password(password)
+
+    def change(repository: Repository) -> None:
+        if repository.username_taken(rules.username_key(name)):
+            raise Invalid([USERNAME_TAKEN])
+        repository.add(_new_login(actor, name, password_hash, permissions, ctx.clock()))
+        audit.record(
+            repository,
+            ctx,
+            actor,
+            "credential.add",
+            name,
+            {"permissions": permissions.as_dict(), "password": True},
+        )
+
     try:
-        with ctx.uow.write() as repository:
-            if repository.username_taken(rules.username_key(name)):
-                raise Invalid([USERNAME_TAKEN])
-            now = ctx.clock()
-            repository.add(_new_login(actor, name, password_hash, permissions, now))
-            audit.record(
-                repository,
-                ctx,
-                actor,
-                "credential.add",
-                name,
-                {"permissions": permissions.as_dict(), "password": True},
-            )
+        await ctx.uow.run_write(change)
     except UniqueViolation:
         raise Invalid([USERNAME_TAKEN]) from None
     return Success()
 
 
-def edit_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def edit_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """Only what is given changes; separate email/web/api bits win over `permissions`."""
     errors = ErrorList()
     name = _credential_name(errors, params)
@@ -78,11 +81,10 @@ def edit_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Succes
     bits = rules.permission_bits(errors, params.values)
     errors.raise_if_any()
     assert name is not None
-    password_hash = ctx.passwords.hash(password) if password else None
-    with ctx.uow.write() as repository:
-        credential = repository.credential_of(actor.account_id, name)
-        if credential is None:
-            raise NotFound()
+    password_hash = await ctx.hash_password(password) if password else None
+
+    def change(repository: Repository) -> None:
+        credential = _credential(repository, actor, name)
         updated = rules.apply_bits(_permissions(credential), bits)
         changed = updated != _permissions(credential) or password_hash is not None
         credential.perm_email, credential.perm_web, credential.perm_api = (
@@ -98,22 +100,32 @@ def edit_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Succes
             if password_hash is not None:
                 fields["password"] = True
             audit.record(repository, ctx, actor, "credential.edit", credential.username, fields)
+
+    await ctx.uow.run_write(change)
     return Success()
 
 
-def remove_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def remove_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """Deletes the row, so the name is free again."""
     errors = ErrorList()
     name = _credential_name(errors, params)
     errors.raise_if_any()
     assert name is not None
-    with ctx.uow.write() as repository:
-        credential = repository.credential_of(actor.account_id, name)
-        if credential is None:
-            raise NotFound()
+
+    def change(repository: Repository) -> None:
+        credential = _credential(repository, actor, name)
         repository.delete(credential)
         audit.record(repository, ctx, actor, "credential.remove", credential.username)
+
+    await ctx.uow.run_write(change)
     return Success()
+
+
+def _credential(repository: Repository, actor: Actor, name: str) -> Login:
+    credential = repository.credential_of(actor.account_id, name)
+    if credential is None:
+        raise NotFound()
+    return credential
 
 
 def _credential_name(errors: ErrorList, params: Params) -> str | None:

@@ -31,39 +31,51 @@ class NewCustomer:
     billing_date: date | None
 
 
-def add_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def add_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """distributor.add: every error of the request at once, and nothing written on any."""
     errors = ErrorList()
     new = _validate_new(errors, params, ctx)
-    password_hash = ctx.passwords.hash(new.password) if new and not errors else ""
+    password_hash = await ctx.hash_password(new.password) if new and not errors else ""
+
+    def change(repository: Repository) -> None:
+        groups, ips, package = _check_ownership(errors, repository, actor, params)
+        username = _lookup_value(params.get("username"))
+        if username and repository.username_taken(rules.username_key(username)):
+            errors.add(USERNAME_TAKEN)
+        errors.raise_if_any()
+        assert new is not None and package is not None
+        _insert(repository, ctx, actor, new, password_hash, package, groups, ips)
+        audit.record(repository, ctx, actor, "customer.create", new.username, _audited(new))
+
     try:
-        with ctx.uow.write() as repository:
-            groups, ips, package = _check_ownership(errors, repository, actor, params)
-            username = _lookup_value(params.get("username"))
-            if username and repository.username_taken(rules.username_key(username)):
-                errors.add(USERNAME_TAKEN)
-            errors.raise_if_any()
-            assert new is not None and package is not None
-            _insert(repository, ctx, actor, new, password_hash, package, groups, ips)
-            audit.record(repository, ctx, actor, "customer.create", new.username, _audited(new))
+        await ctx.uow.run_write(change)
     except UniqueViolation:
         raise Invalid([USERNAME_TAKEN]) from None
     return Success()
 
 
-def delete_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def delete_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """distributor.delete: soft delete; the username stays reserved forever."""
     user = required_user(params)
-    with ctx.uow.write() as repository:
-        customer = repository.customer_of(actor.account_id, user)
-        if customer is None:
-            raise NotFound()
+
+    def change(repository: Repository) -> None:
+        customer = live_customer(repository, actor, user)
         now = ctx.clock()
         customer.deleted_at = now
         customer.updated_at = now
         repository.retire_credentials_of(customer.id, now)
         audit.record(repository, ctx, actor, "customer.delete", customer.username)
+
+    await ctx.uow.run_write(change)
     return Success()
+
+
+def live_customer(repository: Repository, actor: Actor, user: str) -> Login:
+    """This distributor's live customer of that name; "User not found" otherwise."""
+    customer = repository.customer_of(actor.account_id, user)
+    if customer is None:
+        raise NotFound()
+    return customer
 
 
 def user_param(errors: ErrorList, params: Params, *alternatives: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from functools import partial
 from itertools import islice
 
 from gridreseller.db.repository import CustomerRow, Repository
-from gridreseller.db.tables import Login
 from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound
@@ -22,9 +22,9 @@ from gridreseller.domain.params import Params
 from gridreseller.domain.rules import ErrorList
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.customers import required_user, user_param
+from gridreseller.services.customers import live_customer, required_user, user_param
 
-Action = Callable[[ServiceContext, Actor, Params], Result]
+Action = Callable[[ServiceContext, Actor, Params], Awaitable[Result]]
 
 TEXT_FILTERS = (
     "email",
@@ -41,7 +41,7 @@ TEXT_FILTERS = (
 )
 
 
-def manage(ctx: ServiceContext, actor: Actor, params: Params) -> Result:
+async def manage(ctx: ServiceContext, actor: Actor, params: Params) -> Result:
     """Dispatch on `method` (and `task` for profile); unknown ones are a 400."""
     method = params.get("method")
     if not method:
@@ -53,45 +53,86 @@ def manage(ctx: ServiceContext, actor: Actor, params: Params) -> Result:
         action = PROFILE_TASKS.get(task)
         if action is None:
             raise Invalid([f"task must be one of {', '.join(PROFILE_TASKS)}"])
-        return action(ctx, actor, params)
+        return await action(ctx, actor, params)
     action = METHODS.get(method)
     if action is None:
         raise Invalid([f"method must be one of profile, {', '.join(METHODS)}"])
-    return action(ctx, actor, params)
+    return await action(ctx, actor, params)
 
 
 # profile get ------------------------------------------------------------------
 
+BATCH = 500
+FIELD_INDEX = {name: index for index, name in enumerate(CUSTOMER_FIELDS)}
+FLAG_INDEXES = (FIELD_INDEX["active"], FIELD_INDEX["website_access"])
 
-def list_customers(ctx: ServiceContext, actor: Actor, params: Params) -> CustomerList:
-    """profile get: validated now, rows streamed later in username order."""
+
+async def list_customers(ctx: ServiceContext, actor: Actor, params: Params) -> CustomerList:
+    """profile get: validated now; rows in username order, streamed while sent."""
     errors = ErrorList()
     filters = _text_filters(errors, params)
     active = _active_filter(errors, params)
     limit = rules.non_negative_int(errors, params.values, "limit")
     offset = rules.non_negative_int(errors, params.values, "offset")
     errors.raise_if_any()
+    page = _Page(filters, active, limit, offset)
     username = params.get("username")
-    key = rules.username_key(username) if username else None
-    # Paging is pushed into SQL unless rows are also filtered here.
-    in_python = bool(filters) or active is not None or key is not None
-
-    def produce(repository: Repository) -> Iterator[CustomerView]:
-        rows = repository.stream_customers(
-            actor.account_id,
-            username_key=key,
-            limit=None if in_python else limit,
-            offset=None if in_python else offset,
+    if username:
+        key = rules.username_key(username)
+        rows = await ctx.uow.run_read(lambda r: r.customer_row(actor.account_id, key))
+        return CustomerList(
+            _single_batch([view for views in page.select([rows]) for view in views])
         )
-        views: Iterator[CustomerView] = (
-            _view(row) for row in rows if _matches(row, filters, active)
-        )
-        if in_python:
-            stop = None if limit is None else (offset or 0) + limit
-            views = islice(views, offset or 0, stop)
-        yield from views
+    return CustomerList(ctx.uow.stream(partial(page.produce, actor.account_id)))
 
-    return CustomerList(rows=ctx.uow.stream(produce))
+
+class _Page:
+    """Which rows a profile get returns: filters, then offset and limit."""
+
+    def __init__(
+        self, filters: dict[str, str], active: bool | None, limit: int | None, offset: int | None
+    ) -> None:
+        self.filters = filters
+        self.active = active
+        self.limit = limit
+        self.offset = offset
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filters) or self.active is not None
+
+    def produce(self, distributor_id: int, repository: Repository) -> Iterator[list[CustomerView]]:
+        # Paging is pushed into SQL unless rows are also filtered here.
+        in_sql = not self.filtered
+        batches = repository.stream_customers(
+            distributor_id,
+            limit=self.limit if in_sql else None,
+            offset=self.offset if in_sql else None,
+            batch=BATCH,
+        )
+        if in_sql:
+            return ([_view(row) for row in rows] for rows in batches)
+        return self.select(batches)
+
+    def select(self, batches: Iterable[list[CustomerRow]]) -> Iterator[list[CustomerView]]:
+        rows = (row for batch in batches for row in batch if self._matches(row))
+        start = self.offset or 0
+        stop = None if self.limit is None else start + self.limit
+        views = (_view(row) for row in islice(rows, start, stop))
+        while batch := list(islice(views, BATCH)):
+            yield batch
+
+    def _matches(self, row: CustomerRow) -> bool:
+        if self.active is not None and bool(row[FIELD_INDEX["active"]]) != self.active:
+            return False
+        return all(
+            (row[FIELD_INDEX[name]] or "").casefold() == wanted
+            for name, wanted in self.filters.items()
+        )
+
+
+async def _single_batch(views: list[CustomerView]) -> AsyncIterator[list[CustomerView]]:
+    yield views
 
 
 def _text_filters(errors: ErrorList, params: Params) -> dict[str, str]:
@@ -117,34 +158,17 @@ def _active_filter(errors: ErrorList, params: Params) -> bool | None:
     return parsed
 
 
-def _matches(row: CustomerRow, filters: dict[str, str], active: bool | None) -> bool:
-    fields = row._mapping
-    if active is not None and bool(fields["active"]) != active:
-        return False
-    return all((fields[name] or "").casefold() == wanted for name, wanted in filters.items())
-
-
 def _view(row: CustomerRow) -> CustomerView:
-    fields = row._mapping
-    return CustomerView(
-        fields=tuple(
-            (name, _flag(fields[name]) if name in FLAGS else fields[name] or "")
-            for name in CUSTOMER_FIELDS
-        )
-    )
-
-
-FLAGS = frozenset({"active", "website_access"})
-
-
-def _flag(value: object) -> str:
-    return "true" if value else "false"
+    values = [value or "" for value in row]
+    for index in FLAG_INDEXES:
+        values[index] = "true" if row[index] else "false"
+    return tuple(values)
 
 
 # profile set / setUsername / setEmail ----------------------------------------------
 
 
-def set_profile(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def set_profile(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """profile set: at least one field, each under the same limits as add."""
     errors = ErrorList()
     changes: dict[str, str] = {}
@@ -157,17 +181,20 @@ def set_profile(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
         errors.add(f"at least one of {', '.join(rules.PROFILE_LIMITS)} is required")
     user = user_param(errors, params)
     errors.raise_if_any()
-    with ctx.uow.write() as repository:
-        customer = _customer(repository, actor, user)
+
+    def change(repository: Repository) -> None:
+        customer = live_customer(repository, actor, user)
         profile = repository.profile(customer.id)
         for name, value in changes.items():
             setattr(profile, name, value)
         customer.updated_at = ctx.clock()
         audit.record(repository, ctx, actor, "customer.profile", customer.username, changes)
+
+    await ctx.uow.run_write(change)
     return Success()
 
 
-def set_username(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def set_username(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """profile setUsername: takes effect at once; the old name becomes free."""
     errors = ErrorList()
     new_name = rules.email(errors, params.values, "username", 100)
@@ -179,65 +206,68 @@ def set_username(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     errors.raise_if_any()
     assert new_name is not None
     key = rules.username_key(new_name)
+
+    def change(repository: Repository) -> None:
+        customer = live_customer(repository, actor, user)
+        if key != customer.username_key and repository.username_taken(key):
+            raise Invalid([USERNAME_TAKEN])
+        audit.record(
+            repository, ctx, actor, "customer.username", customer.username, {"username": new_name}
+        )
+        customer.username = new_name
+        customer.username_key = key
+        customer.updated_at = ctx.clock()
+
     try:
-        with ctx.uow.write() as repository:
-            customer = _customer(repository, actor, user)
-            if key != customer.username_key and repository.username_taken(key):
-                raise Invalid([USERNAME_TAKEN])
-            audit.record(
-                repository,
-                ctx,
-                actor,
-                "customer.username",
-                customer.username,
-                {"username": new_name},
-            )
-            customer.username = new_name
-            customer.username_key = key
-            customer.updated_at = ctx.clock()
+        await ctx.uow.run_write(change)
     except UniqueViolation:
         raise Invalid([USERNAME_TAKEN]) from None
     return Success()
 
 
-def set_email(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def set_email(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """profile setEmail: the contact address only; logins are unaffected."""
     errors = ErrorList()
     email = rules.email(errors, params.values, "email", 100)
     user = user_param(errors, params)
     errors.raise_if_any()
-    with ctx.uow.write() as repository:
-        customer = _customer(repository, actor, user)
+
+    def change(repository: Repository) -> None:
+        customer = live_customer(repository, actor, user)
         customer.email = email
         customer.updated_at = ctx.clock()
         audit.record(repository, ctx, actor, "customer.email", customer.username, {"email": email})
+
+    await ctx.uow.run_write(change)
     return Success()
 
 
 # password, auth ---------------------------------------------------------------------
 
 
-def reset_password(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def reset_password(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """password: the old password stops working at once."""
     errors = ErrorList()
     password = rules.password(errors, params.values, ctx.settings.min_password_length, confirm=True)
     user = user_param(errors, params)
     errors.raise_if_any()
     assert password is not None
-    with ctx.uow.read() as repository:
-        _customer(repository, actor, user)  # an unknown user costs no hashing
-    password_hash = ctx.passwords.hash(password)
-    with ctx.uow.write() as repository:
-        customer = _customer(repository, actor, user)
+    await ctx.uow.run_read(lambda r: live_customer(r, actor, user))  # unknown: no hashing
+    password_hash = await ctx.hash_password(password)
+
+    def change(repository: Repository) -> None:
+        customer = live_customer(repository, actor, user)
         customer.password_hash = password_hash
         customer.updated_at = ctx.clock()
         audit.record(
             repository, ctx, actor, "customer.password", customer.username, {"password": True}
         )
+
+    await ctx.uow.run_write(change)
     return Success()
 
 
-def authenticate_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def authenticate_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """auth: success when `password` is the customer's; a wrong one is a 400."""
     errors = ErrorList()
     user = user_param(errors, params)
@@ -245,9 +275,8 @@ def authenticate_customer(ctx: ServiceContext, actor: Actor, params: Params) -> 
     if not password:
         errors.add("password is required")
     errors.raise_if_any()
-    with ctx.uow.read() as repository:
-        stored = _customer(repository, actor, user).password_hash
-    if not ctx.passwords.verify(stored, password or ""):
+    stored = await ctx.uow.run_read(lambda r: live_customer(r, actor, user).password_hash)
+    if not await ctx.verify_password(stored, password or ""):
         raise Invalid(["password is incorrect"])
     return Success()
 
@@ -256,26 +285,19 @@ def authenticate_customer(ctx: ServiceContext, actor: Actor, params: Params) -> 
 
 
 def _flag_setter(action: str, column: str, value: bool, *aliases: str) -> Action:
-    def set_flag(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+    async def set_flag(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
         user = required_user(params, *aliases)
-        with ctx.uow.write() as repository:
+
+        def change(repository: Repository) -> None:
             found = repository.set_customer_flag(actor.account_id, user, column, value, ctx.clock())
             if not found:
                 raise NotFound(bare=True)
             audit.record(repository, ctx, actor, action, user, {column: value})
+
+        await ctx.uow.run_write(change)
         return Success()
 
     return set_flag
-
-
-# helpers -------------------------------------------------------------------------------
-
-
-def _customer(repository: Repository, actor: Actor, user: str) -> Login:
-    customer = repository.customer_of(actor.account_id, user)
-    if customer is None:
-        raise NotFound()
-    return customer
 
 
 PROFILE_TASKS: dict[str, Action] = {

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from gridreseller.db.repository import Repository
 from gridreseller.db.tables import Package
 from gridreseller.domain.models import Actor, PackageList, PackageView
 from gridreseller.domain.params import Params
 from gridreseller.services.context import ServiceContext
 
 
-def list_packages(ctx: ServiceContext, actor: Actor, _params: Params) -> PackageList:
-    with ctx.uow.read() as repository:
+async def list_packages(ctx: ServiceContext, actor: Actor, _params: Params) -> PackageList:
+    def look(repository: Repository) -> PackageList:
         return PackageList([_view(p) for p in repository.packages_of(actor.account_id)])
+
+    return await ctx.uow.run_read(look)
 
 
 def _view(package: Package) -> PackageView:
