@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
+from starlette.types import Message, Receive, Scope
 
 from gridreseller.config import Settings
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.params import Params
-from gridreseller.http.problems import HttpProblem
+from gridreseller.http.problems import BodyTooLarge, HttpProblem
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SINGLE_ONLY = ("api_user", "api_key")
+Pairs = list[tuple[str, str]]
 
 
-async def read_params(request: Request, settings: Settings) -> Params:
+def header(scope: Scope, name: bytes) -> bytes | None:
+    """A request header's value (names are lower case in ASGI)."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def declared_length(scope: Scope) -> int | None:
+    raw = header(scope, b"content-length")
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+async def read_params(scope: Scope, receive: Receive, settings: Settings) -> Params:
     """The union of query and body parameters; the body wins a clash."""
-    query = _decode_pairs(request.scope.get("query_string", b""), "query string")
-    body = await _body_pairs(request, settings) if request.method == "POST" else []
+    query = _decode_pairs(scope["query_string"], "query string")
+    body = await _body_pairs(scope, receive, settings) if scope["method"] == "POST" else []
     if len(query) + len(body) > settings.max_parameters:
         raise Invalid([f"at most {settings.max_parameters} parameters are allowed"])
     errors = _duplicate_errors(query, "query string") + _duplicate_errors(body, "body")
@@ -30,12 +45,13 @@ async def read_params(request: Request, settings: Settings) -> Params:
     return _merge(query, body)
 
 
-async def _body_pairs(request: Request, settings: Settings) -> list[tuple[str, str]]:
-    content_type = request.headers.get("content-type", "")
+async def _body_pairs(scope: Scope, receive: Receive, settings: Settings) -> Pairs:
+    content_type = (header(scope, b"content-type") or b"").decode("latin-1")
     media_type = content_type.split(";", 1)[0].strip().lower()
+    limited = _limited(receive, settings.max_body_bytes)
     if media_type == "multipart/form-data":
-        return await _multipart_pairs(request, settings)
-    body = await request.body()
+        return await _multipart_pairs(Request(scope, limited), settings)
+    body = await _read_body(limited)
     if not body:
         return []
     if media_type not in ("application/x-www-form-urlencoded", ""):
@@ -45,7 +61,34 @@ async def _body_pairs(request: Request, settings: Settings) -> list[tuple[str, s
     return _decode_pairs(body, "request body")
 
 
-async def _multipart_pairs(request: Request, settings: Settings) -> list[tuple[str, str]]:
+def _limited(receive: Receive, limit: int) -> Receive:
+    """`receive`, refusing a body (chunked or not) once it passes the limit."""
+    received = 0
+
+    async def limited_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise BodyTooLarge(limit)
+        return message
+
+    return limited_receive
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break  # the client went away; nothing it sent will be answered
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _multipart_pairs(request: Request, settings: Settings) -> Pairs:
     limit = settings.max_parameters + 1
     try:
         form = await request.form(max_files=limit, max_fields=limit)
@@ -53,7 +96,7 @@ async def _multipart_pairs(request: Request, settings: Settings) -> list[tuple[s
         raise
     except Exception:  # noqa: BLE001 - python-multipart signals every malformed body this way
         raise Invalid(["request body is not valid multipart/form-data"]) from None
-    pairs: list[tuple[str, str]] = []
+    pairs: Pairs = []
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
             data = await value.read()
@@ -67,7 +110,9 @@ async def _multipart_pairs(request: Request, settings: Settings) -> list[tuple[s
     return pairs
 
 
-def _decode_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+def _decode_pairs(raw: bytes, where: str) -> Pairs:
+    if not raw:
+        return []
     try:
         text = raw.decode("utf-8")
         return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
@@ -75,14 +120,16 @@ def _decode_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
         raise Invalid([f"{where} must be percent-encoded UTF-8"]) from None
 
 
-def _duplicate_errors(pairs: Iterable[tuple[str, str]], where: str) -> list[str]:
-    counts = Counter(name for name, _ in pairs)
+def _duplicate_errors(pairs: Pairs, where: str) -> list[str]:
+    names = [name for name, _ in pairs if name in SINGLE_ONLY]
     return [
-        f"{name} must be given only once in the {where}" for name in SINGLE_ONLY if counts[name] > 1
+        f"{name} must be given only once in the {where}"
+        for name in SINGLE_ONLY
+        if names.count(name) > 1
     ]
 
 
-def _merge(query: list[tuple[str, str]], body: list[tuple[str, str]]) -> Params:
+def _merge(query: Pairs, body: Pairs) -> Params:
     values: dict[str, str] = {}
     arrays: dict[str, list[str]] = {}
     for source in (query, body):

@@ -101,15 +101,14 @@ class LoginThrottle:
 
     def succeeded(self, account: str, address: str) -> None:
         now = self.clock()
-        account_key, _ = self._keys(account, address)
         with self._lock:
-            self._counters.pop(account_key, None)
+            self._counters.pop(_account_key(account), None)
             self._trusted[(account, address)] = now + self.policy.trusted_seconds
             self._trusted.move_to_end((account, address))
             _bound(self._trusted, self.policy.max_keys)
 
     def _keys(self, account: str, address: str) -> tuple[str, str]:
-        return f"account:{account}", f"network:{network_of(address)}"
+        return _account_key(account), f"network:{network_of(address)}"
 
     def _is_trusted(self, account: str, address: str, now: float) -> bool:
         until = self._trusted.get((account, address))
@@ -133,6 +132,10 @@ class LoginThrottle:
             counter.locks += 1
             counter.locked_until = now + min(backoff, self.policy.max_backoff_seconds)
         _bound(self._counters, self.policy.max_keys)
+
+
+def _account_key(account: str) -> str:
+    return f"account:{account}"
 
 
 def _bound(table: OrderedDict[K, V], limit: int) -> None:
