@@ -63,6 +63,8 @@ READ_TARGET = 0.35
 WRITE_TARGET = 0.25
 LIST_SECONDS_TARGET = 3.0
 LIST_MIB_TARGET = 64.0
+# uvicorn's lines start with the level; gridreseller's with a timestamp, then the level.
+LOG_PROBLEM = re.compile(r"^(?:\S+ \S+ )?(?:ERROR|WARNING|CRITICAL)\b")
 
 
 # Options and results -------------------------------------------------------------
@@ -622,7 +624,7 @@ def log_problems(work: Path) -> list[str]:
     problems = []
     for name in ("server", "ceiling"):
         for line in (work / f"{name}.log").read_text(errors="replace").splitlines():
-            if line.startswith(("ERROR", "WARNING", "CRITICAL")) or "Traceback" in line:
+            if LOG_PROBLEM.search(line) or "Traceback" in line:
                 problems.append(f"{name} logged: {line[:200]}")
     return problems[:20]
 

@@ -91,11 +91,21 @@ def serve(
     )
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def _log_config() -> dict[str, object]:
-    """uvicorn's logging setup plus our own loggers (the access log among them)."""
+    """uvicorn's logging setup plus our own loggers (the access log among them),
+    timestamped and plain: uvicorn's formatter copies every record to colour it."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["gridreseller"] = {"format": LOG_FORMAT}
+    config["handlers"]["gridreseller"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "gridreseller",
+        "stream": "ext://sys.stderr",
+    }
     config["loggers"]["gridreseller"] = {
-        "handlers": ["default"],
+        "handlers": ["gridreseller"],
         "level": "INFO",
         "propagate": False,
     }

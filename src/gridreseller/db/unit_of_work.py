@@ -68,7 +68,7 @@ class UnitOfWork:
 
     async def run_write(self, change: Callable[[Repository], T]) -> T:
         if self._writer is not None:
-            result: T = await asyncio.wrap_future(self._writer.submit(change))
+            result: T = await self._writer.submit(change)
             return result
         return await self._in_thread(self._write_pooled, change)
 

@@ -8,15 +8,19 @@ of its own (a change that fails is undone alone and reports its own error),
 and commits the group with one COMMIT. A change is reported done only after the
 COMMIT that made it durable has returned, so the durability of each answered
 write is that of `synchronous=FULL`; concurrent writers just share an fsync.
+
+The submitters are coroutines: after each COMMIT their event loop is woken once
+for the whole group, not once per change.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
+from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +39,12 @@ MAX_GROUP = 256
 @dataclass(frozen=True)
 class _Job:
     change: Change
-    future: Future[Any]
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+
+
+# What became of one change: (succeeded, its result or its error).
+Outcome = tuple[bool, Any]
 
 
 _STOP = None
@@ -59,10 +68,11 @@ class GroupCommitWriter:
         self._start_lock = threading.Lock()
         self._connection: Connection | None = None
 
-    def submit(self, change: Change) -> Future[Any]:
+    def submit(self, change: Change) -> asyncio.Future[Any]:
         """Apply `change(repository)` in the next group; its result once committed."""
-        future: Future[Any] = Future()
-        self._queue.put(_Job(change, future))
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put(_Job(change, future, loop))
         if self._thread is None:
             self._start()
         return future
@@ -114,16 +124,10 @@ class GroupCommitWriter:
             failure = self._translate(error)
             log.warning("write group of %d failed: %s", len(group), type(failure).__name__)
             self._disconnect()
-            for job in group:
-                job.future.set_exception(failure)
-            return
-        for job, (succeeded, value) in zip(group, outcomes, strict=True):
-            if succeeded:
-                job.future.set_result(value)
-            else:
-                job.future.set_exception(value)
+            outcomes = [(False, failure)] * len(group)
+        _deliver(group, outcomes)
 
-    def _apply(self, connection: Connection, job: _Job) -> tuple[bool, Any]:
+    def _apply(self, connection: Connection, job: _Job) -> Outcome:
         """One change in a savepoint of its own; its failure is its alone."""
         driver = connection.connection.driver_connection
         assert driver is not None
@@ -152,3 +156,26 @@ class GroupCommitWriter:
             except Exception:  # noqa: BLE001 - a broken connection is dropped either way
                 log.warning("closing the writer's connection failed")
             self._connection = None
+
+
+def _deliver(group: list[_Job], outcomes: list[Outcome]) -> None:
+    """Hand each loop its group's outcomes in one wake-up."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Outcome]]]
+    by_loop = defaultdict(list)
+    for job, outcome in zip(group, outcomes, strict=True):
+        by_loop[job.loop].append((job.future, outcome))
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, settled)
+        except RuntimeError:  # that loop has closed: nobody waits for these any more
+            continue
+
+
+def _settle(settled: list[tuple[asyncio.Future[Any], Outcome]]) -> None:
+    for future, (succeeded, value) in settled:
+        if future.done():  # the waiting request was cancelled
+            continue
+        if succeeded:
+            future.set_result(value)
+        else:
+            future.set_exception(value)

@@ -10,7 +10,6 @@ and permissions are always read fresh from the database.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import threading
@@ -35,7 +34,7 @@ class LoginCache:
 
     def _digest(self, username_key: str, password: str) -> bytes:
         message = username_key.encode() + b"\x00" + password.encode("utf-8", "surrogatepass")
-        return hmac.new(self._key, message, hashlib.sha256).digest()
+        return hmac.digest(self._key, message, "sha256")
 
     def recalls(self, username_key: str, password: str, stored_hash: str) -> bool:
         """True when this pair was verified against exactly this stored hash, recently."""
