@@ -11,7 +11,7 @@ text and the stored formats stay exactly SQLAlchemy's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
@@ -102,12 +102,13 @@ def execute(connection: Connection, statement: ClauseElement, **values: Any) -> 
     would hold its read snapshot open on a connection that is used again.
     """
     plan = prepared(statement, connection.dialect)
-    driver = connection.connection.driver_connection
+    # sqlite3's or psycopg's own connection (the DBAPI connection of a sync driver).
+    driver = connection.connection.dbapi_connection
     assert driver is not None
     cursor = driver.cursor()
     try:
         cursor.execute(plan.sql, plan.parameters(values))
-        rows = plan.rows(cursor.fetchall()) if cursor.description else []
+        rows = plan.rows(cast(list[DriverRow], cursor.fetchall())) if cursor.description else []
         return Outcome(rows, cursor.rowcount)
     finally:
         cursor.close()
@@ -118,12 +119,12 @@ def stream(
 ) -> Iterator[list[DriverRow]]:
     """A long result, `batch` rows at a time, from one open cursor."""
     plan = prepared(statement, connection.dialect)
-    driver = connection.connection.driver_connection
+    driver = connection.connection.dbapi_connection
     assert driver is not None
     cursor = driver.cursor()
     try:
         cursor.execute(plan.sql, plan.parameters(values))
         while rows := cursor.fetchmany(batch):
-            yield plan.rows(rows)
+            yield plan.rows(cast(list[DriverRow], rows))
     finally:
         cursor.close()

@@ -5,7 +5,7 @@ Services are coroutines and hand the unit of work a function of a repository:
   (WAL readers never wait for the writer, and a lookup costs microseconds, less
   than a hop to a thread); on PostgreSQL, in a worker thread, because it is a
   network round trip.
-- `run_write(change)`: on SQLite, through the process's group-commit writer
+- `run_write(change)`: on SQLite, through this event loop's group committer
   (writer.py); on PostgreSQL, in a worker thread, in a transaction of its own.
 - `stream(produce)`: a long read, batch by batch, on a connection of its own.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar, cast
 
@@ -30,7 +30,7 @@ from sqlalchemy.orm import sessionmaker
 
 from gridreseller.db.engine import WRITE_OPTION
 from gridreseller.db.repository import Repository
-from gridreseller.db.writer import GroupCommitWriter
+from gridreseller.db.writer import GroupCommitter
 from gridreseller.domain.errors import Unavailable
 
 T = TypeVar("T")
@@ -41,34 +41,34 @@ class UniqueViolation(Exception):
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine, executor: Executor) -> None:
+    def __init__(
+        self, engine: Engine, executor: Executor, busy_timeout_seconds: float = 30.0
+    ) -> None:
         self.engine = engine
         self._executor = executor
+        self._busy_timeout = busy_timeout_seconds
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._dbapi: Any = engine.dialect.loaded_dbapi
-        sqlite = engine.dialect.name == "sqlite"
-        self._reads_here = sqlite
-        # SQLite has one writer at a time. Threads of this process queue on a mutex,
-        # which wakes the next one the moment the lock is free; SQLite's busy handler
+        self._sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer at a time: in this process, whoever holds the mutex.
+        # Threads queue on it, woken the moment it is free; SQLite's busy handler
         # (still what other processes wait on) sleeps in growing steps instead.
-        self._mutex: AbstractContextManager[object] = threading.RLock() if sqlite else nullcontext()
-        self._writer = (
-            GroupCommitWriter(engine, self._mutex, self.translate, {WRITE_OPTION: True})
-            if sqlite
-            else None
-        )
+        self._mutex = threading.Lock()
+        # COMMITs (fsyncs) on a thread of their own, never behind an argon2 hash.
+        self._committer = ThreadPoolExecutor(1, thread_name_prefix="gridreseller-commit")
+        # Per thread (so per event loop): a connection kept for reads, a group committer.
         self._kept = threading.local()
 
     # Coroutines ---------------------------------------------------------------
 
     async def run_read(self, look: Callable[[Repository], T]) -> T:
-        if self._reads_here:
+        if self._sqlite:
             return self._read_on_kept_connection(look)
         return await self._in_thread(self._read_pooled, look)
 
     async def run_write(self, change: Callable[[Repository], T]) -> T:
-        if self._writer is not None:
-            result: T = await self._writer.submit(change)
+        if self._sqlite:
+            result: T = await self._group_committer().submit(change)
             return result
         return await self._in_thread(self._write_pooled, change)
 
@@ -92,7 +92,8 @@ class UnitOfWork:
 
         Closing the session rolls back whatever was not committed.
         """
-        with self._mutex, self._database_errors(), self._sessions() as session:
+        mutex: AbstractContextManager[object] = self._mutex if self._sqlite else nullcontext()
+        with mutex, self._database_errors(), self._sessions() as session:
             session.connection(execution_options={WRITE_OPTION: True})
             yield Repository(session.connection(), session)
             session.commit()
@@ -109,17 +110,20 @@ class UnitOfWork:
                 repository.close()
 
     def close(self) -> None:
-        """Finish pending writes, release this thread's connection, close the pool."""
-        if self._writer is not None:
-            self._writer.close()
-        self.release_thread_connection()
+        """Release this thread's connections, stop the committer, close the pool."""
+        self.release_thread_connections()
+        self._committer.shutdown()
         self.engine.dispose()
 
-    def release_thread_connection(self) -> None:
+    def release_thread_connections(self) -> None:
+        """This thread's kept connections back: its event loop is done with them."""
         connection: Connection | None = getattr(self._kept, "connection", None)
+        committer: GroupCommitter | None = getattr(self._kept, "committer", None)
+        self._kept.connection = self._kept.committer = None
         if connection is not None:
-            self._kept.connection = None
             connection.close()
+        if committer is not None:
+            committer.close()
 
     # Database errors in the services' terms -------------------------------------
 
@@ -166,6 +170,22 @@ class UnitOfWork:
             connection = self._kept.connection = self.engine.connect()
         return connection
 
+    def _group_committer(self) -> GroupCommitter:
+        """This event loop's committer (a thread may run one loop after another)."""
+        committer: GroupCommitter | None = getattr(self._kept, "committer", None)
+        if committer is None or not committer.serves(asyncio.get_running_loop()):
+            if committer is not None:
+                committer.close()
+            committer = self._kept.committer = GroupCommitter(
+                self.engine,
+                self._mutex,
+                self.translate,
+                self._committer,
+                self._busy_timeout,
+                {WRITE_OPTION: True},
+            )
+        return committer
+
     def _read_pooled(self, look: Callable[[Repository], T]) -> T:
         with self.read() as repository:
             return look(repository)
@@ -179,7 +199,7 @@ class UnitOfWork:
             yield from produce(repository)
 
     async def _pull(self, items: Iterator[T]) -> T | object:
-        if self._reads_here:
+        if self._sqlite:
             return self._next(items)
         return await self._in_thread(self._next, items)
 
@@ -191,7 +211,7 @@ class UnitOfWork:
         close = getattr(items, "close", None)
         if close is None:
             return
-        if self._reads_here:
+        if self._sqlite:
             close()
         else:
             await self._in_thread(close)

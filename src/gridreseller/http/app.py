@@ -53,7 +53,7 @@ def build_context(settings: Settings) -> ServiceContext:
     executor = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="gridreseller")
     return ServiceContext(
         settings=settings,
-        uow=UnitOfWork(engine, executor),
+        uow=UnitOfWork(engine, executor, settings.sqlite_busy_timeout_ms / 1000),
         passwords=Passwords(settings),
         executor=executor,
         login_cache=LoginCache(settings.login_cache_size, settings.login_cache_seconds),
@@ -141,7 +141,7 @@ class App:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 # The event loop's thread keeps a connection for its reads: hand it back.
-                self.ctx.uow.release_thread_connection()
+                self.ctx.uow.release_thread_connections()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
