@@ -1,0 +1,54 @@
+"""argon2 runs off the event loop: slow first logins do not stall anybody else."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+
+from gridreseller.services import operator
+from tests.support import Clock, ThreadServer, context_for
+
+# Deliberately slow hashing, so that a stalled event loop would show.
+SLOW: dict[str, object] = {"argon2_memory_kib": 65536, "argon2_time_cost": 6}
+
+
+def _packages(url: str, user: str, key: str) -> int:
+    data = {"api_user": user, "api_key": key}
+    return httpx.post(f"{url}/api/distributor.packages.json", data=data, timeout=60).status_code
+
+
+def test_slow_logins_do_not_stall_cached_ones(fresh_database_url: str) -> None:
+    ctx = context_for(fresh_database_url, None, **SLOW)
+    operator.create_distributor(ctx, "regular", "regular-pass", "r@example.com")
+    server = ThreadServer(ctx, Clock())
+    server.start()
+    try:
+        assert _packages(server.url, "regular", "regular-pass") == 200  # now cached
+        started = time.perf_counter()
+        assert _packages(server.url, "stranger", "some-pass") == 401  # one full argon2
+        one_hash = time.perf_counter() - started
+
+        finished: list[float] = []
+
+        def slow_login(n: int) -> None:
+            assert _packages(server.url, f"stranger{n}", "some-pass") == 401
+            finished.append(time.perf_counter())
+
+        slow = [threading.Thread(target=slow_login, args=(n,)) for n in range(3)]
+        for thread in slow:
+            thread.start()
+        time.sleep(one_hash / 4)  # all three are hashing now
+        quick: list[float] = []
+        for _ in range(5):
+            began = time.perf_counter()
+            assert _packages(server.url, "regular", "regular-pass") == 200
+            quick.append(time.perf_counter() - began)
+        answered = time.perf_counter()
+        for thread in slow:
+            thread.join()
+    finally:
+        server.stop()
+    assert answered < min(finished), (one_hash, quick)
+    assert max(quick) < one_hash / 2, (one_hash, quick)
