@@ -65,9 +65,11 @@ CustomerView = tuple[str, ...]
 
 @dataclass(frozen=True)
 class CustomerList:
-    """Rows in batches, pulled while the answer is sent: never all in memory."""
+    """The first rows (often all), and any further batches, pulled while the answer
+    is sent: a long list is never all in memory."""
 
-    batches: AsyncIterator[list[CustomerView]]
+    rows: list[CustomerView]
+    more: AsyncIterator[list[CustomerView]] | None = None
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ def customers_start() -> bytes:
 
 def customers_batch(views: list[CustomerView], first: bool) -> bytes:
     """The batch's objects, comma-separated; one C-encoded dumps for the whole batch."""
+    if not views:
+        return b""
     objects = _dump([dict(zip(CUSTOMER_FIELDS, view, strict=True)) for view in views])[1:-1]
     return objects if first else b"," + objects
 

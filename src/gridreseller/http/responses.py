@@ -16,7 +16,7 @@ from gridreseller.domain.errors import (
     Unauthorized,
     Unavailable,
 )
-from gridreseller.domain.models import CustomerList, Result
+from gridreseller.domain.models import CustomerList, CustomerView, Result
 from gridreseller.http import render_json, render_xml
 from gridreseller.http.problems import HttpProblem
 
@@ -41,36 +41,27 @@ async def result_response(result: Result, fmt: str) -> Response:
     renderer = RENDERERS[fmt]
     if not isinstance(result, CustomerList):
         return body_response(renderer.render(result), renderer.MEDIA_TYPE)
-    chunks = _customer_chunks(result, renderer)
-    first = await anext(chunks)
-    second = await anext(chunks, None)
+    second = await anext(result.more, None) if result.more is not None else None
     if second is None:
-        return body_response(first, renderer.MEDIA_TYPE)
-    return StreamingResponse(
-        _chained(first, second, chunks), media_type=renderer.MEDIA_TYPE, headers=SECURITY_HEADERS
-    )
+        whole = renderer.customers_start() + renderer.customers_batch(result.rows, True)
+        return body_response(whole + renderer.customers_end(), renderer.MEDIA_TYPE)
+    assert result.more is not None
+    chunks = _customer_chunks(renderer, result.rows, second, result.more)
+    return StreamingResponse(chunks, media_type=renderer.MEDIA_TYPE, headers=SECURITY_HEADERS)
 
 
-async def _customer_chunks(result: CustomerList, renderer: ModuleType) -> AsyncIterator[bytes]:
-    """A chunk a batch: the document's opening goes with the first, its end with the last."""
-    chunk = renderer.customers_start()
-    first = True
-    async for views in result.batches:
-        if not views:
-            continue
-        if not first:
-            yield chunk
-            chunk = b""
-        chunk += renderer.customers_batch(views, first)
-        first = False
-    yield chunk + renderer.customers_end()
-
-
-async def _chained(first: bytes, second: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    yield first
-    yield second
-    async for chunk in rest:
-        yield chunk
+async def _customer_chunks(
+    renderer: ModuleType,
+    first: list[CustomerView],
+    second: list[CustomerView],
+    more: AsyncIterator[list[CustomerView]],
+) -> AsyncIterator[bytes]:
+    """A chunk a batch, between the document's opening and its end."""
+    yield renderer.customers_start() + renderer.customers_batch(first, True)
+    yield renderer.customers_batch(second, False)
+    async for views in more:
+        yield renderer.customers_batch(views, False)
+    yield renderer.customers_end()
 
 
 def error_response(error: DomainError | HttpProblem, fmt: str) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
 
@@ -80,10 +80,9 @@ async def list_customers(ctx: ServiceContext, actor: Actor, params: Params) -> C
     if username:
         key = rules.username_key(username)
         rows = await ctx.uow.run_read(lambda r: r.customer_row(actor.account_id, key))
-        return CustomerList(
-            _single_batch([view for views in page.select([rows]) for view in views])
-        )
-    return CustomerList(ctx.uow.stream(partial(page.produce, actor.account_id)))
+        return CustomerList(page.views(rows))
+    batches = ctx.uow.stream(partial(page.produce, actor.account_id))
+    return CustomerList(await anext(batches, []), batches)
 
 
 class _Page:
@@ -114,6 +113,12 @@ class _Page:
             return ([_view(row) for row in rows] for rows in batches)
         return self.select(batches)
 
+    def views(self, rows: list[CustomerRow]) -> list[CustomerView]:
+        """The page of a few rows, all in hand."""
+        if not self.filtered and not self.offset and self.limit is None:
+            return [_view(row) for row in rows]
+        return [view for batch in self.select([rows]) for view in batch]
+
     def select(self, batches: Iterable[list[CustomerRow]]) -> Iterator[list[CustomerView]]:
         rows = (row for batch in batches for row in batch if self._matches(row))
         start = self.offset or 0
@@ -129,10 +134,6 @@ class _Page:
             (row[FIELD_INDEX[name]] or "").casefold() == wanted
             for name, wanted in self.filters.items()
         )
-
-
-async def _single_batch(views: list[CustomerView]) -> AsyncIterator[list[CustomerView]]:
-    yield views
 
 
 def _text_filters(errors: ErrorList, params: Params) -> dict[str, str]:
