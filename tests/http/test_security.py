@@ -220,5 +220,5 @@ def test_weak_hashes_are_upgraded_at_login(fresh_database_url: str) -> None:
     with strong.uow.read() as repository:
         row = repository.login_for_auth("upgrader")
     assert row is not None
-    assert row["password_hash"].startswith("$argon2id$v=19$m=2048,t=2,p=1$")
+    assert row.password_hash.startswith("$argon2id$v=19$m=2048,t=2,p=1$")
     asyncio.run(authenticate(strong, Params.of(**account.auth), Scope.DISTRIBUTOR))  # still in

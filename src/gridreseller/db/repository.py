@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import NamedTuple, cast
 
 from sqlalchemy import Connection, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
@@ -110,7 +110,25 @@ AUDIT_INSERT = insert(_audit).values(
 )
 
 CustomerRow = DriverRow
-LOGIN_FIELDS = tuple(column.name for column in LOGIN_FOR_AUTH.selected_columns)
+
+
+class LoginRow(NamedTuple):
+    """A row of LOGIN_FOR_AUTH, in its column order."""
+
+    id: int
+    kind: str
+    username: str
+    username_key: str
+    password_hash: str
+    deleted_at: object
+    owner_id: int | None
+    perm_api: int
+    owner_kind: str | None
+    owner_deleted_at: object
+    owner_owner_id: int | None
+
+
+assert LoginRow._fields == tuple(c.name for c in LOGIN_FOR_AUTH.selected_columns)
 
 CREDENTIALS_OF = (
     select(Login)
@@ -269,10 +287,10 @@ class Repository:
             query = query.where(AuditEvent.occurred_at >= since)
         return list(self.session.scalars(query))
 
-    def login_for_auth(self, key: str) -> dict[str, Any] | None:
+    def login_for_auth(self, key: str) -> LoginRow | None:
         """The login and its owner's kind and status, in one indexed lookup."""
         rows = execute(self.connection, LOGIN_FOR_AUTH, key=key).rows
-        return dict(zip(LOGIN_FIELDS, rows[0], strict=True)) if rows else None
+        return LoginRow._make(rows[0]) if rows else None
 
     def add_audit_event(self, **values: object) -> None:
         execute(self.connection, AUDIT_INSERT, **values)

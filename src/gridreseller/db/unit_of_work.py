@@ -21,7 +21,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -145,24 +145,28 @@ class UnitOfWork:
     def _database_errors(self) -> Iterator[None]:
         try:
             yield
-        except Exception as error:
-            translated = self.translate(error)
-            if translated is error:
-                raise
-            raise translated from None
+        except Exception as error:  # noqa: BLE001 - always raised again, translated
+            self._raise_translated(error)
+
+    def _raise_translated(self, error: Exception) -> NoReturn:
+        translated = self.translate(error)
+        if translated is error:
+            raise error
+        raise translated from None
 
     # Where the work runs --------------------------------------------------------
 
     def _read_on_kept_connection(self, look: Callable[[Repository], T]) -> T:
-        with self._database_errors():
-            connection = self._kept_connection()
-            repository = Repository(connection)
-            try:
-                return look(repository)
-            finally:
-                repository.close()
-                if connection.in_transaction():
-                    connection.rollback()
+        connection = self._kept_connection()
+        repository = Repository(connection)
+        try:
+            return look(repository)
+        except Exception as error:  # noqa: BLE001 - always raised again, translated
+            self._raise_translated(error)
+        finally:
+            repository.close()
+            if connection.in_transaction():
+                connection.rollback()
 
     def _kept_connection(self) -> Connection:
         connection: Connection | None = getattr(self._kept, "connection", None)

@@ -16,7 +16,6 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from gridreseller.config import Settings, load_settings
@@ -29,6 +28,7 @@ from gridreseller.http.openapi import openapi_document
 from gridreseller.http.params import declared_length, read_params
 from gridreseller.http.problems import BodyTooLarge, HttpProblem
 from gridreseller.http.responses import (
+    Response,
     body_response,
     error_response,
     errors_response,

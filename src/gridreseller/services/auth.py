@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from functools import partial
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
@@ -21,8 +20,7 @@ class Scope(enum.Enum):
     CREDENTIALS = "credentials/*"
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     login_id: int
     kind: LoginKind
     username: str
@@ -102,20 +100,20 @@ def _lookup(key: str, repository: Repository) -> _Candidate | None:
     login = repository.login_for_auth(key)
     if login is None:
         return None
-    kind = LoginKind(login["kind"])
+    kind = LoginKind(login.kind)
     # A customer's credential dies with its customer; a customer lives on its own row.
-    owner_live = kind is not LoginKind.CREDENTIAL or login["owner_deleted_at"] is None
+    owner_live = kind is not LoginKind.CREDENTIAL or login.owner_deleted_at is None
     return _Candidate(
-        login_id=login["id"],
+        login_id=login.id,
         kind=kind,
-        username=login["username"],
-        key=login["username_key"],
-        password_hash=login["password_hash"],
-        live=login["deleted_at"] is None and owner_live,
-        owner_id=login["owner_id"],
-        owner_kind=LoginKind(login["owner_kind"]) if login["owner_kind"] else None,
-        tenant_id=_tenant(kind, login["id"], login["owner_id"], login["owner_owner_id"]),
-        api_bit=login["perm_api"] == 1,
+        username=login.username,
+        key=login.username_key,
+        password_hash=login.password_hash,
+        live=login.deleted_at is None and owner_live,
+        owner_id=login.owner_id,
+        owner_kind=LoginKind(login.owner_kind) if login.owner_kind else None,
+        tenant_id=_tenant(kind, login.id, login.owner_id, login.owner_owner_id),
+        api_bit=login.perm_api == 1,
     )
 
 
