@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from json.encoder import encode_basestring
 
 from gridreseller.domain.models import (
     CUSTOMER_FIELDS,
@@ -47,12 +48,18 @@ def customers_start() -> bytes:
     return b"["
 
 
+# A listed customer's object: constant keys, each value through the json module's own
+# string encoder (what json.dumps uses with ensure_ascii=False), one format per row.
+# Building a dict per row and dumping it took three times as long.
+_CUSTOMER = "{" + ",".join(f'"{name}":%s' for name in CUSTOMER_FIELDS) + "}"
+
+
 def customers_batch(views: list[CustomerView], first: bool) -> bytes:
-    """The batch's objects, comma-separated; one C-encoded dumps for the whole batch."""
+    """The batch's objects, comma-separated."""
     if not views:
         return b""
-    objects = _dump([dict(zip(CUSTOMER_FIELDS, view, strict=True)) for view in views])[1:-1]
-    return objects if first else b"," + objects
+    objects = ",".join([_CUSTOMER % tuple(map(encode_basestring, view)) for view in views])
+    return objects.encode("utf-8") if first else b"," + objects.encode("utf-8")
 
 
 def customers_end() -> bytes:

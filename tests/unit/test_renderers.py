@@ -1,0 +1,54 @@
+"""Customer rows written a batch at a time read back as exactly the values given."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridreseller.domain.models import CUSTOMER_FIELDS, CustomerView
+from gridreseller.domain.rules import ILLEGAL
+from gridreseller.http import render_json, render_xml
+
+# Any text the input rules let through: no control characters, no surrogates.
+VALUE = st.text(st.characters(exclude_categories=["Cs"])).filter(
+    lambda text: not ILLEGAL.search(text)
+)
+VIEW = st.tuples(*[VALUE] * len(CUSTOMER_FIELDS))
+BATCHES = st.lists(st.lists(VIEW, min_size=1, max_size=3), max_size=3)
+
+
+def _document(renderer: object, batches: list[list[CustomerView]]) -> bytes:
+    parts = [renderer.customers_start()]  # type: ignore[attr-defined]
+    for index, views in enumerate(batches):
+        parts.append(renderer.customers_batch(views, index == 0))  # type: ignore[attr-defined]
+    parts.append(renderer.customers_end())  # type: ignore[attr-defined]
+    return b"".join(parts)
+
+
+def _expected(batches: list[list[CustomerView]]) -> list[dict[str, str]]:
+    return [dict(zip(CUSTOMER_FIELDS, view, strict=True)) for views in batches for view in views]
+
+
+@given(BATCHES)
+def test_json_rows_read_back(batches: list[list[CustomerView]]) -> None:
+    document = _document(render_json, batches)
+    assert json.loads(document.decode("utf-8")) == _expected(batches)
+
+
+@given(BATCHES)
+def test_json_rows_are_what_json_dumps_writes(batches: list[list[CustomerView]]) -> None:
+    document = _document(render_json, batches)
+    expected = json.dumps(_expected(batches), ensure_ascii=False, separators=(",", ":"))
+    assert document == expected.encode("utf-8")
+
+
+@given(BATCHES)
+def test_xml_rows_read_back(batches: list[list[CustomerView]]) -> None:
+    document = _document(render_xml, batches)
+    root = ET.fromstring(document)
+    rows = [{child.tag: child.text or "" for child in user} for user in root]
+    assert root.tag == "users"
+    assert rows == _expected(batches)
