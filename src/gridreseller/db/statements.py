@@ -117,14 +117,22 @@ def execute(connection: Connection, statement: ClauseElement, **values: Any) -> 
 def stream(
     connection: Connection, statement: ClauseElement, batch: int, **values: Any
 ) -> Iterator[list[DriverRow]]:
-    """A long result, `batch` rows at a time, from one open cursor."""
+    """A long result, `batch` rows at a time, from one open cursor.
+
+    sqlite3 steps through rows as they are fetched; psycopg's default cursor would
+    fetch them all at once, so where the dialect has them, a named (server-side)
+    cursor is used and only a batch at a time crosses the network.
+    """
     plan = prepared(statement, connection.dialect)
-    driver = connection.connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
+    driver: Any = connection.connection.dbapi_connection
+    server_side = connection.dialect.supports_server_side_cursors
+    cursor = driver.cursor(STREAM_CURSOR) if server_side else driver.cursor()
     try:
         cursor.execute(plan.sql, plan.parameters(values))
         while rows := cursor.fetchmany(batch):
             yield plan.rows(cast(list[DriverRow], rows))
     finally:
         cursor.close()
+
+
+STREAM_CURSOR = "gridreseller_stream"

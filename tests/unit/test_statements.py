@@ -1,0 +1,49 @@
+"""Hot statements run on the driver: same values as SQLAlchemy, long results streamed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from gridreseller.db.repository import LoginRow
+from gridreseller.db.statements import STREAM_CURSOR, execute, stream
+from gridreseller.db.tables import Login
+from gridreseller.services import operator
+from tests.support import context_for
+
+NAMES = select(Login.username, Login.created_at, Login.active).order_by(Login.username_key)
+
+
+def test_values_come_back_as_sqlalchemy_gives_them(fresh_database_url: str) -> None:
+    ctx = context_for(fresh_database_url)
+    operator.create_distributor(ctx, "typed", "typed-pass", "t@example.com")
+    with ctx.uow.read() as repository:
+        ours = execute(repository.connection, NAMES).rows
+        theirs = [tuple(row) for row in repository.connection.execute(NAMES)]
+        login = repository.login_for_auth("typed")
+    assert ours == theirs
+    assert isinstance(ours[0][1], datetime)
+    assert ours[0][2] is True
+    assert isinstance(login, LoginRow)
+    assert login.username == "typed"
+
+
+def test_long_results_stream_a_batch_at_a_time(fresh_database_url: str) -> None:
+    ctx = context_for(fresh_database_url)
+    for n in range(25):
+        operator.create_distributor(ctx, f"streamed{n:02d}", "streamed-pass", "s@example.com")
+    with ctx.uow.read() as repository:
+        batches = stream(repository.connection, NAMES, 10)
+        first = next(batches)
+        driver = repository.connection.connection.dbapi_connection
+        assert driver is not None
+        if repository.connection.dialect.name == "postgresql":
+            # Rows wait on the server: only this batch has crossed the network.
+            cursors = [row[0] for row in driver.execute("SELECT name FROM pg_cursors")]
+            assert STREAM_CURSOR in cursors
+        rest = list(batches)
+    sizes = [len(batch) for batch in [first, *rest]]
+    assert sizes == [10, 10, 5]
+    names = [row[0] for batch in [first, *rest] for row in batch]
+    assert names == [f"streamed{n:02d}" for n in range(25)]
