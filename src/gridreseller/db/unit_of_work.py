@@ -51,8 +51,9 @@ class UnitOfWork:
         self._dbapi: Any = engine.dialect.loaded_dbapi
         self._sqlite = engine.dialect.name == "sqlite"
         # SQLite has one writer at a time: in this process, whoever holds the mutex.
-        # Threads queue on it, woken the moment it is free; SQLite's busy handler
-        # (still what other processes wait on) sleeps in growing steps instead.
+        # Threads queue on it, woken the moment it is free (SQLite's busy handler,
+        # still what other processes wait on, sleeps in growing steps instead); an
+        # event loop's committer only tries it, and tries again on a timer.
         self._mutex = threading.Lock()
         # COMMITs (fsyncs) on a thread of their own, never behind an argon2 hash.
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="gridreseller-commit")

@@ -102,9 +102,25 @@ class GroupCommitter:
             self._wait_for_lock(waited, retry)
             return
         group = self._take()
-        outcomes = [self._apply(job) for job in group]
-        committed = self._loop.run_in_executor(self._committer, _commit, transaction)
+        try:
+            outcomes = [self._apply(job) for job in group]
+            committed = self._loop.run_in_executor(self._committer, _commit, transaction)
+        except Exception as error:  # noqa: BLE001 - the connection broke: nothing stays
+            self._abandon(transaction)
+            self._fail(group, self._failure(error))
+            return
         committed.add_done_callback(lambda done: self._committed(group, outcomes, done))
+
+    def _abandon(self, transaction: RootTransaction) -> None:
+        """Roll back what the group did and hand the lock back."""
+        try:
+            if transaction.is_active:
+                transaction.rollback()
+        except Exception:  # noqa: BLE001 - dropping the connection rolls back too
+            log.warning("rolling back an abandoned write group failed")
+        finally:
+            self._disconnect()
+            self._mutex.release()
 
     def _begin(self) -> RootTransaction | None:
         """BEGIN IMMEDIATE, or None when another writer holds the lock."""
