@@ -6,13 +6,17 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from gridreseller.db.repository import LoginRow
+from gridreseller.db.repository import LOGIN_FOR_AUTH, LoginRow
 from gridreseller.db.statements import STREAM_CURSOR, execute, stream
 from gridreseller.db.tables import Login
 from gridreseller.services import operator
 from tests.support import context_for
 
 NAMES = select(Login.username, Login.created_at, Login.active).order_by(Login.username_key)
+
+
+def test_login_rows_name_the_columns_of_their_statement() -> None:
+    assert LoginRow._fields == tuple(column.name for column in LOGIN_FOR_AUTH.selected_columns)
 
 
 def test_values_come_back_as_sqlalchemy_gives_them(fresh_database_url: str) -> None:

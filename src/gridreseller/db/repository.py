@@ -113,7 +113,7 @@ CustomerRow = DriverRow
 
 
 class LoginRow(NamedTuple):
-    """A row of LOGIN_FOR_AUTH, in its column order."""
+    """A row of LOGIN_FOR_AUTH, in its column order (a unit test holds them equal)."""
 
     id: int
     kind: str
@@ -127,8 +127,6 @@ class LoginRow(NamedTuple):
     owner_deleted_at: object
     owner_owner_id: int | None
 
-
-assert LoginRow._fields == tuple(c.name for c in LOGIN_FOR_AUTH.selected_columns)
 
 CREDENTIALS_OF = (
     select(Login)
@@ -149,7 +147,7 @@ class Repository:
     ) -> None:
         self.connection = connection
         self._session = session
-        # Inside the group writer's transaction a session keeps to a savepoint.
+        # Inside a group commit's transaction a session keeps to a savepoint.
         self._join: JoinTransactionMode = "create_savepoint" if nested else "conditional_savepoint"
 
     @property
