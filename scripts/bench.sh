@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up a virtual environment (once) and run the benchmark (see docs/performance.md).
+# Arguments are passed to bench/run.py (e.g. --duration 5 --customers 20000).
+# bench/run.py installs Debian's wrk with apt-get if it is missing (needs root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install --quiet --upgrade pip
+"$VENV/bin/pip" install --quiet -e ".[dev]"
+exec "$VENV/bin/python" bench/run.py "$@"
