@@ -48,14 +48,20 @@ JSON = "application/json"
 
 def build_context(settings: Settings) -> ServiceContext:
     engine = build_engine(settings)
-    # A few threads do the slow work (argon2, PostgreSQL round trips): more only
-    # contend for the GIL.
-    executor = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="gridreseller")
+    # PostgreSQL round trips get as many threads as the pool has connections, apart
+    # from argon2's: a burst of first logins must not queue anybody's database work.
+    database_threads = ThreadPoolExecutor(
+        settings.db_pool_size + settings.db_max_overflow, thread_name_prefix="gridreseller-db"
+    )
+    # A few threads hash: more only contend for the CPU.
+    hashing_threads = ThreadPoolExecutor(
+        settings.worker_threads, thread_name_prefix="gridreseller-argon2"
+    )
     return ServiceContext(
         settings=settings,
-        uow=UnitOfWork(engine, executor, settings.sqlite_busy_timeout_ms / 1000),
+        uow=UnitOfWork(engine, database_threads, settings.sqlite_busy_timeout_ms / 1000),
         passwords=Passwords(settings),
-        executor=executor,
+        executor=hashing_threads,
         login_cache=LoginCache(settings.login_cache_size, settings.login_cache_seconds),
         throttle=LoginThrottle(ThrottlePolicy.from_settings(settings)),
     )

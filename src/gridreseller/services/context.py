@@ -28,7 +28,7 @@ class ServiceContext:
     settings: Settings
     uow: UnitOfWork
     passwords: Passwords
-    # A few threads for the slow work (argon2): more only contend for the GIL.
+    # Threads for argon2, the slow work that must stay off the event loop.
     executor: Executor
     login_cache: LoginCache = field(default_factory=LoginCache)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
