@@ -4,10 +4,6 @@
 # bench/run.py installs Debian's wrk with apt-get if it is missing (needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV="${VENV:-.venv}"
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
-fi
-"$VENV/bin/pip" install --quiet --upgrade pip
-"$VENV/bin/pip" install --quiet -e ".[dev]"
+. scripts/venv.sh
+venv_install dev
 exec "$VENV/bin/python" bench/run.py "$@"

@@ -3,12 +3,8 @@
 # Arguments are passed to pytest (e.g. -k credentials, -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV="${VENV:-.venv}"
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
-fi
-"$VENV/bin/pip" install --quiet --upgrade pip
-"$VENV/bin/pip" install --quiet -e ".[dev,postgres]"
+. scripts/venv.sh
+venv_install dev,postgres
 "$VENV/bin/ruff" check src tests
 "$VENV/bin/ruff" format --check src tests
 "$VENV/bin/mypy"
