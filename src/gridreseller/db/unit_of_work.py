@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, NoReturn, TypeVar, cast
@@ -78,12 +78,12 @@ class UnitOfWork:
         items = self._stream_pooled(produce)
         try:
             while True:
-                item = await self._pull(items)
+                item = await self._near(self._next, items)
                 if item is _END:
                     return
                 yield cast(T, item)
         finally:
-            await self._pull_done(items)
+            await self._near(items.close)
 
     # Context managers for threads ---------------------------------------------
 
@@ -109,12 +109,6 @@ class UnitOfWork:
                 yield repository
             finally:
                 repository.close()
-
-    def close(self) -> None:
-        """Release this thread's connections, stop the committer, close the pool."""
-        self.release_thread_connections()
-        self._committer.shutdown()
-        self.engine.dispose()
 
     def release_thread_connections(self) -> None:
         """This thread's kept connections back: its event loop is done with them."""
@@ -199,27 +193,19 @@ class UnitOfWork:
         with self.write() as repository:
             return change(repository)
 
-    def _stream_pooled(self, produce: Callable[[Repository], Iterator[T]]) -> Iterator[T]:
+    def _stream_pooled(self, produce: Callable[[Repository], Iterator[T]]) -> Generator[T]:
         with self.read() as repository:
             yield from produce(repository)
-
-    async def _pull(self, items: Iterator[T]) -> T | object:
-        if self._sqlite:
-            return self._next(items)
-        return await self._in_thread(self._next, items)
 
     def _next(self, items: Iterator[T]) -> T | object:
         with self._database_errors():
             return next(items, _END)
 
-    async def _pull_done(self, items: Iterator[T]) -> None:
-        close = getattr(items, "close", None)
-        if close is None:
-            return
+    async def _near(self, work: Callable[..., T], *args: Any) -> T:
+        """Database work here on SQLite; in a worker thread on PostgreSQL."""
         if self._sqlite:
-            close()
-        else:
-            await self._in_thread(close)
+            return work(*args)
+        return await self._in_thread(work, *args)
 
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)

@@ -71,12 +71,12 @@ async def result_response(result: Result, fmt: str) -> Response:
     renderer = RENDERERS[fmt]
     if not isinstance(result, CustomerList):
         return body_response(renderer.render(result), renderer.MEDIA_TYPE)
-    second = await anext(result.more, None) if result.more is not None else None
-    if second is None:
+    more = result.more
+    second = await anext(more, None) if more is not None else None
+    if more is None or second is None:
         whole = renderer.customers_start() + renderer.customers_batch(result.rows, True)
         return body_response(whole + renderer.customers_end(), renderer.MEDIA_TYPE)
-    assert result.more is not None
-    chunks = _customer_chunks(renderer, result.rows, second, result.more)
+    chunks = _customer_chunks(renderer, result.rows, second, more)
     return StreamingResponse(chunks, media_type=renderer.MEDIA_TYPE, headers=SECURITY_HEADERS)
 
 
