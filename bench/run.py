@@ -39,12 +39,11 @@ import httpx
 import uvicorn
 from sqlalchemy import Connection, create_engine, func, insert, select
 
+from gridreseller.bootstrap import build_container
 from gridreseller.config import ENV_PREFIX, Settings
 from gridreseller.db.engine import WRITE_OPTION
-from gridreseller.db.migrate import upgrade
 from gridreseller.db.tables import CustomerProfile, Login, Package
 from gridreseller.domain.models import LoginKind
-from gridreseller.http.app import build_context
 from gridreseller.services import operator
 from gridreseller.services.context import utc_now
 
@@ -124,9 +123,9 @@ class Report:
 def seed(database_url: str, customers: int) -> None:
     """Distributor and package through the operator's services, customers in bulk
     (all sharing one precomputed hash, so seeding takes seconds)."""
-    ctx = build_context(Settings(database_url=database_url))
+    container = build_container(Settings(database_url=database_url)).migrate()
+    ctx = container.services
     try:
-        upgrade(ctx.uow.engine)
         operator.create_distributor(ctx, DISTRIBUTOR, DISTRIBUTOR_PASSWORD, "bench@example.com")
         operator.create_package(ctx, DISTRIBUTOR, operator.PackageSpec(name=PACKAGE))
         password_hash = ctx.passwords.hash(SEEDED_PASSWORD)
@@ -134,7 +133,7 @@ def seed(database_url: str, customers: int) -> None:
         with writer.begin() as connection:
             _insert_customers(connection, customers, password_hash)
     finally:
-        ctx.uow.engine.dispose()
+        container.close()
 
 
 def hash_parameters(database_url: str, username: str) -> str:

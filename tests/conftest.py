@@ -9,10 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gridreseller.bootstrap import Container
 from gridreseller.services.context import ServiceContext
 from tests.factories import Factory
 from tests.postgres import PostgresCluster, postgres_bin
-from tests.support import BACKENDS, FORMATS, Clock, ThreadServer, context_for
+from tests.support import BACKENDS, FORMATS, Clock, ThreadServer, container_for
 
 
 @pytest.fixture(scope="session")
@@ -69,13 +70,18 @@ def fresh_database_url(backend: str, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def ctx(database_url: str, clock: Clock) -> ServiceContext:
-    return context_for(database_url, clock)
+def container(database_url: str, clock: Clock) -> Container:
+    return container_for(database_url, clock)
 
 
 @pytest.fixture(scope="session")
-def server(ctx: ServiceContext, clock: Clock) -> Iterator[ThreadServer]:
-    running = ThreadServer(ctx, clock)
+def ctx(container: Container) -> ServiceContext:
+    return container.services
+
+
+@pytest.fixture(scope="session")
+def server(container: Container) -> Iterator[ThreadServer]:
+    running = ThreadServer(container)
     running.start()
     yield running
     running.stop()

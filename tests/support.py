@@ -15,18 +15,17 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 
+from gridreseller.asgi import create_app
+from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings
-from gridreseller.db.migrate import upgrade
-from gridreseller.http.app import build_context, create_app
-from gridreseller.services.context import ServiceContext
-from gridreseller.services.passwords import Passwords
+from gridreseller.identity.passwords import Passwords
 
 # Cheap argon2id and no throttling for the bulk of the tests (every client is
 # 127.0.0.1); the defaults have tests of their own.
@@ -68,13 +67,16 @@ class Clock:
         current = self.now or datetime.now(UTC).replace(tzinfo=None)
         return current.replace(microsecond=0)
 
+    def advance(self, seconds: float) -> None:
+        """Move a set clock on (a clock that follows the wall clock is set first)."""
+        self.now = self() + timedelta(seconds=seconds)
+
 
 @dataclass
 class ThreadServer:
     """uvicorn serving the real app on 127.0.0.1 from a background thread."""
 
-    ctx: ServiceContext
-    clock: Clock
+    container: Container
     port: int = field(default_factory=free_port)
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
@@ -84,7 +86,7 @@ class ThreadServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        app = create_app(self.ctx.settings, self.ctx)
+        app = create_app(container=self.container)
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
         )
@@ -99,13 +101,25 @@ class ThreadServer:
         self.thread.join(10)
 
 
-def context_for(database_url: str, clock: Clock | None = None, **overrides: Any) -> ServiceContext:
+def container_for(
+    database_url: str,
+    clock: Clock | None = None,
+    *,
+    counting: bool = False,
+    **overrides: Any,
+) -> Container:
+    """The real container on a migrated database, with the test settings; `counting`
+    swaps in the hasher that counts its verifications."""
     settings = Settings(database_url=database_url, **{**TEST_SETTINGS, **overrides})
-    ctx = build_context(settings)
-    upgrade(ctx.uow.engine)
-    if clock is not None:
-        ctx.clock = clock
-    return ctx
+    passwords = CountingPasswords(settings) if counting else None
+    return build_container(settings, clock or Clock(), passwords).migrate()
+
+
+def verifications(container: Container) -> int:
+    """How often the counting hasher has verified a password."""
+    passwords = container.hashing.passwords
+    assert isinstance(passwords, CountingPasswords)
+    return passwords.verifications
 
 
 def wait_healthy(

@@ -11,10 +11,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from gridreseller.bootstrap import build_container
 from gridreseller.config import ENV_PREFIX, Settings, load_settings
-from gridreseller.db.migrate import upgrade
 from gridreseller.domain.errors import DomainError, Invalid
-from gridreseller.http.app import build_context
 from gridreseller.services import audit, operator
 from gridreseller.services.context import ServiceContext
 
@@ -44,9 +43,7 @@ def _settings(database_url: str | None) -> Settings:
 
 def _context(database_url: str | None) -> ServiceContext:
     """Settings, schema migrated to the newest revision, and the services' context."""
-    ctx = build_context(_settings(database_url))
-    upgrade(ctx.uow.engine)
-    return ctx
+    return build_container(_settings(database_url)).migrate().services
 
 
 def _run(action: object) -> None:
@@ -80,7 +77,7 @@ def serve(
     os.environ[ENV_PREFIX + "DATABASE_URL"] = ctx.settings.database_url
     typer.echo(f"gridreseller listening on http://{host}:{port}")
     uvicorn.run(
-        "gridreseller.http.app:create_app",
+        "gridreseller.asgi:create_app",
         factory=True,
         host=host,
         port=port,

@@ -9,9 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gridreseller.cli import app
-from gridreseller.domain.params import Params
-from gridreseller.services.auth import Scope, authenticate
-from tests.support import context_for
+from gridreseller.domain.access import Purpose
+from tests.support import container_for
 
 runner = CliRunner()
 
@@ -44,10 +43,9 @@ def _distributor(database_url: str, username: str = "acme") -> None:
 
 def test_distributor_create_makes_a_login(database_url: str) -> None:
     _distributor(database_url)
-    ctx = context_for(database_url)
-    login = Params.of(api_user="ACME", api_key="acme-secret")
-    actor = asyncio.run(authenticate(ctx, login, Scope.DISTRIBUTOR))
-    assert actor.login_username == "acme"
+    container = container_for(database_url)
+    login = container.identity.authenticate("ACME", "acme-secret", "-", Purpose.API_DISTRIBUTOR)
+    assert asyncio.run(login).username == "acme"
 
 
 def test_distributor_create_rejects_bad_input(database_url: str) -> None:

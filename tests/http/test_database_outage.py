@@ -11,7 +11,7 @@ import pytest
 
 from gridreseller.services import operator
 from tests.postgres import PostgresCluster, postgres_bin
-from tests.support import Clock, ThreadServer, context_for, errors
+from tests.support import ThreadServer, container_for, errors
 
 pytestmark = pytest.mark.slow
 LOGIN = {"api_user": "outage", "api_key": "outage-pass"}
@@ -35,9 +35,9 @@ def _packages(url: str, fmt: str = "json") -> httpx.Response:
 
 
 def test_database_restart_gives_503_then_recovers(own_cluster: PostgresCluster) -> None:
-    ctx = context_for(own_cluster.create_database())
-    operator.create_distributor(ctx, "outage", "outage-pass", "o@example.com")
-    server = ThreadServer(ctx, Clock())
+    container = container_for(own_cluster.create_database())
+    operator.create_distributor(container.services, "outage", "outage-pass", "o@example.com")
+    server = ThreadServer(container)
     server.start()
     try:
         assert _packages(server.url).status_code == 200

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import new_database
 from tests.factories import Account, Distributor, Factory
-from tests.support import Clock, CountingPasswords, ThreadServer, context_for, message
+from tests.support import CountingPasswords, ThreadServer, container_for, message
 
 
 @pytest.fixture(scope="module")
@@ -18,12 +18,13 @@ def counted(
     backend: str, request: pytest.FixtureRequest
 ) -> Iterator[tuple[Factory, CountingPasswords]]:
     """A server of its own whose hasher counts verifications."""
-    ctx = context_for(new_database(backend, request))
-    ctx.passwords = passwords = CountingPasswords(ctx.settings)
-    server = ThreadServer(ctx, Clock())
+    container = container_for(new_database(backend, request), counting=True)
+    passwords = container.hashing.passwords
+    assert isinstance(passwords, CountingPasswords)
+    server = ThreadServer(container)
     server.start()
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        yield Factory(ctx, client), passwords
+        yield Factory(container.services, client), passwords
     server.stop()
 
 

@@ -19,14 +19,14 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
+from gridreseller.api import openapi
+from gridreseller.api.calls import CALLS
+from gridreseller.api.routing import FORMATS
 from gridreseller.config import Settings
 from gridreseller.domain import rules
-from gridreseller.http import openapi
-from gridreseller.http.calls import CALLS
-from gridreseller.http.routing import FORMATS
 from gridreseller.services.manage import METHODS, PROFILE_TASKS
 from tests.factories import Account, Distributor, Factory, unique
-from tests.support import Clock, ThreadServer, context_for
+from tests.support import Clock, ThreadServer, container_for
 
 STATUSES = ("200", "400", "401", "403", "404", "405", "413", "415", "429", "503")
 XML_TYPE = "application/xml; charset=ISO-8859-1"
@@ -196,12 +196,12 @@ class Logins:
 def fuzz_server(database_url: str, clock: Clock) -> Iterator[ThreadServer]:
     """A server of its own on the shared database, with login throttling out of reach:
     the fuzzer's many failed logins must not lock 127.0.0.1 out of the shared server."""
-    relaxed = {
+    relaxed: dict[str, Any] = {
         name: 10**9
         for name in ("throttle_account_failures", "throttle_network_failures")
         if name in Settings.__dataclass_fields__
     }
-    running = ThreadServer(context_for(database_url, clock, **relaxed), clock)
+    running = ThreadServer(container_for(database_url, clock, **relaxed))
     running.start()
     yield running
     running.stop()
@@ -209,7 +209,7 @@ def fuzz_server(database_url: str, clock: Clock) -> Iterator[ThreadServer]:
 
 @pytest.fixture
 def logins(fuzz_server: ThreadServer, fuzz_client: httpx.Client) -> Logins:
-    factory = Factory(fuzz_server.ctx, fuzz_client)
+    factory = Factory(fuzz_server.container.services, fuzz_client)
     distributor = factory.distributor()
     return Logins(
         distributor=distributor,

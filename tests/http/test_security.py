@@ -5,44 +5,50 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from datetime import datetime
 
 import httpx
 import pytest
 from typer.testing import CliRunner
 
 from gridreseller.cli import app as cli_app
-from gridreseller.domain.params import Params
+from gridreseller.domain.access import Purpose
 from gridreseller.services import audit, operator
-from gridreseller.services.auth import Scope, authenticate
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.throttle import LoginThrottle, ThrottlePolicy
 from tests.factories import Account, customer_params
 from tests.support import (
     Clock,
-    CountingPasswords,
     ThreadServer,
-    context_for,
+    container_for,
     errors,
     serve_process,
     stop_server,
+    verifications,
 )
-from tests.unit.test_throttle import FakeClock
 
 DIST = {"api_user": "guarded", "api_key": "guarded-pass"}
 
 
+Guarded = tuple[ThreadServer, Clock]
+
+
 @pytest.fixture
-def guarded(fresh_database_url: str) -> Iterator[tuple[ThreadServer, FakeClock, CountingPasswords]]:
-    """A server of its own: throttling after 3 failures, a fake clock, a counting hasher."""
-    ctx = context_for(fresh_database_url)
-    clock = FakeClock()
-    ctx.throttle = LoginThrottle(ThrottlePolicy(account_failures=3, network_failures=1000), clock)
-    ctx.passwords = passwords = CountingPasswords(ctx.settings)
+def guarded(fresh_database_url: str) -> Iterator[Guarded]:
+    """A server of its own: throttling after 3 failures, a set clock, a counting hasher."""
+    clock = Clock(datetime(2026, 6, 1, 12, 0, 0))
+    container = container_for(
+        fresh_database_url,
+        clock,
+        counting=True,
+        throttle_account_failures=3,
+        throttle_network_failures=1000,
+    )
+    ctx = container.services
     operator.create_distributor(ctx, "guarded", "guarded-pass", "g@example.com")
     operator.create_package(ctx, "guarded", operator.PackageSpec(name="basic"))
-    server = ThreadServer(ctx, Clock())
+    server = ThreadServer(container)
     server.start()
-    yield server, clock, passwords
+    yield server, clock
     server.stop()
 
 
@@ -51,27 +57,23 @@ def _packages(server: ThreadServer, fmt: str, **login: str) -> httpx.Response:
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_throttled_logins_get_429_without_hashing(
-    guarded: tuple[ThreadServer, FakeClock, CountingPasswords], fmt: str
-) -> None:
-    server, clock, passwords = guarded
+def test_throttled_logins_get_429_without_hashing(guarded: Guarded, fmt: str) -> None:
+    server, clock = guarded
     for name in ("guarded", "nobody-here"):  # known and unknown: the same answers
         for _ in range(3):
             assert _packages(server, fmt, api_user=name, api_key="wrong").status_code == 401
-        before = passwords.verifications
+        before = verifications(server.container)
         throttled = _packages(server, fmt, api_user=name.upper(), api_key="wrong")
         assert throttled.status_code == 429
         assert throttled.headers["Retry-After"] == "60"
         assert errors(throttled) == ["too many failed logins; retry after 60 seconds"]
-        assert passwords.verifications == before  # no hasher for a throttled attempt
-    clock.now += 60
+        assert verifications(server.container) == before  # no hasher for a throttled attempt
+    clock.advance(60)
     assert _packages(server, fmt, **DIST).status_code == 200
 
 
-def test_every_failed_login_runs_the_hasher_once(
-    guarded: tuple[ThreadServer, FakeClock, CountingPasswords],
-) -> None:
-    server, _clock, passwords = guarded
+def test_every_failed_login_runs_the_hasher_once(guarded: Guarded) -> None:
+    server, _clock = guarded
     add = httpx.post(
         f"{server.url}/api/distributor.add.json",
         data={**DIST, **customer_params("basic", username="gone@example.com")},
@@ -88,18 +90,16 @@ def test_every_failed_login_runs_the_hasher_once(
         {"api_user": "gone@example.com", "api_key": "secret-pass"},
         {"api_user": "guarded", "api_key": ""},
     ):
-        before = passwords.verifications
+        before = verifications(server.container)
         response = httpx.post(f"{server.url}/api/credentials/get.json", data=login)
         assert response.status_code == 401
         bodies.add(response.content)
-        assert passwords.verifications == before + 1, login
+        assert verifications(server.container) == before + 1, login
     assert len(bodies) == 1
 
 
-def test_audit_trail_records_changes_and_failures(
-    guarded: tuple[ThreadServer, FakeClock, CountingPasswords],
-) -> None:
-    server, _clock, _passwords = guarded
+def test_audit_trail_records_changes_and_failures(guarded: Guarded) -> None:
+    server, _clock = guarded
     url = server.url
     customer = customer_params("basic", username="audited@example.com", password="very-secret-1")
     calls = [
@@ -132,7 +132,7 @@ def test_audit_trail_records_changes_and_failures(
         ).status_code
         == 401
     )
-    ctx: ServiceContext = server.ctx
+    ctx: ServiceContext = server.container.services
     events = list(audit.events(ctx, None, None))
     actions = [e.action for e in events]
     assert actions == [
@@ -185,7 +185,7 @@ def test_audit_trail_records_changes_and_failures(
 
 
 def test_api_key_never_reaches_the_logs(fresh_database_url: str) -> None:
-    ctx = context_for(fresh_database_url)
+    ctx = container_for(fresh_database_url).services
     operator.create_distributor(ctx, "logged", "log-secret-77", "l@example.com")
     with serve_process(fresh_database_url) as (url, process):
         httpx.get(
@@ -212,13 +212,14 @@ def test_api_key_never_reaches_the_logs(fresh_database_url: str) -> None:
 
 
 def test_weak_hashes_are_upgraded_at_login(fresh_database_url: str) -> None:
-    weak = context_for(fresh_database_url, argon2_memory_kib=1024, argon2_time_cost=1)
-    operator.create_distributor(weak, "upgrader", "upgrade-me-1", "u@example.com")
-    strong = context_for(fresh_database_url, argon2_memory_kib=2048, argon2_time_cost=2)
+    weak = container_for(fresh_database_url, argon2_memory_kib=1024, argon2_time_cost=1)
+    operator.create_distributor(weak.services, "upgrader", "upgrade-me-1", "u@example.com")
+    strong = container_for(fresh_database_url, argon2_memory_kib=2048, argon2_time_cost=2)
     account = Account("upgrader", "upgrade-me-1")
-    asyncio.run(authenticate(strong, Params.of(**account.auth), Scope.DISTRIBUTOR))
+    login = strong.identity.authenticate
+    asyncio.run(login(account.username, account.password, "-", Purpose.API_DISTRIBUTOR))
     with strong.uow.read() as repository:
         row = repository.login_for_auth("upgrader")
     assert row is not None
     assert row.password_hash.startswith("$argon2id$v=19$m=2048,t=2,p=1$")
-    asyncio.run(authenticate(strong, Params.of(**account.auth), Scope.DISTRIBUTOR))  # still in
+    asyncio.run(login(account.username, account.password, "-", Purpose.API_DISTRIBUTOR))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gridreseller.http.params import form_pairs
+from gridreseller.api.params import form_pairs
 
 # Text built from the characters that matter to the format, and any others.
 FORM_TEXT = st.text(

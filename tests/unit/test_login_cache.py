@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from gridreseller.bootstrap import Container
+from gridreseller.domain.access import Purpose
 from gridreseller.domain.errors import Unauthorized
-from gridreseller.domain.params import Params
+from gridreseller.identity.login_cache import LoginCache
 from gridreseller.services import operator
-from gridreseller.services.auth import Scope, authenticate
-from gridreseller.services.context import ServiceContext
-from gridreseller.services.login_cache import LoginCache
-from tests.support import CountingPasswords, context_for
+from tests.support import container_for, verifications
 
 
 class FakeTime:
@@ -53,32 +52,27 @@ def test_cache_holds_no_password() -> None:
 
 
 @pytest.fixture
-def counting(tmp_path: Path) -> tuple[ServiceContext, CountingPasswords]:
-    ctx = context_for(f"sqlite:///{tmp_path / 'cache.db'}")
-    passwords = CountingPasswords(ctx.settings)
-    ctx.passwords = passwords
-    operator.create_distributor(ctx, "dist", "dist-pass", "d@example.com")
-    return ctx, passwords
+def counting(tmp_path: Path) -> Container:
+    container = container_for(f"sqlite:///{tmp_path / 'cache.db'}", counting=True)
+    operator.create_distributor(container.services, "dist", "dist-pass", "d@example.com")
+    return container
 
 
-def test_second_login_skips_the_hasher(counting: tuple[ServiceContext, CountingPasswords]) -> None:
-    ctx, passwords = counting
-    login = Params.of(api_user="DIST", api_key="dist-pass")
-    asyncio.run(authenticate(ctx, login, Scope.DISTRIBUTOR))
-    asyncio.run(authenticate(ctx, login, Scope.DISTRIBUTOR))
-    assert passwords.verifications == 1
+def _login(container: Container, username: str, password: str) -> None:
+    asyncio.run(container.identity.authenticate(username, password, "-", Purpose.API_DISTRIBUTOR))
 
 
-def test_failures_never_fill_the_cache(counting: tuple[ServiceContext, CountingPasswords]) -> None:
-    ctx, passwords = counting
+def test_second_login_skips_the_hasher(counting: Container) -> None:
+    _login(counting, "DIST", "dist-pass")
+    _login(counting, "DIST", "dist-pass")
+    assert verifications(counting) == 1
+
+
+def test_failures_never_fill_the_cache(counting: Container) -> None:
     for _ in range(3):
         with pytest.raises(Unauthorized):
-            asyncio.run(
-                authenticate(ctx, Params.of(api_user="dist", api_key="wrong"), Scope.DISTRIBUTOR)
-            )
+            _login(counting, "dist", "wrong")
         with pytest.raises(Unauthorized):
-            asyncio.run(
-                authenticate(ctx, Params.of(api_user="ghost", api_key="x"), Scope.DISTRIBUTOR)
-            )
-    assert passwords.verifications == 6  # one hash per attempt, unknown user included
-    assert len(ctx.login_cache) == 0
+            _login(counting, "ghost", "x")
+    assert verifications(counting) == 6  # one hash per attempt, unknown user included
+    assert len(counting.login_cache) == 0

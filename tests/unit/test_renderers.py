@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gridreseller.api import render_json, render_xml
 from gridreseller.domain.models import CUSTOMER_FIELDS, CustomerView
 from gridreseller.domain.rules import ILLEGAL
-from gridreseller.http import render_json, render_xml
 
 # Any text the input rules let through: no control characters, no surrogates.
 VALUE = st.text(st.characters(exclude_categories=["Cs"])).filter(

@@ -14,16 +14,16 @@ from gridreseller.db.tables import Login
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.models import Actor
 from gridreseller.domain.params import Params
+from gridreseller.identity.passwords import Passwords
 from gridreseller.services import customers, operator
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.passwords import Passwords
 from tests.factories import customer_params
-from tests.support import context_for
+from tests.support import container_for
 
 
 @pytest.fixture
 def service_ctx(tmp_path: Path) -> ServiceContext:
-    return context_for(f"sqlite:///{tmp_path / 'unit.db'}")
+    return container_for(f"sqlite:///{tmp_path / 'unit.db'}").services
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from gridreseller.db.repository import LOGIN_FOR_AUTH, LoginRow
 from gridreseller.db.statements import STREAM_CURSOR, execute, stream
 from gridreseller.db.tables import Login
+from gridreseller.domain.access import StoredLogin
 from gridreseller.services import operator
-from tests.support import context_for
+from tests.support import container_for
 
 NAMES = select(Login.username, Login.created_at, Login.active).order_by(Login.username_key)
 
@@ -20,7 +21,7 @@ def test_login_rows_name_the_columns_of_their_statement() -> None:
 
 
 def test_values_come_back_as_sqlalchemy_gives_them(fresh_database_url: str) -> None:
-    ctx = context_for(fresh_database_url)
+    ctx = container_for(fresh_database_url).services
     operator.create_distributor(ctx, "typed", "typed-pass", "t@example.com")
     with ctx.uow.read() as repository:
         ours = execute(repository.connection, NAMES).rows
@@ -29,12 +30,12 @@ def test_values_come_back_as_sqlalchemy_gives_them(fresh_database_url: str) -> N
     assert ours == theirs
     assert isinstance(ours[0][1], datetime)
     assert ours[0][2] is True
-    assert isinstance(login, LoginRow)
+    assert isinstance(login, StoredLogin)
     assert login.username == "typed"
 
 
 def test_long_results_stream_a_batch_at_a_time(fresh_database_url: str) -> None:
-    ctx = context_for(fresh_database_url)
+    ctx = container_for(fresh_database_url).services
     for n in range(25):
         operator.create_distributor(ctx, f"streamed{n:02d}", "streamed-pass", "s@example.com")
     with ctx.uow.read() as repository:

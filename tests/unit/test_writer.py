@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from gridreseller.db.repository import Repository
 from gridreseller.db.tables import AuditEvent
+from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.errors import Unavailable
 from gridreseller.services.context import ServiceContext, utc_now
-from tests.support import context_for
+from tests.support import container_for
 
 
 @pytest.fixture
@@ -24,19 +25,22 @@ def database(tmp_path: Path) -> Path:
 
 
 def _context(database: Path, busy_timeout_ms: int = 30_000) -> ServiceContext:
-    return context_for(f"sqlite:///{database}", None, sqlite_busy_timeout_ms=busy_timeout_ms)
+    url = f"sqlite:///{database}"
+    return container_for(url, sqlite_busy_timeout_ms=busy_timeout_ms).services
 
 
 def _event(action: str, fail: bool = False) -> Callable[[Repository], str]:
     def change(repository: Repository) -> str:
-        repository.add_audit_event(
-            occurred_at=utc_now(),
-            distributor_id=None,
-            actor="t",
-            client="-",
-            action=action,
-            target="-",
-            details="{}",
+        repository.add_audit_entry(
+            AuditEntry.of(
+                occurred_at=utc_now(),
+                distributor_id=None,
+                actor="t",
+                client="-",
+                surface="cli",
+                action=action,
+                target="-",
+            )
         )
         if fail:
             raise ValueError(action)

@@ -21,7 +21,9 @@ from gridreseller.db.tables import (
     Login,
     Package,
 )
-from gridreseller.domain.models import LoginKind
+from gridreseller.domain.access import LoginState, Role, StoredLogin
+from gridreseller.domain.audit import AuditEntry
+from gridreseller.domain.models import LoginKind, Permissions
 from gridreseller.domain.rules import username_key
 
 # The hot paths (login, listing, flag changes, audit rows) are Core statements
@@ -32,23 +34,28 @@ _profiles = cast(Table, CustomerProfile.__table__)
 _packages = cast(Table, Package.__table__)
 _audit = cast(Table, AuditEvent.__table__)
 
-LOGIN_FOR_AUTH = (
-    select(
-        _logins.c.id,
-        _logins.c.kind,
-        _logins.c.username,
-        _logins.c.username_key,
-        _logins.c.password_hash,
-        _logins.c.deleted_at,
-        _logins.c.owner_id,
-        _logins.c.perm_api,
-        _owners.c.kind.label("owner_kind"),
-        _owners.c.deleted_at.label("owner_deleted_at"),
-        _owners.c.owner_id.label("owner_owner_id"),
-    )
-    .select_from(_logins.outerjoin(_owners, _owners.c.id == _logins.c.owner_id))
-    .where(_logins.c.username_key == bindparam("key"))
-)
+# Everything the access rules need about a login and its owner, in one indexed lookup.
+_LOGIN_WITH_OWNER = select(
+    _logins.c.id,
+    _logins.c.kind,
+    _logins.c.username,
+    _logins.c.username_key,
+    _logins.c.password_hash,
+    _logins.c.deleted_at,
+    _logins.c.owner_id,
+    _logins.c.active,
+    _logins.c.website_access,
+    _logins.c.perm_email,
+    _logins.c.perm_web,
+    _logins.c.perm_api,
+    _owners.c.kind.label("owner_kind"),
+    _owners.c.deleted_at.label("owner_deleted_at"),
+    _owners.c.owner_id.label("owner_owner_id"),
+    _owners.c.active.label("owner_active"),
+    _owners.c.website_access.label("owner_website_access"),
+).select_from(_logins.outerjoin(_owners, _owners.c.id == _logins.c.owner_id))
+LOGIN_FOR_AUTH = _LOGIN_WITH_OWNER.where(_logins.c.username_key == bindparam("key"))
+LOGIN_BY_ID = _LOGIN_WITH_OWNER.where(_logins.c.id == bindparam("login_id"))
 
 _LIVE_CUSTOMERS_OF = (
     _logins.c.owner_id == bindparam("distributor_id"),
@@ -102,6 +109,7 @@ AUDIT_INSERT = insert(_audit).values(
             "distributor_id",
             "actor",
             "client",
+            "surface",
             "action",
             "target",
             "details",
@@ -122,10 +130,60 @@ class LoginRow(NamedTuple):
     password_hash: str
     deleted_at: object
     owner_id: int | None
+    active: bool
+    website_access: bool
+    perm_email: int
+    perm_web: int
     perm_api: int
     owner_kind: str | None
     owner_deleted_at: object
     owner_owner_id: int | None
+    owner_active: bool | None
+    owner_website_access: bool | None
+
+    def stored_login(self) -> StoredLogin:
+        role = _role(self.kind, self.owner_kind)
+        # The flags that matter sit on the customer (a customer's credential: its owner)
+        # and on the distributor (a distributor's credential: its owner).
+        on_owner = role.is_credential
+        active = bool(self.owner_active if on_owner else self.active)
+        website_access = bool(self.owner_website_access if on_owner else self.website_access)
+        on_distributor = role in (Role.DISTRIBUTOR, Role.DISTRIBUTOR_CREDENTIAL)
+        state = LoginState(
+            role,
+            Permissions(self.perm_email, self.perm_web, self.perm_api),
+            distributor_disabled=on_distributor and not active,
+            customer_active=active,
+            customer_website_access=website_access,
+        )
+        # A customer's credential dies with its customer; a customer lives on its own row.
+        owner_live = not role.is_credential or self.owner_deleted_at is None
+        return StoredLogin(
+            self.id,
+            self.username,
+            self.username_key,
+            self.password_hash,
+            self.deleted_at is None and owner_live,
+            state,
+            self.owner_id if role.is_credential and self.owner_id is not None else self.id,
+            _tenant(role, self.id, self.owner_id, self.owner_owner_id),
+        )
+
+
+def _role(kind: str, owner_kind: str | None) -> Role:
+    if kind == LoginKind.CREDENTIAL.value:
+        on_customer = owner_kind == LoginKind.CUSTOMER.value
+        return Role.CUSTOMER_CREDENTIAL if on_customer else Role.DISTRIBUTOR_CREDENTIAL
+    return Role.DISTRIBUTOR if kind == LoginKind.DISTRIBUTOR.value else Role.CUSTOMER
+
+
+def _tenant(role: Role, login_id: int, owner_id: int | None, owner_owner: int | None) -> int:
+    """The distributor a login belongs to (for a customer's credential, two levels up)."""
+    if role is Role.DISTRIBUTOR or owner_id is None:
+        return login_id
+    if role is Role.CUSTOMER_CREDENTIAL and owner_owner is not None:
+        return owner_owner
+    return owner_id
 
 
 CREDENTIALS_OF = (
@@ -285,13 +343,21 @@ class Repository:
             query = query.where(AuditEvent.occurred_at >= since)
         return list(self.session.scalars(query))
 
-    def login_for_auth(self, key: str) -> LoginRow | None:
+    def login_for_auth(self, key: str) -> StoredLogin | None:
         """The login and its owner's kind and status, in one indexed lookup."""
         rows = execute(self.connection, LOGIN_FOR_AUTH, key=key).rows
-        return LoginRow._make(rows[0]) if rows else None
+        return LoginRow._make(rows[0]).stored_login() if rows else None
 
-    def add_audit_event(self, **values: object) -> None:
-        execute(self.connection, AUDIT_INSERT, **values)
+    def login_by_id(self, login_id: int) -> StoredLogin | None:
+        rows = execute(self.connection, LOGIN_BY_ID, login_id=login_id).rows
+        return LoginRow._make(rows[0]).stored_login() if rows else None
+
+    def add_audit_entry(self, entry: AuditEntry) -> None:
+        execute(self.connection, AUDIT_INSERT, **entry._asdict())
+
+    def add_audit_entries(self, entries: list[AuditEntry]) -> None:
+        if entries:
+            self.connection.execute(_audit.insert(), [e._asdict() for e in entries])
 
     def replace_hash(self, login_id: int, old_hash: str, new_hash: str) -> bool:
         result = self.connection.execute(

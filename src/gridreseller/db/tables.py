@@ -28,6 +28,11 @@ NAMING = {
 }
 
 
+# Throttling counts attempts by the username's comparison key, or for a name that is
+# no valid username at all, by a bounded form of what was sent.
+ACCOUNT_KEY_LENGTH = 320
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -162,7 +167,51 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(100))
     client: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
+    # The way in: api, smtp, dashboard or cli.
+    surface: Mapped[str] = mapped_column(String(16), default="api", server_default="api")
     target: Mapped[str] = mapped_column(String(100))
     details: Mapped[str] = mapped_column(Text, default="{}")
 
     __table_args__ = (Index("ix_audit_events_distributor_time", "distributor_id", "occurred_at"),)
+
+
+class LoginFailure(Base):
+    """One failed login, counted per account, per (account, address) and per network.
+
+    Rows, not counters: a success clears only its own (account, address) rows, and the
+    account's failures from elsewhere keep counting (docs/security.md).
+    """
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(ACCOUNT_KEY_LENGTH))
+    address: Mapped[str] = mapped_column(String(64))
+    network: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+    __table_args__ = (
+        Index("ix_login_failures_account_time", "account_key", "occurred_at"),
+        Index("ix_login_failures_network_time", "network", "occurred_at"),
+        Index("ix_login_failures_account_address", "account_key", "address"),
+    )
+
+
+class ThrottleLock(Base):
+    """A back-off in force for an account, a network or an (account, address) pair."""
+
+    __tablename__ = "throttle_locks"
+
+    key: Mapped[str] = mapped_column(String(ACCOUNT_KEY_LENGTH + 80), primary_key=True)
+    locks: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TrustedPair(Base):
+    """An (account, address) pair that logged in: exempt from locks others caused."""
+
+    __tablename__ = "trusted_pairs"
+
+    account_key: Mapped[str] = mapped_column(String(ACCOUNT_KEY_LENGTH), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    trusted_until: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -1,6 +1,8 @@
-"""Domain errors; the HTTP layer maps each kind to a status."""
+"""Domain errors; each surface maps each kind to its own answer (status, reply code)."""
 
 from __future__ import annotations
+
+from gridreseller.domain.access import Denial
 
 USERNAME_TAKEN = "username is already taken"
 
@@ -40,11 +42,14 @@ class Unauthorized(DomainError):
 
 
 class Forbidden(DomainError):
-    """Authenticated, but this login may not make this call (403)."""
+    """The right password, but this login may not do what it asked (403, 535 5.7.1, ...).
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    It names the reason only; each surface words it in its own protocol.
+    """
+
+    def __init__(self, denial: Denial) -> None:
+        super().__init__(denial.value)
+        self.denial = denial
 
 
 class Unavailable(DomainError):

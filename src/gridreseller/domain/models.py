@@ -9,6 +9,15 @@ from datetime import datetime
 from decimal import Decimal
 
 
+class Surface(enum.StrEnum):
+    """A way into gridreseller; audit entries name the one a change came through."""
+
+    API = "api"
+    SMTP = "smtp"
+    DASHBOARD = "dashboard"
+    CLI = "cli"
+
+
 class LoginKind(enum.StrEnum):
     DISTRIBUTOR = "distributor"
     CUSTOMER = "customer"
@@ -24,6 +33,7 @@ class Actor:
     login_username: str
     client: str = "-"
     tenant_id: int | None = None
+    surface: Surface = Surface.API
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""The audit trail: who changed what, from where; failed and throttled logins.
+"""The audit trail: who changed what, from where and through which surface.
 
 Events are written in the same transaction as the change they describe, so an
 event exists exactly when its change does. Secrets never enter: a password change
-is recorded as the field name only.
+is recorded as the field name only. (Login events: identity/login_audit.py.)
 """
 
 from __future__ import annotations
@@ -13,12 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gridreseller.db.repository import Repository
-from gridreseller.domain.models import Actor, LoginKind
-from gridreseller.domain.rules import ILLEGAL
+from gridreseller.domain.audit import AuditEntry
+from gridreseller.domain.models import Actor
 from gridreseller.services.context import ServiceContext
-
-SECRET_FIELDS = frozenset({"password", "confirm_password", "api_key"})
-CHANGED = "(changed)"
 
 
 @dataclass(frozen=True)
@@ -26,6 +23,7 @@ class Event:
     occurred_at: datetime
     actor: str
     client: str
+    surface: str
     action: str
     target: str
     details: dict[str, object]
@@ -35,6 +33,7 @@ class Event:
             "time": self.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "actor": self.actor,
             "client": self.client,
+            "surface": self.surface,
             "action": self.action,
             "target": self.target,
             "fields": self.details,
@@ -50,29 +49,17 @@ def record(
     fields: Mapping[str, object] | None = None,
 ) -> None:
     """Write an event in the caller's write transaction."""
-    repository.add_audit_event(
+    entry = AuditEntry.of(
         occurred_at=ctx.clock(),
         distributor_id=actor.tenant_id,
-        actor=printable(actor.login_username)[:100],
-        client=printable(actor.client)[:64],
+        actor=actor.login_username,
+        client=actor.client,
+        surface=actor.surface.value,
         action=action,
-        target=printable(target)[:100],
-        details=_details(fields or {}),
+        target=target,
+        fields=fields,
     )
-
-
-async def record_login_failure(
-    ctx: ServiceContext, action: str, username: str, client: str, tenant_id: int | None
-) -> None:
-    """A failed or throttled login, in a transaction of its own."""
-    nobody = Actor(
-        account_id=0,
-        account_kind=LoginKind.CUSTOMER,
-        login_username="-",
-        client=client,
-        tenant_id=tenant_id,
-    )
-    await ctx.uow.run_write(lambda repository: record(repository, ctx, nobody, action, username))
+    repository.add_audit_entry(entry)
 
 
 def events(
@@ -84,28 +71,8 @@ def events(
                 occurred_at=row.occurred_at,
                 actor=row.actor,
                 client=row.client,
+                surface=row.surface,
                 action=row.action,
                 target=row.target,
                 details=json.loads(row.details),
             )
-
-
-def printable(text: str) -> str:
-    """Control and XML-illegal characters as \\xNN escapes: a failed login's username
-    is raw client input, and PostgreSQL refuses NUL in any string."""
-    return ILLEGAL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
-
-
-def _details(fields: Mapping[str, object]) -> str:
-    clean = {
-        name: CHANGED if name in SECRET_FIELDS else _plain(value) for name, value in fields.items()
-    }
-    return json.dumps(clean, ensure_ascii=False, sort_keys=True)
-
-
-def _plain(value: object) -> object:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return str(value)

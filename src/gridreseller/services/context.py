@@ -1,21 +1,15 @@
-"""What every service needs: the database, the hasher, the settings and a clock."""
+"""What every service needs: the database, the hasher, the access core, settings, a clock."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
 from gridreseller.config import Settings
 from gridreseller.db.unit_of_work import UnitOfWork
-from gridreseller.services.login_cache import LoginCache
-from gridreseller.services.passwords import Passwords
-from gridreseller.services.throttle import LoginThrottle
-
-T = TypeVar("T")
+from gridreseller.identity.authenticator import Authenticator
+from gridreseller.identity.passwords import Hashing, Passwords
 
 
 def utc_now() -> datetime:
@@ -27,19 +21,18 @@ def utc_now() -> datetime:
 class ServiceContext:
     settings: Settings
     uow: UnitOfWork
-    passwords: Passwords
-    # Threads for argon2, the slow work that must stay off the event loop.
-    executor: Executor
-    login_cache: LoginCache = field(default_factory=LoginCache)
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    clock: Callable[[], datetime] = field(default=utc_now)
+    hashing: Hashing
+    identity: Authenticator
+    clock: Callable[[], datetime] = utc_now
 
     async def hash_password(self, password: str) -> str:
-        return await self._offload(self.passwords.hash, password)
+        return await self.hashing.hash(password)
 
     async def verify_password(self, stored_hash: str | None, password: str) -> bool:
         """argon2 in a worker thread: one login's hash never stalls the others."""
-        return await self._offload(self.passwords.verify, stored_hash, password)
+        return await self.hashing.verify(stored_hash, password)
 
-    async def _offload(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, work, *args)
+    @property
+    def passwords(self) -> Passwords:
+        """The hasher itself, for threads (the CLI) that may block on it."""
+        return self.hashing.passwords

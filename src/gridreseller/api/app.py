@@ -1,4 +1,4 @@
-"""The ASGI application: for every request, route -> parse -> call -> render -> log.
+"""The legacy API's ASGI callable: for every request, route -> parse -> call -> render -> log.
 
 One callable, no middleware stack: every request takes the same few steps (the
 body limit, the security headers and the access log among them), so they are
@@ -13,32 +13,25 @@ import json
 import logging
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 from starlette.types import Receive, Scope, Send
 
-from gridreseller.config import Settings, load_settings
-from gridreseller.db.engine import build_engine
-from gridreseller.db.repository import Repository
-from gridreseller.db.unit_of_work import UnitOfWork
-from gridreseller.domain.errors import DomainError
-from gridreseller.http.calls import Call
-from gridreseller.http.openapi import openapi_document
-from gridreseller.http.params import declared_length, read_params
-from gridreseller.http.problems import BodyTooLarge, HttpProblem
-from gridreseller.http.responses import (
+from gridreseller.api.calls import Call
+from gridreseller.api.openapi import openapi_document
+from gridreseller.api.params import declared_length, read_params
+from gridreseller.api.problems import BodyTooLarge, HttpProblem
+from gridreseller.api.responses import (
     Response,
     body_response,
     error_response,
     errors_response,
     result_response,
 )
-from gridreseller.http.routing import resolve
-from gridreseller.services.context import ServiceContext
-from gridreseller.services.login_cache import LoginCache
-from gridreseller.services.passwords import Passwords
-from gridreseller.services.throttle import LoginThrottle, ThrottlePolicy
+from gridreseller.api.routing import resolve
+from gridreseller.bootstrap import Container
+from gridreseller.db.repository import Repository
+from gridreseller.domain.errors import DomainError
 
 log = logging.getLogger("gridreseller")
 access_log = logging.getLogger("gridreseller.access")
@@ -46,48 +39,16 @@ API_METHODS = ("GET", "POST")
 JSON = "application/json"
 
 
-def build_context(settings: Settings) -> ServiceContext:
-    engine = build_engine(settings)
-    # PostgreSQL round trips get as many threads as the pool has connections, apart
-    # from argon2's: a burst of first logins must not queue anybody's database work.
-    database_threads = ThreadPoolExecutor(
-        settings.db_pool_size + settings.db_max_overflow, thread_name_prefix="gridreseller-db"
-    )
-    # A few threads hash: more only contend for the CPU.
-    hashing_threads = ThreadPoolExecutor(
-        settings.worker_threads, thread_name_prefix="gridreseller-argon2"
-    )
-    return ServiceContext(
-        settings=settings,
-        uow=UnitOfWork(engine, database_threads, settings.sqlite_busy_timeout_ms / 1000),
-        passwords=Passwords(settings),
-        executor=hashing_threads,
-        login_cache=LoginCache(settings.login_cache_size, settings.login_cache_seconds),
-        throttle=LoginThrottle(ThrottlePolicy.from_settings(settings)),
-    )
+class ApiApp:
+    """`/api/...`, `/healthz`, `/openapi.json`, and the 404 of every unknown path."""
 
-
-def create_app(settings: Settings | None = None, ctx: ServiceContext | None = None) -> App:
-    """The ASGI app; uvicorn's workers call this with no arguments (settings from env)."""
-    settings = settings or load_settings()
-    _lean_log_records()
-    return App(settings, ctx or build_context(settings))
-
-
-class App:
-    def __init__(self, settings: Settings, ctx: ServiceContext) -> None:
-        self.settings = settings
-        self.ctx = ctx
-        self._openapi = json.dumps(openapi_document(settings.min_password_length)).encode()
+    def __init__(self, container: Container) -> None:
+        self.settings = container.settings
+        self.container = container
+        self._openapi = json.dumps(openapi_document(self.settings.min_password_length)).encode()
         self._pages = {"/healthz": self._healthz, "/openapi.json": self._openapi_page}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            await self._http(scope, receive, send)
-        elif scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
         try:
@@ -111,7 +72,7 @@ class App:
         try:
             params = await read_params(scope, receive, self.settings)
             client = scope["client"][0] if scope.get("client") else "-"
-            return await result_response(await call.handle(self.ctx, params, client), fmt)
+            return await result_response(await call.handle(self.container, params, client), fmt)
         except (DomainError, HttpProblem) as error:
             return error_response(error, fmt)
         except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
@@ -132,33 +93,13 @@ class App:
 
     async def _healthz(self) -> Response:
         try:
-            await self.ctx.uow.run_read(_ping)
+            await self.container.uow.run_read(_ping)
         except Exception:  # noqa: BLE001 - any failure means "not ready"
             return body_response(b'{"status":"unavailable"}', JSON, 503)
         return body_response(b'{"status":"ok"}', JSON)
 
     async def _openapi_page(self) -> Response:
         return body_response(self._openapi, JSON)
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                # The event loop's thread keeps a connection for its reads: hand it back.
-                self.ctx.uow.release_thread_connections()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-
-def _lean_log_records() -> None:
-    """No caller lookup, thread or process fields in log records: our formats use none,
-    and on the access log they cost a tenth of a cached read (logging HOWTO, Optimization)."""
-    logging._srcfile = None
-    logging.logThreads = False
-    logging.logProcesses = False
-    logging.logMultiprocessing = False
 
 
 def _not_allowed(method: str, allowed: tuple[str, ...], fmt: str) -> Response:

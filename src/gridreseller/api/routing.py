@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gridreseller.http.calls import CALLS, Call
+from gridreseller.api.calls import CALLS, Call
 
 FORMATS = ("json", "xml")
 

@@ -8,10 +8,10 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope
 
+from gridreseller.api.problems import BodyTooLarge, HttpProblem
 from gridreseller.config import Settings
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.params import Params
-from gridreseller.http.problems import BodyTooLarge, HttpProblem
 
 SINGLE_ONLY = ("api_user", "api_key")
 Pairs = list[tuple[str, str]]

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridreseller import __version__
+from gridreseller.api.calls import CALLS
+from gridreseller.api.routing import FORMATS
 from gridreseller.config import Settings
+from gridreseller.domain.access import Purpose
 from gridreseller.domain.errors import NotFound, Unauthorized
 from gridreseller.domain.models import CUSTOMER_FIELDS, CredentialView, PackageView, Permissions
 from gridreseller.domain.rules import MAX_PASSWORD_LENGTH, PERMISSION_KEYS, PROFILE_LIMITS
-from gridreseller.http.calls import CALLS
-from gridreseller.http.routing import FORMATS
-from gridreseller.services.auth import Scope
 from gridreseller.services.manage import METHODS, PROFILE_TASKS, TEXT_FILTERS
 
 Json = dict[str, Any]
@@ -109,12 +109,12 @@ class Param:
         return query
 
 
-def login_params(scope: Scope) -> tuple[Param, ...]:
+def login_params(scope: Purpose) -> tuple[Param, ...]:
     who = {
-        Scope.DISTRIBUTOR: (
+        Purpose.API_DISTRIBUTOR: (
             "the distributor's username, or one of its credentials whose `api` bit is 1"
         ),
-        Scope.CREDENTIALS: "the primary account's username (a distributor or a customer)",
+        Purpose.API_CREDENTIALS: "the primary account's username (a distributor or a customer)",
     }[scope]
     return (
         Param("api_user", f"Login: {who}.", {"type": "string", "minLength": 1}, True, "reseller"),
@@ -604,9 +604,9 @@ CALL_SUMMARIES: Mapping[str, str] = {
     "credentials/remove": "Remove a credential (its name is free again)",
 }
 
-SCOPE_NOTES: Mapping[Scope, str] = {
-    Scope.DISTRIBUTOR: "Called by a distributor (or its credential with the `api` bit).",
-    Scope.CREDENTIALS: "Called by a primary account (a distributor or a customer), "
+SCOPE_NOTES: Mapping[Purpose, str] = {
+    Purpose.API_DISTRIBUTOR: "Called by a distributor (or its credential with the `api` bit).",
+    Purpose.API_CREDENTIALS: "Called by a primary account (a distributor or a customer), "
     "never by a credential.",
 }
 
@@ -630,7 +630,7 @@ def parameter_key(call: str, param: Param) -> str:
 
 
 def query_params(call: str, min_password: int) -> list[Param]:
-    login = login_params(CALLS[call].scope)
+    login = login_params(CALLS[call].purpose)
     if call == MANAGE:
         return [*login, *manage_query_params(manage_actions(min_password))]
     return [*login, *call_params(min_password).get(call, ())]
@@ -641,7 +641,7 @@ def body_schemas(call: str, min_password: int) -> Json:
     key = f"{camel(call)}Params"
     if call != MANAGE:
         return {key: object_schema(query_params(call, min_password))}
-    login = login_params(CALLS[call].scope)
+    login = login_params(CALLS[call].purpose)
     actions = {
         f"{camel(call, action.method, action.task or '')}Params": action_schema(action, login)
         for action in manage_actions(min_password)
@@ -650,7 +650,7 @@ def body_schemas(call: str, min_password: int) -> Json:
 
 
 def operations(call: str, fmt: str, min_password: int) -> Json:
-    scope = CALLS[call].scope
+    scope = CALLS[call].purpose
     description = (
         f"{SCOPE_NOTES[scope]} The `.{fmt}` suffix answers in "
         f"{'JSON' if fmt == 'json' else 'XML, declared and encoded as ISO-8859-1'}."

@@ -8,6 +8,9 @@ from types import ModuleType
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from gridreseller.api import render_json, render_xml
+from gridreseller.api.problems import HttpProblem
+from gridreseller.api.refusals import DENIAL_MESSAGES
 from gridreseller.domain.errors import (
     DomainError,
     Forbidden,
@@ -18,8 +21,6 @@ from gridreseller.domain.errors import (
     Unavailable,
 )
 from gridreseller.domain.models import CustomerList, CustomerView, Result
-from gridreseller.http import render_json, render_xml
-from gridreseller.http.problems import HttpProblem
 
 RENDERERS: dict[str, ModuleType] = {"json": render_json, "xml": render_xml}
 # On every response: no content sniffing, and no caching of account data.
@@ -137,4 +138,6 @@ def _status_and_body(error: DomainError | HttpProblem, renderer: ModuleType) -> 
         return status, renderer.render_errors(error.errors)
     if isinstance(error, NotFound) and error.bare:
         return status, renderer.render_message(error.message)
+    if isinstance(error, Forbidden):
+        return status, renderer.render_errors([DENIAL_MESSAGES[error.denial]])
     return status, renderer.render_errors([str(error)])

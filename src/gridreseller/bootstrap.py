@@ -1,0 +1,82 @@
+"""The composition root: builds the service container from settings.
+
+`serve` (through asgi.create_app), `smtp`, the operator's CLI and the tests all
+build their parts here, so each gets the same database, hasher, throttle, login
+cache, access core and services, wired the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from gridreseller.config import Settings
+from gridreseller.db.engine import build_engine
+from gridreseller.db.migrate import upgrade
+from gridreseller.db.unit_of_work import UnitOfWork
+from gridreseller.identity.authenticator import Authenticator
+from gridreseller.identity.login_audit import ThrottledAttempts
+from gridreseller.identity.login_cache import LoginCache
+from gridreseller.identity.passwords import Hashing, Passwords
+from gridreseller.identity.throttle import LoginThrottle, ThrottlePolicy
+from gridreseller.services.context import ServiceContext, utc_now
+
+
+@dataclass
+class Container:
+    settings: Settings
+    uow: UnitOfWork
+    hashing: Hashing
+    login_cache: LoginCache
+    throttle: LoginThrottle
+    throttled: ThrottledAttempts
+    identity: Authenticator
+    services: ServiceContext
+    executors: tuple[ThreadPoolExecutor, ...]
+
+    def migrate(self) -> Container:
+        """Bring the schema to the newest revision (every command does, first)."""
+        upgrade(self.uow.engine)
+        return self
+
+    def close(self) -> None:
+        self.uow.engine.dispose()
+        for executor in self.executors:
+            executor.shutdown(wait=False)
+
+
+def build_container(
+    settings: Settings,
+    clock: Callable[[], datetime] = utc_now,
+    passwords: Passwords | None = None,
+) -> Container:
+    """Every part, built once; `clock` and `passwords` are the tests' to replace."""
+    engine = build_engine(settings)
+    # PostgreSQL round trips get as many threads as the pool has connections, apart
+    # from argon2's: a burst of first logins must not queue anybody's database work.
+    database_threads = ThreadPoolExecutor(
+        settings.db_pool_size + settings.db_max_overflow, thread_name_prefix="gridreseller-db"
+    )
+    # A few threads hash: more only contend for the CPU.
+    hashing_threads = ThreadPoolExecutor(
+        settings.worker_threads, thread_name_prefix="gridreseller-argon2"
+    )
+    uow = UnitOfWork(engine, database_threads, settings.sqlite_busy_timeout_ms / 1000)
+    hashing = Hashing(passwords or Passwords(settings), hashing_threads)
+    login_cache = LoginCache(settings.login_cache_size, settings.login_cache_seconds)
+    throttle = LoginThrottle(ThrottlePolicy.from_settings(settings), clock)
+    throttled = ThrottledAttempts(uow, clock)
+    identity = Authenticator(uow, hashing, login_cache, throttle, throttled, clock)
+    return Container(
+        settings=settings,
+        uow=uow,
+        hashing=hashing,
+        login_cache=login_cache,
+        throttle=throttle,
+        throttled=throttled,
+        identity=identity,
+        services=ServiceContext(settings, uow, hashing, identity, clock),
+        executors=(database_threads, hashing_threads),
+    )

@@ -1,0 +1,141 @@
+"""The throttle's state in the database, so every process on it counts one budget.
+
+The read that every login attempt makes (`facts`) is one statement of five indexed
+lookups, compiled once (statements.py); everything else runs only when a login
+fails, or when a success has something to clear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple, cast
+
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.selectable import ScalarSelect
+
+from gridreseller.db.statements import execute
+from gridreseller.db.tables import LoginFailure, ThrottleLock, TrustedPair
+
+_failures = cast(Table, LoginFailure.__table__)
+_locks = cast(Table, ThrottleLock.__table__)
+_trusted = cast(Table, TrustedPair.__table__)
+
+
+class ThrottleFacts(NamedTuple):
+    """What the throttle knows about one (account, address) attempt."""
+
+    account_locked_until: datetime | None
+    network_locked_until: datetime | None
+    pair_locked_until: datetime | None
+    trusted_until: datetime | None
+    pair_failures: int
+
+
+def _locked_until(key: str) -> ScalarSelect[datetime]:
+    return select(_locks.c.locked_until).where(_locks.c.key == bindparam(key)).scalar_subquery()
+
+
+_PAIR = and_(
+    _failures.c.account_key == bindparam("account"), _failures.c.address == bindparam("address")
+)
+FACTS = select(
+    _locked_until("account_lock"),
+    _locked_until("network_lock"),
+    _locked_until("pair_lock"),
+    select(_trusted.c.trusted_until)
+    .where(
+        _trusted.c.account_key == bindparam("account"),
+        _trusted.c.address == bindparam("address"),
+    )
+    .scalar_subquery(),
+    select(func.count()).select_from(_failures).where(_PAIR).scalar_subquery(),
+)
+
+
+class LockRow(NamedTuple):
+    locks: int
+    locked_until: datetime
+
+
+class ThrottleStore:
+    """Throttle rows on one connection, inside the caller's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def facts(self, account: str, address: str, keys: tuple[str, str, str]) -> ThrottleFacts:
+        account_lock, network_lock, pair_lock = keys
+        row = execute(
+            self.connection,
+            FACTS,
+            account=account,
+            address=address,
+            account_lock=account_lock,
+            network_lock=network_lock,
+            pair_lock=pair_lock,
+        ).rows[0]
+        return ThrottleFacts(row[0], row[1], row[2], row[3], int(row[4] or 0))
+
+    def add_failure(self, account: str, address: str, network: str, now: datetime) -> None:
+        self.connection.execute(
+            _failures.insert().values(
+                account_key=account, address=address, network=network, occurred_at=now
+            )
+        )
+
+    def account_failures(self, account: str, since: datetime) -> int:
+        return self._count(_failures.c.account_key == account, since)
+
+    def network_failures(self, network: str, since: datetime) -> int:
+        return self._count(_failures.c.network == network, since)
+
+    def pair_failures(self, account: str, address: str, since: datetime) -> int:
+        pair = and_(_failures.c.account_key == account, _failures.c.address == address)
+        return self._count(pair, since)
+
+    def _count(self, condition: object, since: datetime) -> int:
+        query = select(func.count()).select_from(_failures)
+        query = query.where(condition, _failures.c.occurred_at > since)  # type: ignore[arg-type]
+        return int(self.connection.execute(query).scalar_one())
+
+    def lock(self, key: str) -> LockRow | None:
+        row = self.connection.execute(
+            select(_locks.c.locks, _locks.c.locked_until).where(_locks.c.key == key)
+        ).first()
+        return LockRow(int(row[0]), row[1]) if row else None
+
+    def set_lock(self, key: str, locks: int, locked_until: datetime) -> None:
+        values = {"key": key, "locks": locks, "locked_until": locked_until}
+        statement = _upsert(self.connection, _locks, values, ["key"])
+        self.connection.execute(statement)
+
+    def remove_lock(self, key: str) -> None:
+        self.connection.execute(delete(_locks).where(_locks.c.key == key))
+
+    def clear_pair(self, account: str, address: str) -> None:
+        pair = and_(_failures.c.account_key == account, _failures.c.address == address)
+        self.connection.execute(delete(_failures).where(pair))
+
+    def trust(self, account: str, address: str, until: datetime) -> None:
+        values = {"account_key": account, "address": address, "trusted_until": until}
+        statement = _upsert(self.connection, _trusted, values, ["account_key", "address"])
+        self.connection.execute(statement)
+
+    def forget_before(self, failures_before: datetime, now: datetime) -> None:
+        """Drop failures out of every window, and locks and trust that have run out."""
+        self.connection.execute(delete(_failures).where(_failures.c.occurred_at < failures_before))
+        self.connection.execute(delete(_locks).where(_locks.c.locked_until < failures_before))
+        self.connection.execute(delete(_trusted).where(_trusted.c.trusted_until < now))
+
+
+def _upsert(
+    connection: Connection, table: Table, values: dict[str, object], keys: list[str]
+) -> Insert:
+    """INSERT ... ON CONFLICT DO UPDATE, in the dialect's own words (both have it)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(values)
+    changed = {name: statement.excluded[name] for name in values if name not in keys}
+    upsert: Insert = statement.on_conflict_do_update(index_elements=keys, set_=changed)
+    return upsert

@@ -1,0 +1,72 @@
+"""What an audit entry may hold: printable text, and never a secret."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import NamedTuple
+
+from gridreseller.domain.rules import ILLEGAL
+
+SECRET_FIELDS = frozenset({"password", "confirm_password", "api_key"})
+CHANGED = "(changed)"
+
+
+class AuditEntry(NamedTuple):
+    """One row of the audit trail, ready to store (a named tuple: one per change)."""
+
+    occurred_at: datetime
+    distributor_id: int | None
+    actor: str
+    client: str
+    surface: str
+    action: str
+    target: str
+    details: str
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        occurred_at: datetime,
+        distributor_id: int | None,
+        actor: str,
+        client: str,
+        surface: str,
+        action: str,
+        target: str,
+        fields: Mapping[str, object] | None = None,
+    ) -> AuditEntry:
+        """Texts made printable and cut to their columns; secrets as `(changed)`."""
+        return cls(
+            occurred_at=occurred_at,
+            distributor_id=distributor_id,
+            actor=printable(actor)[:100],
+            client=printable(client)[:64],
+            surface=surface,
+            action=action,
+            target=printable(target)[:100],
+            details=details_json(fields or {}),
+        )
+
+
+def printable(text: str) -> str:
+    """Control and XML-illegal characters as \\xNN escapes: a failed login's username
+    is raw client input, and PostgreSQL refuses NUL in any string."""
+    return ILLEGAL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+def details_json(fields: Mapping[str, object]) -> str:
+    clean = {
+        name: CHANGED if name in SECRET_FIELDS else _plain(value) for name, value in fields.items()
+    }
+    return json.dumps(clean, ensure_ascii=False, sort_keys=True)
+
+
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)

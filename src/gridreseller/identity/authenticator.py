@@ -1,0 +1,202 @@
+"""The access core: who is calling, and may they do what they ask? For every surface.
+
+A surface hands over a username, a secret, the client's address and a purpose; it
+gets back a `Principal`, or one of four refusals: Unauthorized (bad credentials),
+Forbidden (the right password, but may not), Throttled, Unavailable. The rules are
+the table in domain/access.py; this module adds what makes logins safe:
+
+- the hasher runs exactly once for every attempt that is not throttled (a dummy
+  hash for unknown, deleted or malformed usernames), so neither answers nor timings
+  tell whether a username exists, or whether a deleted login's password was right;
+- a throttled attempt runs it not at all;
+- a login that passed the hasher recently with the same stored hash is recognized
+  from the login cache;
+- failures count in one throttle budget and land in the audit trail, with the
+  surface they came through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import NoReturn
+
+from gridreseller.db.repository import Repository
+from gridreseller.db.throttle_store import ThrottleFacts
+from gridreseller.db.unit_of_work import UnitOfWork
+from gridreseller.domain import rules
+from gridreseller.domain.access import Principal, Purpose, StoredLogin, decide
+from gridreseller.domain.audit import AuditEntry, printable
+from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
+from gridreseller.domain.models import Surface
+from gridreseller.identity.login_audit import ThrottledAttempts, login_entry
+from gridreseller.identity.login_cache import LoginCache
+from gridreseller.identity.passwords import Hashing
+from gridreseller.identity.throttle import Attempt, LoginThrottle
+
+# Successful logins are audited where they open a session; an API call is one request.
+AUDITED_SUCCESSES = frozenset({Surface.SMTP, Surface.DASHBOARD})
+
+
+def fingerprint(login: StoredLogin) -> str:
+    """Changes when the login is renamed or its password changes: an SMTP session or a
+    dashboard session compares it at every step."""
+    material = f"{login.username_key}\x00{login.password_hash}".encode()
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def account_key(username: str) -> str | None:
+    """The comparison key of a name fit to look up, else None."""
+    if not username or rules.has_illegal_characters(username):
+        return None
+    return rules.username_key(username)
+
+
+class Authenticator:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hashing: Hashing,
+        login_cache: LoginCache,
+        throttle: LoginThrottle,
+        throttled: ThrottledAttempts,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.uow = uow
+        self.hashing = hashing
+        self.login_cache = login_cache
+        self.throttle = throttle
+        self.throttled = throttled
+        self.clock = clock
+
+    async def authenticate(
+        self, username: str, secret: str, client: str, purpose: Purpose
+    ) -> Principal:
+        """The acting principal, or Unauthorized / Forbidden / Throttled / Unavailable."""
+        key = account_key(username)
+        attempt = Attempt(key if key is not None else printable(username)[:300], client)
+        facts, login = await self.uow.run_read(lambda r: self._look_up(r, attempt, key))
+        try:
+            self.throttle.check(facts)
+        except Throttled:
+            tenant = login.tenant_id if login else None
+            await self.throttled.count(purpose.surface, username, client, tenant)
+            raise
+        if login is None or not login.live or not secret:
+            await self.hashing.verify(None, secret)  # costs what a live login costs
+            await self._failed(attempt, username, purpose, login)
+        if not await self._password_matches(login, secret):
+            await self._failed(attempt, username, purpose, login)
+        return await self._admit(login, attempt, facts, purpose)
+
+    async def recheck(
+        self, login_id: int, expected_fingerprint: str, client: str, purpose: Purpose
+    ) -> Principal:
+        """A login admitted earlier, judged again on what the database says now: an
+        SMTP session at each MAIL FROM, a dashboard session at each request."""
+        login = await self.uow.run_read(lambda r: r.login_by_id(login_id))
+        if login is None or not login.live or fingerprint(login) != expected_fingerprint:
+            raise Unauthorized()
+        denial = decide(login.state, purpose)
+        if denial is not None:
+            raise Forbidden(denial)
+        return self._principal(login, client, purpose)
+
+    def _look_up(
+        self, repository: Repository, attempt: Attempt, key: str | None
+    ) -> tuple[ThrottleFacts, StoredLogin | None]:
+        facts = self.throttle.facts(repository, attempt)
+        return facts, repository.login_for_auth(key) if key is not None else None
+
+    async def _failed(
+        self, attempt: Attempt, username: str, purpose: Purpose, login: StoredLogin | None
+    ) -> NoReturn:
+        entry = login_entry(
+            self.clock(),
+            "login.failed",
+            purpose.surface,
+            username,
+            attempt.address,
+            login.tenant_id if login else None,
+        )
+
+        def count(repository: Repository) -> None:
+            self.throttle.failed(repository, attempt)
+            repository.add_audit_entry(entry)
+
+        await self.uow.run_write(count)
+        raise Unauthorized()
+
+    async def _password_matches(self, login: StoredLogin, secret: str) -> bool:
+        """The login cache's fast answer, else argon2 (which then fills the cache)."""
+        if self.login_cache.recalls(login.username_key, secret, login.password_hash):
+            return True
+        if not await self.hashing.verify(login.password_hash, secret):
+            return False
+        stored = login.password_hash
+        if self.hashing.needs_rehash(stored):
+            stored = await self._upgrade_hash(login, secret)
+        self.login_cache.remember(login.username_key, secret, stored)
+        return True
+
+    async def _upgrade_hash(self, login: StoredLogin, password: str) -> str:
+        """Re-hash with the current parameters; only if nobody changed it meanwhile."""
+        upgraded = await self.hashing.hash(password)
+
+        def replace(repository: Repository) -> bool:
+            return repository.replace_hash(login.login_id, login.password_hash, upgraded)
+
+        return upgraded if await self.uow.run_write(replace) else login.password_hash
+
+    async def _admit(
+        self, login: StoredLogin, attempt: Attempt, facts: ThrottleFacts, purpose: Purpose
+    ) -> Principal:
+        """The right password: clear the pair's failures, then apply the rules."""
+        denial = decide(login.state, purpose)
+        surface = purpose.surface
+        entries: list[AuditEntry] = []
+        if denial is not None:
+            fields: dict[str, object] = {"reason": denial.value}
+            entries.append(self._entry("login.refused", surface, login, attempt, fields))
+        elif surface in AUDITED_SUCCESSES:
+            entries.append(self._entry("login.succeeded", surface, login, attempt))
+        clear = self.throttle.success_needs_writing(facts)
+        if clear or entries:
+
+            def record(repository: Repository) -> None:
+                if clear:
+                    self.throttle.succeeded(repository, attempt)
+                for entry in entries:
+                    repository.add_audit_entry(entry)
+
+            await self.uow.run_write(record)
+        if denial is not None:
+            raise Forbidden(denial)
+        return self._principal(login, attempt.address, purpose)
+
+    def _entry(
+        self,
+        action: str,
+        surface: Surface,
+        login: StoredLogin,
+        attempt: Attempt,
+        fields: dict[str, object] | None = None,
+    ) -> AuditEntry:
+        return login_entry(
+            self.clock(), action, surface, login.username, attempt.address, login.tenant_id, fields
+        )
+
+    @staticmethod
+    def _principal(login: StoredLogin, client: str, purpose: Purpose) -> Principal:
+        return Principal(
+            login_id=login.login_id,
+            username=login.username,
+            role=login.state.role,
+            account_id=login.account_id,
+            tenant_id=login.tenant_id,
+            permissions=login.state.permissions,
+            client=client,
+            purpose=purpose,
+            fingerprint=fingerprint(login),
+        )

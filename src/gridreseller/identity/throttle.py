@@ -1,0 +1,177 @@
+"""Login throttling per account and per client network (OWASP ASVS 2.2.1), for every surface.
+
+Failed logins are counted per username (by its comparison key, whether or not it
+exists, so the answers tell nothing), per (username, address) pair and per client
+network (IPv4 /24, IPv6 /48). Past a threshold within the window, further attempts
+are refused without running the hasher, for a back-off that doubles with each lock
+up to a maximum; attempts during a back-off do not extend it.
+
+A success clears only what its own (account, address) pair did, and makes the pair
+trusted for a while: a trusted pair is exempt from the locks others caused (the
+account's and its network's), not from its own failures; its address is not exempt
+from its network's lock when it tries other accounts.
+
+The state lives in the database (db/throttle_store.py), so one budget holds for
+every process and host on it, whatever the surface (API, SMTP, dashboard).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from gridreseller.config import Settings
+from gridreseller.db.repository import Repository
+from gridreseller.db.throttle_store import ThrottleFacts, ThrottleStore
+from gridreseller.domain.errors import Throttled
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    account_failures: int = 30
+    network_failures: int = 100
+    window_seconds: float = 15 * 60
+    first_backoff_seconds: float = 60
+    max_backoff_seconds: float = 15 * 60
+    trusted_seconds: float = 24 * 60 * 60
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ThrottlePolicy:
+        return cls(
+            account_failures=settings.throttle_account_failures,
+            network_failures=settings.throttle_network_failures,
+            window_seconds=settings.throttle_window_seconds,
+            first_backoff_seconds=settings.throttle_first_backoff_seconds,
+            max_backoff_seconds=settings.throttle_max_backoff_seconds,
+        )
+
+
+def network_of(address: str) -> str:
+    """The client's network: IPv4 /24, IPv6 /48; anything else as given."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One login attempt as the throttle counts it."""
+
+    account: str
+    address: str
+
+    @property
+    def network(self) -> str:
+        return network_of(self.address)
+
+    @property
+    def lock_keys(self) -> tuple[str, str, str]:
+        """The account's, the network's and the pair's lock."""
+        return (
+            f"account:{self.account}",
+            f"network:{self.network}",
+            f"pair:{self.address}:{self.account}",
+        )
+
+
+class LoginThrottle:
+    def __init__(self, policy: ThrottlePolicy, clock: Callable[[], datetime]) -> None:
+        self.policy = policy
+        self.clock = clock
+        self._forgotten_at: datetime | None = None
+
+    def facts(self, repository: Repository, attempt: Attempt) -> ThrottleFacts:
+        """The state an attempt is judged by (one read)."""
+        store = ThrottleStore(repository.connection)
+        return store.facts(attempt.account, attempt.address, attempt.lock_keys)
+
+    def check(self, facts: ThrottleFacts) -> None:
+        """Raise Throttled when this attempt may not even be tried."""
+        now = self.clock()
+        trusted = facts.trusted_until is not None and facts.trusted_until > now
+        ends = [facts.pair_locked_until]
+        if not trusted:
+            ends += [facts.account_locked_until, facts.network_locked_until]
+        waits = [(end - now).total_seconds() for end in ends if end is not None and end > now]
+        if waits:
+            raise Throttled(max(1, math.ceil(max(waits))))
+
+    def failed(self, repository: Repository, attempt: Attempt) -> None:
+        """Count a failure, in the caller's write transaction (with its audit entry)."""
+        now = self.clock()
+        store = ThrottleStore(repository.connection)
+        store.add_failure(attempt.account, attempt.address, attempt.network, now)
+        since = now - timedelta(seconds=self.policy.window_seconds)
+        account_lock, network_lock, pair_lock = attempt.lock_keys
+        counts = (
+            (
+                account_lock,
+                store.account_failures(attempt.account, since),
+                self.policy.account_failures,
+            ),
+            (
+                network_lock,
+                store.network_failures(attempt.network, since),
+                self.policy.network_failures,
+            ),
+            (
+                pair_lock,
+                store.pair_failures(attempt.account, attempt.address, since),
+                self.policy.account_failures,
+            ),
+        )
+        for key, count, threshold in counts:
+            self._lock_if_due(store, key, count, threshold, now)
+        self._forget_old(store, since, now)
+
+    def success_needs_writing(self, facts: ThrottleFacts) -> bool:
+        """Whether a success has anything to clear or renew: most have not."""
+        now = self.clock()
+        renew_after = timedelta(seconds=self.policy.trusted_seconds / 2)
+        stale_trust = facts.trusted_until is None or facts.trusted_until - now < renew_after
+        return bool(facts.pair_failures or facts.pair_locked_until or stale_trust)
+
+    def succeeded(self, repository: Repository, attempt: Attempt) -> None:
+        """Clear what this pair did, and trust it; the account's other failures stay."""
+        now = self.clock()
+        store = ThrottleStore(repository.connection)
+        account_lock, _network_lock, pair_lock = attempt.lock_keys
+        store.clear_pair(attempt.account, attempt.address)
+        store.remove_lock(pair_lock)
+        since = now - timedelta(seconds=self.policy.window_seconds)
+        if store.account_failures(attempt.account, since) == 0:
+            store.remove_lock(account_lock)
+        until = now + timedelta(seconds=self.policy.trusted_seconds)
+        store.trust(attempt.account, attempt.address, until)
+
+    def _lock_if_due(
+        self, store: ThrottleStore, key: str, count: int, threshold: int, now: datetime
+    ) -> None:
+        lock = store.lock(key)
+        if lock is not None and lock.locked_until > now:
+            return  # attempts during a back-off do not extend it
+        window = timedelta(seconds=self.policy.window_seconds)
+        locks = lock.locks if lock is not None else 0
+        if locks and now - lock.locked_until >= window:  # type: ignore[union-attr]
+            locks = 0  # a quiet window since the last back-off: start over
+        # Right after a back-off, one more failure locks again, for twice as long.
+        if locks or count >= threshold:
+            backoff = min(
+                self.policy.first_backoff_seconds * 2**locks, self.policy.max_backoff_seconds
+            )
+            store.set_lock(key, locks + 1, now + timedelta(seconds=backoff))
+        elif lock is not None:
+            store.remove_lock(key)
+
+    def _forget_old(self, store: ThrottleStore, since: datetime, now: datetime) -> None:
+        """At most once a minute per process: rows that no window reaches any more."""
+        if self._forgotten_at is not None and now - self._forgotten_at < timedelta(minutes=1):
+            return
+        self._forgotten_at = now
+        store.forget_before(since, now)
