@@ -185,12 +185,11 @@ def audit_log(
 
 
 def _tenant_id(ctx: ServiceContext, username: str) -> int:
-    with ctx.uow.read() as repository:
-        login = repository.distributor(username)
-    if login is None:
-        typer.echo(f"error: no distributor named {username!r}", err=True)
-        raise typer.Exit(1)
-    return login.id
+    try:
+        return operator.distributor_id(ctx, username)
+    except Invalid as error:
+        typer.echo(f"error: {error.errors[0]}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _parse_since(raw: str) -> datetime:

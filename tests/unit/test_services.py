@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from gridreseller.config import Settings, load_settings
 from gridreseller.db.tables import Login
 from gridreseller.domain.errors import Invalid
-from gridreseller.domain.models import Actor
+from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.domain.params import Params
 from gridreseller.identity.passwords import Passwords
 from gridreseller.services import customers, operator
@@ -30,10 +30,7 @@ def service_ctx(tmp_path: Path) -> ServiceContext:
 def distributor(service_ctx: ServiceContext) -> Actor:
     operator.create_distributor(service_ctx, "dist", "dist-pass", "dist@example.com")
     operator.create_package(service_ctx, "dist", operator.PackageSpec(name="basic"))
-    with service_ctx.uow.read() as repository:
-        login = repository.distributor("dist")
-        assert login is not None
-        return Actor(login.id, login.kind, login.username)  # type: ignore[arg-type]
+    return Actor(operator.distributor_id(service_ctx, "dist"), LoginKind.DISTRIBUTOR, "dist")
 
 
 def _count_logins(ctx: ServiceContext) -> int:
@@ -77,7 +74,7 @@ def test_failed_add_writes_nothing(service_ctx: ServiceContext, distributor: Act
     before = _count_logins(service_ctx)
     params = Params(values=customer_params("no-such-package", username="x@example.com"))
     with pytest.raises(Invalid) as raised:
-        asyncio.run(customers.add_customer(service_ctx, distributor, params))
+        asyncio.run(customers.ADD.run(service_ctx, distributor, params))
     assert raised.value.errors == ["package must be the name of one of your packages"]
     assert _count_logins(service_ctx) == before
 
@@ -85,7 +82,7 @@ def test_failed_add_writes_nothing(service_ctx: ServiceContext, distributor: Act
 def test_all_errors_reported_together(service_ctx: ServiceContext, distributor: Actor) -> None:
     params = customer_params("nope", email="bad", zip="z" * 51)
     with pytest.raises(Invalid) as raised:
-        asyncio.run(customers.add_customer(service_ctx, distributor, Params(values=params)))
+        asyncio.run(customers.ADD.run(service_ctx, distributor, Params(values=params)))
     assert raised.value.errors == [
         "email must be a valid email address",
         "zip must be no more than 50 characters",
@@ -103,7 +100,7 @@ def test_concurrent_adds_of_one_username_leave_one_account(
     def attempt() -> None:
         barrier.wait()
         try:
-            asyncio.run(customers.add_customer(service_ctx, distributor, params))
+            asyncio.run(customers.ADD.run(service_ctx, distributor, params))
             outcomes.append("ok")
         except Invalid as error:
             outcomes.append(";".join(error.errors))
@@ -115,7 +112,7 @@ def test_concurrent_adds_of_one_username_leave_one_account(
         thread.join()
     assert sorted(outcomes) == ["ok"] + ["username is already taken"] * 7
     with service_ctx.uow.read() as repository:
-        assert repository.login_by_key("race@example.com") is not None
+        assert repository.username_taken("race@example.com")
 
 
 def test_operator_rejects_bad_input(service_ctx: ServiceContext, distributor: Actor) -> None:

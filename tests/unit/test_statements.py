@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from gridreseller.db.repository import LOGIN_FOR_AUTH, LoginRow
-from gridreseller.db.statements import STREAM_CURSOR, execute, stream
+from gridreseller.db.statements import execute
 from gridreseller.db.tables import Login
 from gridreseller.domain.access import StoredLogin
 from gridreseller.services import operator
@@ -32,23 +32,3 @@ def test_values_come_back_as_sqlalchemy_gives_them(fresh_database_url: str) -> N
     assert ours[0][2] is True
     assert isinstance(login, StoredLogin)
     assert login.username == "typed"
-
-
-def test_long_results_stream_a_batch_at_a_time(fresh_database_url: str) -> None:
-    ctx = container_for(fresh_database_url).services
-    for n in range(25):
-        operator.create_distributor(ctx, f"streamed{n:02d}", "streamed-pass", "s@example.com")
-    with ctx.uow.read() as repository:
-        batches = stream(repository.connection, NAMES, 10)
-        first = next(batches)
-        driver = repository.connection.connection.dbapi_connection
-        assert driver is not None
-        if repository.connection.dialect.name == "postgresql":
-            # Rows wait on the server: only this batch has crossed the network.
-            cursors = [row[0] for row in driver.execute("SELECT name FROM pg_cursors")]
-            assert STREAM_CURSOR in cursors
-        rest = list(batches)
-    sizes = [len(batch) for batch in [first, *rest]]
-    assert sizes == [10, 10, 5]
-    names = [row[0] for batch in [first, *rest] for row in batch]
-    assert names == [f"streamed{n:02d}" for n in range(25)]

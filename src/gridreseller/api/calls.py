@@ -1,40 +1,41 @@
-"""The endpoint table: each call's name, who may make it, and the service that does it."""
+"""The endpoint table: each call's name, who may make it, and the operation that does it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gridreseller.bootstrap import Container
 from gridreseller.domain.access import Purpose
-from gridreseller.domain.models import Actor, Result
+from gridreseller.domain.models import Result
 from gridreseller.domain.params import Params
 from gridreseller.services import credentials, customers, manage, packages
-from gridreseller.services.context import ServiceContext
+from gridreseller.services.operations import Operation, Selector
 
-Service = Callable[[ServiceContext, Actor, Params], Awaitable[Result]]
+LOGIN_PARAMETERS = ("api_user", "api_key")
 
 
 @dataclass(frozen=True)
 class Call:
     purpose: Purpose
-    service: Service
+    operation: Operation[Any] | Selector
 
     async def handle(self, container: Container, params: Params, client: str) -> Result:
-        """Authenticate, then act."""
+        """Authenticate, then act: `api_key` goes to the access core and no further."""
         principal = await container.identity.authenticate(
             params.get("api_user") or "", params.get("api_key") or "", client, self.purpose
         )
-        return await self.service(container.services, principal.actor, params)
+        request = params.without(*LOGIN_PARAMETERS)
+        return await self.operation.run(container.services, principal.actor, request)
 
 
 CALLS: dict[str, Call] = {
-    "distributor.add": Call(Purpose.API_DISTRIBUTOR, customers.add_customer),
-    "distributor.delete": Call(Purpose.API_DISTRIBUTOR, customers.delete_customer),
-    "distributor.manage": Call(Purpose.API_DISTRIBUTOR, manage.manage),
-    "distributor.packages": Call(Purpose.API_DISTRIBUTOR, packages.list_packages),
-    "credentials/get": Call(Purpose.API_CREDENTIALS, credentials.get_credentials),
-    "credentials/add": Call(Purpose.API_CREDENTIALS, credentials.add_credential),
-    "credentials/edit": Call(Purpose.API_CREDENTIALS, credentials.edit_credential),
-    "credentials/remove": Call(Purpose.API_CREDENTIALS, credentials.remove_credential),
+    "distributor.add": Call(Purpose.API_DISTRIBUTOR, customers.ADD),
+    "distributor.delete": Call(Purpose.API_DISTRIBUTOR, customers.DELETE),
+    "distributor.manage": Call(Purpose.API_DISTRIBUTOR, manage.MANAGE),
+    "distributor.packages": Call(Purpose.API_DISTRIBUTOR, packages.LIST),
+    "credentials/get": Call(Purpose.API_CREDENTIALS, credentials.GET),
+    "credentials/add": Call(Purpose.API_CREDENTIALS, credentials.ADD),
+    "credentials/edit": Call(Purpose.API_CREDENTIALS, credentials.EDIT),
+    "credentials/remove": Call(Purpose.API_CREDENTIALS, credentials.REMOVE),
 }

@@ -27,9 +27,26 @@ from gridreseller.api.routing import FORMATS
 from gridreseller.config import Settings
 from gridreseller.domain.access import Purpose
 from gridreseller.domain.errors import NotFound, Unauthorized
+from gridreseller.domain.fields import (
+    BillingDate,
+    Bit,
+    Confirmation,
+    Count,
+    CredentialName,
+    Declaration,
+    Email,
+    Flag,
+    IpAddress,
+    Kind,
+    Password,
+    PermissionsJson,
+    Secret,
+    Text,
+)
 from gridreseller.domain.models import CUSTOMER_FIELDS, CredentialView, PackageView, Permissions
-from gridreseller.domain.rules import MAX_PASSWORD_LENGTH, PERMISSION_KEYS, PROFILE_LIMITS
-from gridreseller.services.manage import METHODS, PROFILE_TASKS, TEXT_FILTERS
+from gridreseller.domain.rules import MAX_PASSWORD_LENGTH
+from gridreseller.services import manage
+from gridreseller.services.operations import Selector
 
 Json = dict[str, Any]
 
@@ -43,7 +60,6 @@ RESPONSE_MEDIA_TYPES: Mapping[str, str] = {"json": "application/json", "xml": "a
 ILLEGAL_CLASS = r"\u0000-\u001f\u007f\ufffe\uffff"
 CREDENTIAL_NAME_PATTERN = r"^[A-Za-z0-9_.\-@+]{1,64}$"
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
-UNDESCRIBED = "Not described yet."
 
 
 # Parameter schemas -------------------------------------------------------------------
@@ -109,13 +125,13 @@ class Param:
         return query
 
 
-def login_params(scope: Purpose) -> tuple[Param, ...]:
+def login_params(purpose: Purpose) -> tuple[Param, ...]:
     who = {
         Purpose.API_DISTRIBUTOR: (
             "the distributor's username, or one of its credentials whose `api` bit is 1"
         ),
         Purpose.API_CREDENTIALS: "the primary account's username (a distributor or a customer)",
-    }[scope]
+    }[purpose]
     return (
         Param("api_user", f"Login: {who}.", {"type": "string", "minLength": 1}, True, "reseller"),
         Param(
@@ -124,120 +140,48 @@ def login_params(scope: Purpose) -> tuple[Param, ...]:
     )
 
 
-def user_param(description: str = "Username of one of this distributor's live customers.") -> Param:
-    return Param("user", description, text(min_length=1), True, "jane@example.com")
+def kind_schema(kind: Kind, required: bool, min_password: int) -> Json:
+    """The schema of one value of a declared kind (domain/fields.py)."""
+    if isinstance(kind, Password | Confirmation):
+        return password(min_password)
+    if isinstance(kind, Email):
+        return email(kind.max_length or 255)
+    if isinstance(kind, Text):
+        return text(kind.max_length, min_length=1 if required or not kind.empty_is_absent else 0)
+    if isinstance(kind, Flag):
+        return {"type": "string", "enum": [*FLAG["enum"], *([""] if kind.empty_is_absent else [])]}
+    return dict(KIND_SCHEMAS.get(type(kind), ANY_STRING))
 
 
-def customer_params(min_password: int) -> tuple[Param, ...]:
-    """distributor.add (§4): every parameter the seed's table marks "Yes" is required."""
-    profile = tuple(
-        Param(name, f"Profile field, at most {limit} characters.", text(limit, min_length=1), True)
-        for name, limit in PROFILE_LIMITS.items()
-    )
-    return (
-        Param(
-            "username",
-            "Login of the new customer; unique across every account (case-insensitive).",
-            text(64, min_length=1),
-            True,
-            "jane@example.com",
-        ),
-        Param("password", "Password of the new customer.", password(min_password), True),
-        Param("confirm_password", "Must equal `password`.", password(min_password), True),
-        Param("email", "Contact email address.", email(64), True, "jane@example.com"),
-        *profile,
-        Param(
-            "package",
-            "Name of one of this distributor's packages (see distributor.packages).",
-            text(255, min_length=1),
-            True,
-            "basic",
-        ),
-        Param(
-            "whitelabel",
-            "Domain name (two labels or more; internationalized names allowed).",
-            text(255, min_length=1),
-            True,
-            "mail.example.com",
-        ),
-        Param(
-            "ip_group[]",
-            "Names of this distributor's IP groups (repeatable).",
-            text(255),
-            example=["shared"],
-        ),
-        Param(
-            "ip[]",
-            "IP addresses of this distributor (repeatable); only with a package that has_ip.",
-            {"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]},
-        ),
-        Param("free_user", "`true`/`false`/`1`/`0`, in any case; default false.", FLAG),
-        Param(
-            "billing_date",
-            "YYYY-mm-dd, from today (UTC) up to the same day of next month (empty: none).",
-            {"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]},
-        ),
-    )
+KIND_SCHEMAS: Mapping[type[Kind], Json] = {
+    Bit: BIT,
+    Count: COUNT,
+    Secret: {"type": "string", "minLength": 1},
+    BillingDate: {"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]},
+    IpAddress: {"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]},
+    CredentialName: {
+        "type": "string",
+        "pattern": CREDENTIAL_NAME_PATTERN,
+        "minLength": 1,
+        "maxLength": 64,
+    },
+    PermissionsJson: ANY_STRING,
+}
 
 
-def credential_name(description: str) -> Param:
-    return Param(
-        "username",
-        f"{description} 1 to 64 letters, digits or `_ . - @ +`.",
-        {
-            "type": "string",
-            "pattern": CREDENTIAL_NAME_PATTERN,
-            "minLength": 1,
-            "maxLength": 64,
-        },
-        True,
-        "smtp_sender",
-    )
-
-
-PERMISSIONS_PARAM = Param(
-    "permissions",
-    f"JSON object with keys among {', '.join(PERMISSION_KEYS)} and values 0 or 1.",
-    ANY_STRING,
-    example='{"email":1,"web":0,"api":0}',
-)
-
-
-def call_params(min_password: int) -> dict[str, tuple[Param, ...]]:
-    """The parameters of every call but distributor.manage (see `manage_actions`)."""
-    return {
-        "distributor.add": customer_params(min_password),
-        "distributor.delete": (user_param("Username of the live customer to delete."),),
-        "distributor.packages": (),
-        "credentials/get": (
-            Param(
-                "username",
-                "Name of one credential; without it, every credential is listed.",
-                ANY_STRING,
-                example="smtp_sender",
-            ),
-        ),
-        "credentials/add": (
-            credential_name("Name of the new credential; unique across every account."),
-            Param("password", "Password of the credential.", password(min_password), True),
-            dataclasses.replace(
-                PERMISSIONS_PARAM, description=PERMISSIONS_PARAM.description + " Missing keys: 0."
-            ),
-        ),
-        "credentials/edit": (
-            credential_name("The credential to change."),
-            Param("password", "New password; leave out to keep it.", password(min_password)),
-            dataclasses.replace(
-                PERMISSIONS_PARAM,
-                description=PERMISSIONS_PARAM.description + " Only the keys given change.",
-            ),
-            *(
-                Param(bit, f"The `{bit}` bit; wins over the same key in `permissions`.", BIT)
-                for bit in PERMISSION_KEYS
-            ),
-        ),
-        "credentials/remove": (credential_name("The credential to delete."),),
-    }
+def declared_params(declaration: Declaration[Any], min_password: int) -> tuple[Param, ...]:
+    """A declaration's fields as parameters: a field with aliases may be given under any
+    of its names (the `any_of` of the declaration says at least one)."""
+    params: list[Param] = []
+    for field in declaration.fields:
+        required = field.required and not field.aliases
+        schema = kind_schema(field.kind, field.required, min_password)
+        params.append(Param(field.wire_name, field.description, schema, required, field.example))
+        params.extend(
+            Param(alias, f"The same, when `{field.name}` is not given.", ANY_STRING)
+            for alias in field.aliases
+        )
+    return tuple(params)
 
 
 # distributor.manage ---------------------------------------------------------------------
@@ -260,107 +204,20 @@ class Action:
 
 
 def manage_actions(min_password: int) -> list[Action]:
-    """One entry per method/task of `services.manage`, in its order."""
-    profile_fields = tuple(
-        Param(name, f"At most {limit} characters.", text(limit, min_length=1))
-        for name, limit in PROFILE_LIMITS.items()
-    )
-    filters = (
-        Param("username", "Filter: exact username, any case.", text()),
-        *(Param(name, "Filter: exact match, any case.", text()) for name in TEXT_FILTERS),
-        Param(
-            "active",
-            "Filter: `true`/`false`/`1`/`0` (empty: no filter).",
-            {"type": "string", "enum": [*FLAG["enum"], ""]},
-        ),
-        Param("limit", "Page size: a non-negative integer.", COUNT, example="50"),
-        Param("offset", "Rows to skip: a non-negative integer.", COUNT, example="0"),
-    )
-    new_password = (
-        Param("password", "The new password.", password(min_password), True),
-        Param("confirm_password", "Must equal `password`.", password(min_password), True),
-    )
-    tasks: dict[str, Action] = {
-        "get": Action(
-            "profile", "get", "List customers (filters combine with AND; username order).", filters
-        ),
-        "set": Action(
-            "profile",
-            "set",
-            "Update profile fields (at least one).",
-            (user_param(), *profile_fields),
-            any_of=(tuple(PROFILE_LIMITS),),
-        ),
-        "setUsername": Action(
-            "profile",
-            "setUsername",
-            "Rename the customer's login; the old name stops working at once.",
-            (
-                user_param(),
-                Param(
-                    "username",
-                    "The new username: an email address, not taken, not on a reserved domain.",
-                    email(100),
-                    True,
-                    "jd@example.com",
-                ),
-            ),
-        ),
-        "setEmail": Action(
-            "profile",
-            "setEmail",
-            "Change the contact email address.",
-            (
-                user_param(),
-                Param("email", "The new contact address.", email(100), True, "jd@example.com"),
-            ),
-        ),
-    }
-    methods: dict[str, Action] = {
-        "password": Action(
-            "password", None, "Reset the customer's password.", (user_param(), *new_password)
-        ),
-        "enable": Action("enable", None, "Turn sending on.", (user_param(),)),
-        "disable": Action(
-            "disable",
-            None,
-            "Turn sending off (`user` wins over `username` when both are given).",
-            (
-                Param("user", "The customer.", text()),
-                # Not validated at all when `user` is given, hence no pattern.
-                Param("username", "The customer, when `user` is not given.", ANY_STRING),
-            ),
-            any_of=(("user", "username"),),
-        ),
-        "website_enable": Action(
-            "website_enable", None, "Turn dashboard login on.", (user_param(),)
-        ),
-        "website_disable": Action(
-            "website_disable", None, "Turn dashboard login off.", (user_param(),)
-        ),
-        "auth": Action(
-            "auth",
-            None,
-            "Check a customer's password (a wrong one is a 400 error on `password`).",
-            (
-                user_param(),
-                Param(
-                    "password", "The password to check.", {"type": "string", "minLength": 1}, True
-                ),
-            ),
-        ),
-    }
-    # Ones the services grew and this table has not described yet still get a branch.
-    return [
-        *(tasks.get(t) or Action("profile", t, UNDESCRIBED, ()) for t in PROFILE_TASKS),
-        *(methods.get(m) or Action(m, None, UNDESCRIBED, ()) for m in METHODS),
-    ]
+    """One entry per method/task of services.manage.MANAGE, in its order."""
+    actions = []
+    for path, operation in manage.MANAGE.operations():
+        declaration = operation.declaration
+        params = declared_params(declaration, min_password)
+        task = path[1] if len(path) > 1 else None
+        actions.append(Action(path[0], task, operation.summary, params, declaration.any_of))
+    return actions
 
 
 def manage_query_params(actions: list[Action]) -> list[Param]:
     """GET's flat list: each parameter described per action, unconstrained (see above)."""
-    methods = list(dict.fromkeys(["profile", *METHODS]))
-    tasks = list(PROFILE_TASKS)
+    methods = list(manage.MANAGE.choices)
+    tasks = list(manage.PROFILE.choices)
     union: dict[str, list[str]] = {}
     for action in actions:
         for param in action.params:
@@ -593,16 +450,13 @@ def responses(call: str, fmt: str) -> Json:
 # The document ---------------------------------------------------------------------------
 
 
-CALL_SUMMARIES: Mapping[str, str] = {
-    "distributor.add": "Create a customer",
-    "distributor.delete": "Delete a customer (its username stays reserved)",
-    "distributor.manage": "Manage customers: profile, password, flags, authentication",
-    "distributor.packages": "View available packages",
-    "credentials/get": "List the account's credentials, or get one",
-    "credentials/add": "Add a credential",
-    "credentials/edit": "Change a credential's password or permissions",
-    "credentials/remove": "Remove a credential (its name is free again)",
-}
+MANAGE_SUMMARY = "Manage customers: profile, password, flags, authentication"
+
+
+def summary(call: str) -> str:
+    operation = CALLS[call].operation
+    return MANAGE_SUMMARY if isinstance(operation, Selector) else operation.summary
+
 
 SCOPE_NOTES: Mapping[Purpose, str] = {
     Purpose.API_DISTRIBUTOR: "Called by a distributor (or its credential with the `api` bit).",
@@ -631,9 +485,10 @@ def parameter_key(call: str, param: Param) -> str:
 
 def query_params(call: str, min_password: int) -> list[Param]:
     login = login_params(CALLS[call].purpose)
-    if call == MANAGE:
+    operation = CALLS[call].operation
+    if isinstance(operation, Selector):
         return [*login, *manage_query_params(manage_actions(min_password))]
-    return [*login, *call_params(min_password).get(call, ())]
+    return [*login, *declared_params(operation.declaration, min_password)]
 
 
 def body_schemas(call: str, min_password: int) -> Json:
@@ -661,7 +516,7 @@ def operations(call: str, fmt: str, min_password: int) -> Json:
         )
     common = {
         "tags": [_words(call)[0]],
-        "summary": CALL_SUMMARIES.get(call, call),
+        "summary": summary(call),
         "responses": responses(call, fmt),
     }
     body = _ref(f"{camel(call)}Params")

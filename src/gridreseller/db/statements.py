@@ -10,7 +10,7 @@ text and the stored formats stay exactly SQLAlchemy's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -112,27 +112,3 @@ def execute(connection: Connection, statement: ClauseElement, **values: Any) -> 
         return Outcome(rows, cursor.rowcount)
     finally:
         cursor.close()
-
-
-def stream(
-    connection: Connection, statement: ClauseElement, batch: int, **values: Any
-) -> Iterator[list[DriverRow]]:
-    """A long result, `batch` rows at a time, from one open cursor.
-
-    sqlite3 steps through rows as they are fetched; psycopg's default cursor would
-    fetch them all at once, so where the dialect has them, a named (server-side)
-    cursor is used and only a batch at a time crosses the network.
-    """
-    plan = prepared(statement, connection.dialect)
-    driver: Any = connection.connection.dbapi_connection
-    server_side = connection.dialect.supports_server_side_cursors
-    cursor = driver.cursor(STREAM_CURSOR) if server_side else driver.cursor()
-    try:
-        cursor.execute(plan.sql, plan.parameters(values))
-        while rows := cursor.fetchmany(batch):
-            yield plan.rows(cast(list[DriverRow], rows))
-    finally:
-        cursor.close()
-
-
-STREAM_CURSOR = "gridreseller_stream"

@@ -7,7 +7,6 @@ Services are coroutines and hand the unit of work a function of a repository:
   network round trip.
 - `run_write(change)`: on SQLite, through this event loop's group committer
   (writer.py); on PostgreSQL, in a worker thread, in a transaction of its own.
-- `stream(produce)`: a long read, batch by batch, on a connection of its own.
 
 Threads (the CLI, the operator's services, tests) use the `read()` and
 `write()` context managers: a write commits when its block ends cleanly and
@@ -18,10 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any, NoReturn, TypeVar, cast
+from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -34,10 +33,6 @@ from gridreseller.db.writer import GroupCommitter
 from gridreseller.domain.errors import Unavailable
 
 T = TypeVar("T")
-
-
-class UniqueViolation(Exception):
-    """Another transaction took a unique value (a username) first."""
 
 
 class UnitOfWork:
@@ -72,18 +67,6 @@ class UnitOfWork:
             result: T = await self._group_committer().submit(change)
             return result
         return await self._in_thread(self._write_pooled, change)
-
-    async def stream(self, produce: Callable[[Repository], Iterator[T]]) -> AsyncIterator[T]:
-        """Items of a long read, from a connection held until the consumer is done."""
-        items = self._stream_pooled(produce)
-        try:
-            while True:
-                item = await self._near(self._next, items)
-                if item is _END:
-                    return
-                yield cast(T, item)
-        finally:
-            await self._near(items.close)
 
     # Context managers for threads ---------------------------------------------
 
@@ -123,12 +106,11 @@ class UnitOfWork:
     # Database errors in the services' terms -------------------------------------
 
     def translate(self, error: BaseException) -> BaseException:
-        """A lost race on a unique value, an unavailable database, or the error itself."""
+        """An unavailable database, or the error itself. (A taken username is the
+        repository's to name: db/records/logins.py.)"""
         if isinstance(error, PoolTimeout):
             return Unavailable()
         original = error.orig if isinstance(error, DBAPIError) else error
-        if isinstance(original, self._dbapi.IntegrityError):
-            return UniqueViolation(str(original))
         invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
         if isinstance(original, self._dbapi.OperationalError) and (
             invalidated or _means_unavailable(original)
@@ -193,25 +175,8 @@ class UnitOfWork:
         with self.write() as repository:
             return change(repository)
 
-    def _stream_pooled(self, produce: Callable[[Repository], Iterator[T]]) -> Generator[T]:
-        with self.read() as repository:
-            yield from produce(repository)
-
-    def _next(self, items: Iterator[T]) -> T | object:
-        with self._database_errors():
-            return next(items, _END)
-
-    async def _near(self, work: Callable[..., T], *args: Any) -> T:
-        """Database work here on SQLite; in a worker thread on PostgreSQL."""
-        if self._sqlite:
-            return work(*args)
-        return await self._in_thread(work, *args)
-
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
-
-
-_END = object()
 
 
 def _means_unavailable(error: BaseException) -> bool:

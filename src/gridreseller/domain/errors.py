@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from gridreseller.domain.access import Denial
 
 USERNAME_TAKEN = "username is already taken"
@@ -11,12 +14,20 @@ class DomainError(Exception):
     """Base of every error a service raises on purpose."""
 
 
+class Problem(NamedTuple):
+    """One thing wrong with a request: the parameter it is about (if one), and why."""
+
+    field: str | None
+    message: str
+
+
 class Invalid(DomainError):
     """Bad parameters (400); every message names its parameter."""
 
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
+    def __init__(self, problems: Sequence[Problem | str]) -> None:
+        self.problems = [p if isinstance(p, Problem) else Problem(None, p) for p in problems]
+        self.errors = [problem.message for problem in self.problems]
+        super().__init__("; ".join(self.errors))
 
 
 class NotFound(DomainError):

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 
 class Surface(enum.StrEnum):
@@ -111,6 +112,22 @@ class CredentialView:
 @dataclass(frozen=True)
 class CredentialList:
     credentials: list[CredentialView]
+
+
+class CustomerRecord(NamedTuple):
+    """A live customer's login, as the services act on it."""
+
+    id: int
+    username: str
+    username_key: str
+    email: str
+    password_hash: str
+
+
+class PackageRecord(NamedTuple):
+    id: int
+    name: str
+    has_ip: bool
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from gridreseller.domain import rules
 from gridreseller.domain.access import Principal, Purpose, StoredLogin, decide
 from gridreseller.domain.audit import AuditEntry, printable
 from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
-from gridreseller.domain.models import Surface
+from gridreseller.domain.models import Actor, CustomerRecord, Surface
 from gridreseller.identity.login_audit import ThrottledAttempts, login_entry
 from gridreseller.identity.login_cache import LoginCache
 from gridreseller.identity.passwords import Hashing
@@ -109,16 +109,36 @@ class Authenticator:
         facts = self.throttle.facts(repository, attempt)
         return facts, repository.login_for_auth(key) if key is not None else None
 
+    async def check_password(self, login: CustomerRecord, secret: str, actor: Actor) -> bool:
+        """Whether `secret` is this customer's password (distributor.manage auth): a login
+        attempt in all but name, so it is throttled, counted and audited like one."""
+        attempt = Attempt(login.username_key, actor.client)
+        facts = await self.uow.run_read(lambda r: self.throttle.facts(r, attempt))
+        try:
+            self.throttle.check(facts)
+        except Throttled:
+            await self.throttled.count(actor.surface, login.username, actor.client, actor.tenant_id)
+            raise
+        if not await self.hashing.verify(login.password_hash, secret):
+            await self._count_failure(attempt, login.username, actor.surface, actor.tenant_id)
+            return False
+        if self.throttle.success_needs_writing(facts):
+            await self.uow.run_write(lambda r: self.throttle.succeeded(r, attempt))
+        return True
+
     async def _failed(
         self, attempt: Attempt, username: str, purpose: Purpose, login: StoredLogin | None
     ) -> NoReturn:
+        tenant = login.tenant_id if login else None
+        await self._count_failure(attempt, username, purpose.surface, tenant)
+        raise Unauthorized()
+
+    async def _count_failure(
+        self, attempt: Attempt, username: str, surface: Surface, tenant_id: int | None
+    ) -> None:
+        """One failure: in the throttle's count and the audit trail, in one transaction."""
         entry = login_entry(
-            self.clock(),
-            "login.failed",
-            purpose.surface,
-            username,
-            attempt.address,
-            login.tenant_id if login else None,
+            self.clock(), "login.failed", surface, username, attempt.address, tenant_id
         )
 
         def count(repository: Repository) -> None:
@@ -126,7 +146,6 @@ class Authenticator:
             repository.add_audit_entry(entry)
 
         await self.uow.run_write(count)
-        raise Unauthorized()
 
     async def _password_matches(self, login: StoredLogin, secret: str) -> bool:
         """The login cache's fast answer, else argon2 (which then fills the cache)."""

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from gridreseller.config import Settings
 from gridreseller.db.unit_of_work import UnitOfWork
+from gridreseller.domain.fields import ParseContext
 from gridreseller.identity.authenticator import Authenticator
 from gridreseller.identity.passwords import Hashing, Passwords
 
@@ -31,6 +32,12 @@ class ServiceContext:
     async def verify_password(self, stored_hash: str | None, password: str) -> bool:
         """argon2 in a worker thread: one login's hash never stalls the others."""
         return await self.hashing.verify(stored_hash, password)
+
+    def parse_context(self) -> ParseContext:
+        """What parameter parsing needs: the password minimum and today's date."""
+        settings = self.settings
+        today = self.clock().date()
+        return ParseContext(settings.min_password_length, today, settings.reserved_domains)
 
     @property
     def passwords(self) -> Passwords:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gridreseller.db.repository import Repository
-from gridreseller.db.tables import Login
-from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
-from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound
+from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound, Problem
+from gridreseller.domain.fields import (
+    Bit,
+    CredentialName,
+    Declaration,
+    Field,
+    Password,
+    PermissionsJson,
+    Text,
+    permissions_with,
+)
 from gridreseller.domain.models import (
     Actor,
     CredentialList,
@@ -15,156 +25,191 @@ from gridreseller.domain.models import (
     Permissions,
     Success,
 )
-from gridreseller.domain.params import Params
-from gridreseller.domain.rules import ErrorList
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.operations import Operation
+
+PERMISSIONS_DESCRIPTION = "JSON object with keys among email, web, api and values 0 or 1."
+
+
+@dataclass(frozen=True)
+class GetCredentials:
+    username: str | None
+
+
+@dataclass(frozen=True)
+class AddCredential:
+    username: str
+    password: str
+    permissions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class EditCredential:
+    username: str
+    password: str | None
+    permissions: dict[str, int]
+    email: int | None
+    web: int | None
+    api: int | None
+
+    @property
+    def bits(self) -> dict[str, int]:
+        """Bits from `permissions`, overridden by separate email/web/api parameters."""
+        separate = {"email": self.email, "web": self.web, "api": self.api}
+        return {**self.permissions, **{k: v for k, v in separate.items() if v is not None}}
+
+
+@dataclass(frozen=True)
+class RemoveCredential:
+    username: str
+
+
+def _name(description: str) -> Field:
+    return Field(
+        "username",
+        CredentialName(),
+        True,
+        description=f"{description} 1 to 64 letters, digits or `_ . - @ +`.",
+        example="smtp_sender",
+    )
+
+
+GET_CREDENTIALS = Declaration(
+    GetCredentials,
+    (
+        Field(
+            "username",
+            Text(empty_is_absent=True),
+            description="Name of one credential; without it, every credential is listed.",
+            example="smtp_sender",
+        ),
+    ),
+)
+ADD_CREDENTIAL = Declaration(
+    AddCredential,
+    (
+        _name("Name of the new credential; unique across every account."),
+        Field("password", Password(), True, description="Password of the credential."),
+        Field(
+            "permissions",
+            PermissionsJson(),
+            default={},
+            description=PERMISSIONS_DESCRIPTION + " Missing keys: 0.",
+            example='{"email":1,"web":0,"api":0}',
+        ),
+    ),
+)
+EDIT_CREDENTIAL = Declaration(
+    EditCredential,
+    (
+        _name("The credential to change."),
+        Field("password", Password(), description="New password; leave out to keep it."),
+        Field(
+            "permissions",
+            PermissionsJson(),
+            default={},
+            description=PERMISSIONS_DESCRIPTION + " Only the keys given change.",
+            example='{"email":1,"web":0,"api":0}',
+        ),
+        *(
+            Field(
+                bit, Bit(), description=f"The `{bit}` bit; wins over the same key in `permissions`."
+            )
+            for bit in rules.PERMISSION_KEYS
+        ),
+    ),
+)
+REMOVE_CREDENTIAL = Declaration(RemoveCredential, (_name("The credential to delete."),))
 
 
 async def get_credentials(
-    ctx: ServiceContext, actor: Actor, params: Params
+    ctx: ServiceContext, actor: Actor, command: GetCredentials
 ) -> CredentialList | CredentialView:
     """All of the account's credentials, or the one named by `username`."""
-    name = params.get("username")
-    if name and rules.has_illegal_characters(name):
-        raise Invalid(["username must not contain control characters"])
+    name = command.username
 
     def look(repository: Repository) -> CredentialList | CredentialView:
         if not name:
-            return CredentialList([_view(c) for c in repository.credentials_of(actor.account_id)])
-        return _view(_credential(repository, actor, name))
+            return CredentialList(list(repository.credentials_of(actor.account_id)))
+        return _credential(repository, actor, name)
 
     return await ctx.uow.run_read(look)
 
 
-async def add_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
-    errors = ErrorList()
-    name = _credential_name(errors, params)
-    password = rules.password(
-        errors, params.values, ctx.settings.min_password_length, confirm=False
-    )
-    bits = rules.parse_permissions(errors, params.get("permissions"))
-    errors.raise_if_any()
-    assert name is not None and password is not None
-    permissions = rules.apply_bits(Permissions(), bits)
-    password_hash = await ctx.hash_password(password)
+async def add_credential(ctx: ServiceContext, actor: Actor, command: AddCredential) -> Success:
+    permissions = permissions_with(Permissions(), command.permissions)
+    password_hash = await ctx.hash_password(command.password)
 
     def change(repository: Repository) -> None:
-        if repository.username_taken(rules.username_key(name)):
-            raise Invalid([USERNAME_TAKEN])
-        repository.add(_new_login(actor, name, password_hash, permissions, ctx.clock()))
-        audit.record(
-            repository,
-            ctx,
-            actor,
-            "credential.add",
-            name,
-            {"permissions": permissions.as_dict(), "password": True},
+        key = rules.username_key(command.username)
+        if repository.username_taken(key):
+            raise Invalid([Problem("username", USERNAME_TAKEN)])
+        now = ctx.clock()
+        repository.create_login(
+            {
+                "kind": LoginKind.CREDENTIAL.value,
+                "username": command.username,
+                "username_key": key,
+                "password_hash": password_hash,
+                "owner_id": actor.account_id,
+                "perm_email": permissions.email,
+                "perm_web": permissions.web,
+                "perm_api": permissions.api,
+                "created_at": now,
+                "updated_at": now,
+            }
         )
+        fields = {"permissions": permissions.as_dict(), "password": True}
+        audit.record(repository, ctx, actor, "credential.add", command.username, fields)
 
-    try:
-        await ctx.uow.run_write(change)
-    except UniqueViolation:
-        raise Invalid([USERNAME_TAKEN]) from None
+    await ctx.uow.run_write(change)
     return Success()
 
 
-async def edit_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def edit_credential(ctx: ServiceContext, actor: Actor, command: EditCredential) -> Success:
     """Only what is given changes; separate email/web/api bits win over `permissions`."""
-    errors = ErrorList()
-    name = _credential_name(errors, params)
-    password = None
-    if params.get("password") is not None:
-        password = rules.password(
-            errors, params.values, ctx.settings.min_password_length, confirm=False
-        )
-    bits = rules.permission_bits(errors, params.values)
-    errors.raise_if_any()
-    assert name is not None
-    password_hash = await ctx.hash_password(password) if password else None
+    password_hash = await ctx.hash_password(command.password) if command.password else None
 
     def change(repository: Repository) -> None:
-        credential = _credential(repository, actor, name)
-        updated = rules.apply_bits(_permissions(credential), bits)
-        changed = updated != _permissions(credential) or password_hash is not None
-        credential.perm_email, credential.perm_web, credential.perm_api = (
-            updated.email,
-            updated.web,
-            updated.api,
-        )
+        credential = _credential(repository, actor, command.username)
+        updated = permissions_with(credential.permissions, command.bits)
+        if updated == credential.permissions and password_hash is None:
+            return  # an edit that changes nothing is a success
+        repository.update_credential(credential.id, updated, password_hash, ctx.clock())
+        fields: dict[str, object] = {"permissions": updated.as_dict()}
         if password_hash is not None:
-            credential.password_hash = password_hash
-        if changed:
-            credential.updated_at = ctx.clock()
-            fields: dict[str, object] = {"permissions": updated.as_dict()}
-            if password_hash is not None:
-                fields["password"] = True
-            audit.record(repository, ctx, actor, "credential.edit", credential.username, fields)
+            fields["password"] = True
+        audit.record(repository, ctx, actor, "credential.edit", credential.name, fields)
 
     await ctx.uow.run_write(change)
     return Success()
 
 
-async def remove_credential(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def remove_credential(
+    ctx: ServiceContext, actor: Actor, command: RemoveCredential
+) -> Success:
     """Deletes the row, so the name is free again."""
-    errors = ErrorList()
-    name = _credential_name(errors, params)
-    errors.raise_if_any()
-    assert name is not None
 
     def change(repository: Repository) -> None:
-        credential = _credential(repository, actor, name)
-        repository.delete(credential)
-        audit.record(repository, ctx, actor, "credential.remove", credential.username)
+        credential = _credential(repository, actor, command.username)
+        repository.remove_credential(credential.id)
+        audit.record(repository, ctx, actor, "credential.remove", credential.name)
 
     await ctx.uow.run_write(change)
     return Success()
 
 
-def _credential(repository: Repository, actor: Actor, name: str) -> Login:
-    credential = repository.credential_of(actor.account_id, name)
+def _credential(repository: Repository, actor: Actor, name: str) -> CredentialView:
+    credential = repository.credential_of(actor.account_id, rules.username_key(name))
     if credential is None:
         raise NotFound()
     return credential
 
 
-def _credential_name(errors: ErrorList, params: Params) -> str | None:
-    name = params.get("username")
-    if name is None or name == "":
-        errors.add("username is required")
-        return None
-    if not rules.is_credential_name(name):
-        errors.add("username must be 1 to 64 letters, digits or _ . - @ +")
-        return None
-    return name
-
-
-def _new_login(
-    actor: Actor, name: str, password_hash: str, permissions: Permissions, now: object
-) -> Login:
-    return Login(
-        kind=LoginKind.CREDENTIAL.value,
-        username=name,
-        username_key=rules.username_key(name),
-        password_hash=password_hash,
-        owner_id=actor.account_id,
-        perm_email=permissions.email,
-        perm_web=permissions.web,
-        perm_api=permissions.api,
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def _permissions(login: Login) -> Permissions:
-    return Permissions(email=login.perm_email, web=login.perm_web, api=login.perm_api)
-
-
-def _view(login: Login) -> CredentialView:
-    return CredentialView(
-        id=login.id,
-        name=login.username,
-        permissions=_permissions(login),
-        created_at=login.created_at,
-        updated_at=login.updated_at,
-    )
+GET = Operation("List the account's credentials, or get one", GET_CREDENTIALS, get_credentials)
+ADD = Operation("Add a credential", ADD_CREDENTIAL, add_credential)
+EDIT = Operation("Change a credential's password or permissions", EDIT_CREDENTIAL, edit_credential)
+REMOVE = Operation(
+    "Remove a credential (its name is free again)", REMOVE_CREDENTIAL, remove_credential
+)

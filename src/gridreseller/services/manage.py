@@ -1,30 +1,32 @@
-"""distributor.manage: one function per method/task of the contract's §6."""
+"""distributor.manage: one operation per method (and task) of the contract's §6."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, fields
 from functools import partial
-from itertools import islice
 
-from gridreseller.db.repository import CustomerRow, Repository
-from gridreseller.db.unit_of_work import UniqueViolation
+from gridreseller.db.repository import KEY_COLUMN, CustomerRow, Repository
+from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain import rules
-from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound
-from gridreseller.domain.models import (
-    CUSTOMER_FIELDS,
-    Actor,
-    CustomerList,
-    CustomerView,
-    Result,
-    Success,
+from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound, Problem
+from gridreseller.domain.fields import (
+    Count,
+    Declaration,
+    Email,
+    Field,
+    Flag,
+    LoginEmail,
+    Secret,
+    Text,
+    at_least_one_of,
 )
-from gridreseller.domain.params import Params
-from gridreseller.domain.rules import ErrorList
+from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CustomerList, CustomerView, Success
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.customers import live_customer, required_user, user_param
-
-Action = Callable[[ServiceContext, Actor, Params], Awaitable[Result]]
+from gridreseller.services.customers import live_customer
+from gridreseller.services.operations import Operation, Selector
+from gridreseller.services.parameters import new_password_fields, profile_fields, user_field
 
 TEXT_FILTERS = (
     "email",
@@ -40,92 +42,119 @@ TEXT_FILTERS = (
     "company",
 )
 
-
-async def manage(ctx: ServiceContext, actor: Actor, params: Params) -> Result:
-    """Dispatch on `method` (and `task` for profile); unknown ones are a 400."""
-    method = params.get("method")
-    if not method:
-        raise Invalid(["method is required"])
-    if method == "profile":
-        task = params.get("task")
-        if not task:
-            raise Invalid(["task is required"])
-        action = PROFILE_TASKS.get(task)
-        if action is None:
-            raise Invalid([f"task must be one of {', '.join(PROFILE_TASKS)}"])
-        return await action(ctx, actor, params)
-    action = METHODS.get(method)
-    if action is None:
-        raise Invalid([f"method must be one of profile, {', '.join(METHODS)}"])
-    return await action(ctx, actor, params)
-
-
 # profile get ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListCustomers:
+    username: str | None
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    address: str | None
+    city: str | None
+    state: str | None
+    country: str | None
+    zip: str | None
+    phone: str | None
+    website: str | None
+    company: str | None
+    active: bool | None
+    limit: int | None
+    offset: int | None
+
+    @property
+    def filters(self) -> dict[str, str]:
+        """Text filters given, casefolded: matched exactly, in any case."""
+        given = {name: getattr(self, name) for name in TEXT_FILTERS}
+        return {name: value.casefold() for name, value in given.items() if value}
+
+
+LIST_CUSTOMERS = Declaration(
+    ListCustomers,
+    (
+        Field(
+            "username", Text(empty_is_absent=True), description="Filter: exact username, any case."
+        ),
+        *(
+            Field(name, Text(empty_is_absent=True), description="Filter: exact match, any case.")
+            for name in TEXT_FILTERS
+        ),
+        Field(
+            "active",
+            Flag("must be true, false, 1 or 0", empty_is_absent=True),
+            description="Filter: `true`/`false`/`1`/`0` (empty: no filter).",
+        ),
+        Field("limit", Count(), description="Page size: a non-negative integer.", example="50"),
+        Field("offset", Count(), description="Rows to skip: a non-negative integer.", example="0"),
+    ),
+)
 
 BATCH = 500
 FIELD_INDEX = {name: index for index, name in enumerate(CUSTOMER_FIELDS)}
 FLAG_INDEXES = (FIELD_INDEX["active"], FIELD_INDEX["website_access"])
 
 
-async def list_customers(ctx: ServiceContext, actor: Actor, params: Params) -> CustomerList:
-    """profile get: validated now; rows in username order, streamed while sent."""
-    errors = ErrorList()
-    filters = _text_filters(errors, params)
-    active = _active_filter(errors, params)
-    limit = rules.non_negative_int(errors, params.values, "limit")
-    offset = rules.non_negative_int(errors, params.values, "offset")
-    errors.raise_if_any()
-    page = _Page(filters, active, limit, offset)
-    username = params.get("username")
-    if username:
-        key = rules.username_key(username)
+async def list_customers(ctx: ServiceContext, actor: Actor, command: ListCustomers) -> CustomerList:
+    """profile get: rows in username order, fetched a batch at a time while they are sent."""
+    page = _Page(command)
+    if command.username:
+        key = rules.username_key(command.username)
         rows = await ctx.uow.run_read(lambda r: r.customer_row(actor.account_id, key))
-        return CustomerList(page.views(rows))
-    batches = ctx.uow.stream(partial(page.produce, actor.account_id))
+        return CustomerList(page.select(rows, skip=command.offset or 0)[: page.stop])
+    batches = page.batches(ctx.uow, actor.account_id)
     return CustomerList(await anext(batches, []), batches)
 
 
 class _Page:
-    """Which rows a profile get returns: filters, then offset and limit."""
+    """Which rows a profile get returns: filters, then offset and limit.
 
-    def __init__(
-        self, filters: dict[str, str], active: bool | None, limit: int | None, offset: int | None
-    ) -> None:
-        self.filters = filters
-        self.active = active
-        self.limit = limit
-        self.offset = offset
+    Each batch is a query of its own, after the last username seen (keyset paging on
+    the list's order), so nothing holds a database connection while the client reads.
+    """
+
+    def __init__(self, command: ListCustomers) -> None:
+        self.filters = command.filters
+        self.active = command.active
+        self.offset = command.offset or 0
+        self.limit = command.limit
+        self.filtered = bool(self.filters) or self.active is not None
 
     @property
-    def filtered(self) -> bool:
-        return bool(self.filters) or self.active is not None
+    def stop(self) -> int | None:
+        return self.limit
 
-    def produce(self, distributor_id: int, repository: Repository) -> Iterator[list[CustomerView]]:
-        # Paging is pushed into SQL unless rows are also filtered here.
-        in_sql = not self.filtered
-        batches = repository.stream_customers(
-            distributor_id,
-            limit=self.limit if in_sql else None,
-            offset=self.offset if in_sql else None,
-            batch=BATCH,
-        )
-        if in_sql:
-            return ([_view(row) for row in rows] for rows in batches)
-        return self.select(batches)
+    async def batches(
+        self, uow: UnitOfWork, distributor_id: int
+    ) -> AsyncIterator[list[CustomerView]]:
+        after: str | None = None
+        # Unfiltered, SQL skips the offset; filtered, rows are skipped once they match.
+        sql_offset, skip = (0, self.offset) if self.filtered else (self.offset, 0)
+        remaining = self.limit
+        while remaining is None or remaining > 0:
+            size = BATCH if remaining is None or self.filtered else min(BATCH, remaining)
+            rows = await uow.run_read(
+                partial(_rows, distributor_id, after=after, offset=sql_offset, batch=size)
+            )
+            if not rows:
+                return
+            after, sql_offset = rows[-1][KEY_COLUMN], 0
+            views = self.select(rows, skip)
+            skip = max(0, skip - self._matching(rows))
+            if remaining is not None:
+                views = views[:remaining]
+                remaining -= len(views)
+            if views:
+                yield views
+            if len(rows) < size:
+                return
 
-    def views(self, rows: list[CustomerRow]) -> list[CustomerView]:
-        """The page of a few rows, all in hand."""
-        if not self.filtered and not self.offset and self.limit is None:
-            return [_view(row) for row in rows]
-        return [view for batch in self.select([rows]) for view in batch]
+    def select(self, rows: list[CustomerRow], skip: int) -> list[CustomerView]:
+        matching = [row for row in rows if self._matches(row)] if self.filtered else rows
+        return [_view(row) for row in matching[skip:]]
 
-    def select(self, batches: Iterable[list[CustomerRow]]) -> Iterator[list[CustomerView]]:
-        rows = (row for batch in batches for row in batch if self._matches(row))
-        start = self.offset or 0
-        stop = None if self.limit is None else start + self.limit
-        views = (_view(row) for row in islice(rows, start, stop))
-        while batch := list(islice(views, BATCH)):
-            yield batch
+    def _matching(self, rows: list[CustomerRow]) -> int:
+        return sum(1 for row in rows if self._matches(row)) if self.filtered else len(rows)
 
     def _matches(self, row: CustomerRow) -> bool:
         if self.active is not None and bool(row[FIELD_INDEX["active"]]) != self.active:
@@ -136,31 +165,14 @@ class _Page:
         )
 
 
-def _text_filters(errors: ErrorList, params: Params) -> dict[str, str]:
-    filters: dict[str, str] = {}
-    for name in ("username", *TEXT_FILTERS):
-        value = params.get(name)
-        if value is None or value == "":
-            continue
-        if rules.has_illegal_characters(value):
-            errors.add(f"{name} must not contain control characters")
-        elif name != "username":
-            filters[name] = value.casefold()
-    return filters
-
-
-def _active_filter(errors: ErrorList, params: Params) -> bool | None:
-    raw = params.get("active")
-    if raw is None or raw == "":
-        return None
-    parsed = rules.parse_bool(raw)
-    if parsed is None:
-        errors.add("active must be true, false, 1 or 0")
-    return parsed
+def _rows(
+    distributor_id: int, repository: Repository, *, after: str | None, offset: int, batch: int
+) -> list[CustomerRow]:
+    return repository.customer_rows(distributor_id, after=after, offset=offset, batch=batch)
 
 
 def _view(row: CustomerRow) -> CustomerView:
-    values = [value or "" for value in row]
+    values = [value or "" for value in row[: len(CUSTOMER_FIELDS)]]
     for index in FLAG_INDEXES:
         values[index] = "true" if row[index] else "false"
     return tuple(values)
@@ -169,75 +181,112 @@ def _view(row: CustomerRow) -> CustomerView:
 # profile set / setUsername / setEmail ----------------------------------------------
 
 
-async def set_profile(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+@dataclass(frozen=True)
+class SetProfile:
+    user: str
+    first_name: str | None
+    last_name: str | None
+    address: str | None
+    city: str | None
+    state: str | None
+    zip: str | None
+    country: str | None
+    phone: str | None
+    website: str | None
+    company: str | None
+
+    @property
+    def changes(self) -> dict[str, str]:
+        given = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "user"}
+        return {name: value for name, value in given.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class SetUsername:
+    user: str
+    username: str
+
+
+@dataclass(frozen=True)
+class SetEmail:
+    user: str
+    email: str
+
+
+SET_PROFILE = Declaration(
+    SetProfile,
+    (user_field(), *profile_fields(required=False)),
+    checks=(at_least_one_of(tuple(rules.PROFILE_LIMITS)),),
+    any_of=(tuple(rules.PROFILE_LIMITS),),
+)
+SET_USERNAME = Declaration(
+    SetUsername,
+    (
+        user_field(),
+        Field(
+            "username",
+            LoginEmail(100),
+            True,
+            description="The new username: an email address, not taken, not on a reserved domain.",
+            example="jd@example.com",
+        ),
+    ),
+)
+SET_EMAIL = Declaration(
+    SetEmail,
+    (
+        user_field(),
+        Field(
+            "email",
+            Email(100),
+            True,
+            description="The new contact address.",
+            example="jd@example.com",
+        ),
+    ),
+)
+
+
+async def set_profile(ctx: ServiceContext, actor: Actor, command: SetProfile) -> Success:
     """profile set: at least one field, each under the same limits as add."""
-    errors = ErrorList()
-    changes: dict[str, str] = {}
-    for name, limit in rules.PROFILE_LIMITS.items():
-        if name in params.values:
-            value = rules.text(errors, params.values, name, limit)
-            if value is not None:
-                changes[name] = value
-    if not errors and not changes:
-        errors.add(f"at least one of {', '.join(rules.PROFILE_LIMITS)} is required")
-    user = user_param(errors, params)
-    errors.raise_if_any()
+    changes = command.changes
 
     def change(repository: Repository) -> None:
-        customer = live_customer(repository, actor, user)
-        profile = repository.profile(customer.id)
-        for name, value in changes.items():
-            setattr(profile, name, value)
-        customer.updated_at = ctx.clock()
+        customer = live_customer(repository, actor, command.user)
+        repository.update_profile(customer.id, changes)
+        repository.change_login(customer.id, ctx.clock())
         audit.record(repository, ctx, actor, "customer.profile", customer.username, changes)
 
     await ctx.uow.run_write(change)
     return Success()
 
 
-async def set_username(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def set_username(ctx: ServiceContext, actor: Actor, command: SetUsername) -> Success:
     """profile setUsername: takes effect at once; the old name becomes free."""
-    errors = ErrorList()
-    new_name = rules.email(errors, params.values, "username", 100)
-    if new_name and rules.is_reserved_domain(
-        rules.email_domain(new_name), ctx.settings.reserved_domains
-    ):
-        errors.add("username must not use a reserved domain")
-    user = user_param(errors, params)
-    errors.raise_if_any()
-    assert new_name is not None
-    key = rules.username_key(new_name)
+    key = rules.username_key(command.username)
 
     def change(repository: Repository) -> None:
-        customer = live_customer(repository, actor, user)
+        customer = live_customer(repository, actor, command.user)
         if key != customer.username_key and repository.username_taken(key):
-            raise Invalid([USERNAME_TAKEN])
-        audit.record(
-            repository, ctx, actor, "customer.username", customer.username, {"username": new_name}
+            raise Invalid([Problem("username", USERNAME_TAKEN)])
+        fields = {"username": command.username}
+        audit.record(repository, ctx, actor, "customer.username", customer.username, fields)
+        repository.change_login(
+            customer.id, ctx.clock(), username=command.username, username_key=key
         )
-        customer.username = new_name
-        customer.username_key = key
-        customer.updated_at = ctx.clock()
 
-    try:
-        await ctx.uow.run_write(change)
-    except UniqueViolation:
-        raise Invalid([USERNAME_TAKEN]) from None
+    await ctx.uow.run_write(change)
     return Success()
 
 
-async def set_email(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+async def set_email(ctx: ServiceContext, actor: Actor, command: SetEmail) -> Success:
     """profile setEmail: the contact address only; logins are unaffected."""
-    errors = ErrorList()
-    email = rules.email(errors, params.values, "email", 100)
-    user = user_param(errors, params)
-    errors.raise_if_any()
 
     def change(repository: Repository) -> None:
-        customer = live_customer(repository, actor, user)
-        customer.email = email
-        customer.updated_at = ctx.clock()
-        audit.record(repository, ctx, actor, "customer.email", customer.username, {"email": email})
+        customer = live_customer(repository, actor, command.user)
+        repository.change_login(customer.id, ctx.clock(), email=command.email)
+        fields = {"email": command.email}
+        audit.record(repository, ctx, actor, "customer.email", customer.username, fields)
 
     await ctx.uow.run_write(change)
     return Success()
@@ -246,73 +295,126 @@ async def set_email(ctx: ServiceContext, actor: Actor, params: Params) -> Succes
 # password, auth ---------------------------------------------------------------------
 
 
-async def reset_password(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
+@dataclass(frozen=True)
+class ResetPassword:
+    user: str
+    password: str
+    confirm_password: str
+
+
+@dataclass(frozen=True)
+class CheckPassword:
+    user: str
+    password: str
+
+
+RESET_PASSWORD = Declaration(ResetPassword, (user_field(), *new_password_fields()))
+CHECK_PASSWORD = Declaration(
+    CheckPassword,
+    (
+        user_field(),
+        Field("password", Secret(), True, description="The password to check."),
+    ),
+)
+
+
+async def reset_password(ctx: ServiceContext, actor: Actor, command: ResetPassword) -> Success:
     """password: the old password stops working at once."""
-    errors = ErrorList()
-    password = rules.password(errors, params.values, ctx.settings.min_password_length, confirm=True)
-    user = user_param(errors, params)
-    errors.raise_if_any()
-    assert password is not None
-    await ctx.uow.run_read(lambda r: live_customer(r, actor, user))  # unknown: no hashing
-    password_hash = await ctx.hash_password(password)
+    await ctx.uow.run_read(lambda r: live_customer(r, actor, command.user))  # unknown: no hash
+    password_hash = await ctx.hash_password(command.password)
 
     def change(repository: Repository) -> None:
-        customer = live_customer(repository, actor, user)
-        customer.password_hash = password_hash
-        customer.updated_at = ctx.clock()
-        audit.record(
-            repository, ctx, actor, "customer.password", customer.username, {"password": True}
-        )
+        customer = live_customer(repository, actor, command.user)
+        repository.change_login(customer.id, ctx.clock(), password_hash=password_hash)
+        fields = {"password": True}
+        audit.record(repository, ctx, actor, "customer.password", customer.username, fields)
 
     await ctx.uow.run_write(change)
     return Success()
 
 
-async def authenticate_customer(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
-    """auth: success when `password` is the customer's; a wrong one is a 400."""
-    errors = ErrorList()
-    user = user_param(errors, params)
-    password = params.get("password")
-    if not password:
-        errors.add("password is required")
-    errors.raise_if_any()
-    stored = await ctx.uow.run_read(lambda r: live_customer(r, actor, user).password_hash)
-    if not await ctx.verify_password(stored, password or ""):
-        raise Invalid(["password is incorrect"])
+async def authenticate_customer(
+    ctx: ServiceContext, actor: Actor, command: CheckPassword
+) -> Success:
+    """auth: success when `password` is the customer's; a wrong one is a 400. Its failures
+    count in the customer's throttle budget and the audit trail, like any login's."""
+    customer = await ctx.uow.run_read(lambda r: live_customer(r, actor, command.user))
+    if not await ctx.identity.check_password(customer, command.password, actor):
+        raise Invalid([Problem("password", "password is incorrect")])
     return Success()
 
 
 # enable / disable / website_enable / website_disable ------------------------------
 
 
-def _flag_setter(action: str, column: str, value: bool, *aliases: str) -> Action:
-    async def set_flag(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
-        user = required_user(params, *aliases)
+@dataclass(frozen=True)
+class FlagChange:
+    user: str
+
+
+def _flag_operation(
+    summary: str, action: str, column: str, value: bool, *aliases: str
+) -> Operation[FlagChange]:
+    async def set_flag(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
+        key = rules.username_key(command.user)
 
         def change(repository: Repository) -> None:
-            found = repository.set_customer_flag(actor.account_id, user, column, value, ctx.clock())
+            found = repository.set_customer_flag(actor.account_id, key, column, value, ctx.clock())
             if not found:
                 raise NotFound(bare=True)
-            audit.record(repository, ctx, actor, action, user, {column: value})
+            audit.record(repository, ctx, actor, action, command.user, {column: value})
 
         await ctx.uow.run_write(change)
         return Success()
 
-    return set_flag
+    description = "The customer" + (
+        " (wins over `username` when both are given)." if aliases else "."
+    )
+    declaration = Declaration(FlagChange, (user_field(description, aliases),))
+    return Operation(summary, declaration, set_flag)
 
 
-PROFILE_TASKS: dict[str, Action] = {
-    "get": list_customers,
-    "set": set_profile,
-    "setUsername": set_username,
-    "setEmail": set_email,
-}
+PROFILE = Selector(
+    "task",
+    {
+        "get": Operation(
+            "List customers (filters combine with AND; username order).",
+            LIST_CUSTOMERS,
+            list_customers,
+        ),
+        "set": Operation("Update profile fields (at least one).", SET_PROFILE, set_profile),
+        "setUsername": Operation(
+            "Rename the customer's login; the old name stops working at once.",
+            SET_USERNAME,
+            set_username,
+        ),
+        "setEmail": Operation("Change the contact email address.", SET_EMAIL, set_email),
+    },
+)
 
-METHODS: dict[str, Action] = {
-    "password": reset_password,
-    "enable": _flag_setter("customer.enable", "active", True),
-    "disable": _flag_setter("customer.disable", "active", False, "username"),
-    "website_enable": _flag_setter("customer.website_enable", "website_access", True),
-    "website_disable": _flag_setter("customer.website_disable", "website_access", False),
-    "auth": authenticate_customer,
-}
+MANAGE = Selector(
+    "method",
+    {
+        "profile": PROFILE,
+        "password": Operation("Reset the customer's password.", RESET_PASSWORD, reset_password),
+        "enable": _flag_operation("Turn sending on.", "customer.enable", "active", True),
+        "disable": _flag_operation(
+            "Turn sending off (`user` wins over `username` when both are given).",
+            "customer.disable",
+            "active",
+            False,
+            "username",
+        ),
+        "website_enable": _flag_operation(
+            "Turn dashboard login on.", "customer.website_enable", "website_access", True
+        ),
+        "website_disable": _flag_operation(
+            "Turn dashboard login off.", "customer.website_disable", "website_access", False
+        ),
+        "auth": Operation(
+            "Check a customer's password (a wrong one is a 400 error on `password`).",
+            CHECK_PASSWORD,
+            authenticate_customer,
+        ),
+    },
+)

@@ -4,16 +4,44 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from gridreseller.db.repository import Repository
-from gridreseller.db.tables import IpAddress, IpGroup, Login, Package
-from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
-from gridreseller.domain.errors import USERNAME_TAKEN, Invalid
+from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, Problem
+from gridreseller.domain.fields import (
+    Declaration,
+    Email,
+    Field,
+    FieldProblem,
+    ParseContext,
+    Password,
+    Text,
+)
 from gridreseller.domain.models import LoginKind
-from gridreseller.domain.rules import ErrorList
+from gridreseller.domain.params import Params
 from gridreseller.services.context import ServiceContext
+
+# The operator's values need no date and no password minimum beyond the setting's.
+OPERATOR_CONTEXT = ParseContext(min_password_length=0, today=date.min)
+
+
+@dataclass(frozen=True)
+class NewDistributor:
+    username: str
+    password: str
+    email: str
+
+
+NEW_DISTRIBUTOR = Declaration(
+    NewDistributor,
+    (
+        Field("username", Text(64), True),
+        Field("password", Password(), True),
+        Field("email", Email(100), True),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -29,31 +57,25 @@ class PackageSpec:
 
 
 def create_distributor(ctx: ServiceContext, username: str, password: str, email: str) -> None:
-    errors = ErrorList()
-    values = {"username": username, "password": password, "email": email}
-    rules.text(errors, values, "username", 64)
-    rules.password(errors, values, ctx.settings.min_password_length, confirm=False)
-    rules.email(errors, values, "email", 100)
-    errors.raise_if_any()
-    password_hash = ctx.passwords.hash(password)
-    try:
-        with ctx.uow.write() as repository:
-            if repository.username_taken(rules.username_key(username)):
-                raise Invalid([USERNAME_TAKEN])
-            now = ctx.clock()
-            repository.add(
-                Login(
-                    kind=LoginKind.DISTRIBUTOR.value,
-                    username=username,
-                    username_key=rules.username_key(username),
-                    password_hash=password_hash,
-                    email=email,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-    except UniqueViolation:
-        raise Invalid([USERNAME_TAKEN]) from None
+    params = Params.of(username=username, password=password, email=email)
+    command = NEW_DISTRIBUTOR.parse(params, ctx.parse_context())
+    password_hash = ctx.passwords.hash(command.password)
+    with ctx.uow.write() as repository:
+        key = rules.username_key(command.username)
+        if repository.username_taken(key):
+            raise Invalid([Problem("username", USERNAME_TAKEN)])
+        now = ctx.clock()
+        repository.create_login(
+            {
+                "kind": LoginKind.DISTRIBUTOR.value,
+                "username": command.username,
+                "username_key": key,
+                "password_hash": password_hash,
+                "email": command.email,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
 
 
 def bootstrap_admin(ctx: ServiceContext) -> tuple[str, str] | None:
@@ -70,72 +92,85 @@ def bootstrap_admin(ctx: ServiceContext) -> tuple[str, str] | None:
 
 
 def create_package(ctx: ServiceContext, distributor: str, spec: PackageSpec) -> None:
-    errors = ErrorList()
-    rules.text(errors, {"name": spec.name}, "name", 255)
+    errors: list[Problem] = []
+    _check_text(errors, "name", spec.name, 255)
     if spec.description:
-        rules.text(errors, {"description": spec.description}, "description", 10_000)
+        _check_text(errors, "description", spec.description, 10_000)
     amounts = {
         field: _amount(errors, field, getattr(spec, field))
         for field in ("price", "overage", "distributor_price")
     }
     if spec.credits < 0:
-        errors.add("credits must not be negative")
-    errors.raise_if_any()
+        errors.append(Problem("credits", "credits must not be negative"))
+    if errors:
+        raise Invalid(errors)
     with ctx.uow.write() as repository:
         owner = _distributor(repository, distributor)
-        if repository.package_named(owner.id, spec.name) is not None:
+        if repository.package_named(owner, spec.name) is not None:
             raise Invalid([f"package {spec.name!r} already exists for {distributor}"])
-        repository.add(
-            Package(
-                distributor_id=owner.id,
-                name=spec.name,
-                description=spec.description,
-                credits=spec.credits,
-                has_ip=spec.has_ip,
-                has_reseller=spec.has_reseller,
-                **amounts,
-            )
-        )
+        values = {
+            "name": spec.name,
+            "description": spec.description,
+            "credits": spec.credits,
+            "has_ip": spec.has_ip,
+            "has_reseller": spec.has_reseller,
+            **amounts,
+        }
+        repository.create_package(owner, values)
 
 
 def add_ips(ctx: ServiceContext, distributor: str, group: str, addresses: list[str]) -> None:
     """Creates the group if needed; an address may belong to one distributor only."""
-    errors = ErrorList()
-    rules.text(errors, {"group": group}, "group", 255)
+    errors: list[Problem] = []
+    _check_text(errors, "group", group, 255)
     bad = [a for a in addresses if not rules.is_ip_address(a)]
-    errors.messages.extend(f"not a valid IP address: {a!r}" for a in bad)
+    errors.extend(Problem("address", f"not a valid IP address: {a!r}") for a in bad)
     if not addresses:
-        errors.add("at least one address is required")
-    errors.raise_if_any()
+        errors.append(Problem("address", "at least one address is required"))
+    if errors:
+        raise Invalid(errors)
     with ctx.uow.write() as repository:
         owner = _distributor(repository, distributor)
-        ip_group = repository.ip_group(owner.id, group)
-        if ip_group is None:
-            ip_group = IpGroup(distributor_id=owner.id, name=group)
-            repository.add(ip_group)
-            repository.flush()
+        group_id = repository.ip_groups_named(owner, [group]).get(group)
+        if group_id is None:
+            group_id = repository.create_ip_group(owner, group)
         for address in dict.fromkeys(rules.canonical_ip(a) for a in addresses):
-            existing = repository.ip_by_address(address)
+            existing = repository.ip_group_of_address(address)
             if existing is None:
-                repository.add(IpAddress(group_id=ip_group.id, address=address))
-            elif existing.group_id != ip_group.id:
+                repository.add_ip(group_id, address)
+            elif existing != group_id:
                 raise Invalid([f"{address} already belongs to another IP group"])
 
 
-def _distributor(repository: Repository, username: str) -> Login:
-    login = repository.distributor(username)
-    if login is None:
+def distributor_id(ctx: ServiceContext, username: str) -> int:
+    """The distributor of that name (for the CLI's filters), or Invalid."""
+    with ctx.uow.read() as repository:
+        return _distributor(repository, username)
+
+
+def _distributor(repository: Repository, username: str) -> int:
+    found = repository.distributor_id(rules.username_key(username))
+    if found is None:
         raise Invalid([f"no distributor named {username!r}"])
-    return login
+    return found
 
 
-def _amount(errors: ErrorList, field: str, raw: str) -> Decimal:
+def _check_text(errors: list[Problem], name: str, value: str, max_length: int) -> None:
+    try:
+        Text(max_length).parse(name, value, OPERATOR_CONTEXT)
+    except FieldProblem as problem:
+        errors.append(Problem(name, str(problem)))
+    if value == "":
+        errors.append(Problem(name, f"{name} must not be empty"))
+
+
+def _amount(errors: list[Problem], field: str, raw: str) -> Decimal:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        errors.add(f"{field} must be a number")
+        errors.append(Problem(field, f"{field} must be a number"))
         return Decimal(0)
     if not value.is_finite() or value < 0:
-        errors.add(f"{field} must be a non-negative number")
+        errors.append(Problem(field, f"{field} must be a non-negative number"))
         return Decimal(0)
     return value

@@ -1,0 +1,36 @@
+"""The audit trail's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, insert, select
+
+from gridreseller.db.records.tables import audit_events
+from gridreseller.db.statements import execute
+from gridreseller.domain.audit import AuditEntry
+
+AUDIT_INSERT = insert(audit_events).values({name: bindparam(name) for name in AuditEntry._fields})
+
+
+class AuditRecords:
+    connection: Connection
+
+    def add_audit_entry(self, entry: AuditEntry) -> None:
+        execute(self.connection, AUDIT_INSERT, **entry._asdict())
+
+    def add_audit_entries(self, entries: list[AuditEntry]) -> None:
+        if entries:
+            self.connection.execute(insert(audit_events), [e._asdict() for e in entries])
+
+    def audit_events(
+        self, distributor_id: int | None, since: datetime | None
+    ) -> Sequence[Row[Any]]:
+        query = select(audit_events).order_by(audit_events.c.occurred_at, audit_events.c.id)
+        if distributor_id is not None:
+            query = query.where(audit_events.c.distributor_id == distributor_id)
+        if since is not None:
+            query = query.where(audit_events.c.occurred_at >= since)
+        return list(self.connection.execute(query))

@@ -1,0 +1,176 @@
+"""Logins of every kind: the access core's lookup, and the changes a login undergoes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import Connection, bindparam, exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gridreseller.db.records.tables import USERNAME_CONSTRAINT, logins, owners
+from gridreseller.db.statements import execute
+from gridreseller.domain.access import LoginState, Role, StoredLogin
+from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, Problem
+from gridreseller.domain.models import LoginKind, Permissions
+
+# Everything the access rules need about a login and its owner, in one indexed lookup.
+_LOGIN_WITH_OWNER = select(
+    logins.c.id,
+    logins.c.kind,
+    logins.c.username,
+    logins.c.username_key,
+    logins.c.password_hash,
+    logins.c.deleted_at,
+    logins.c.owner_id,
+    logins.c.active,
+    logins.c.website_access,
+    logins.c.perm_email,
+    logins.c.perm_web,
+    logins.c.perm_api,
+    owners.c.kind.label("owner_kind"),
+    owners.c.deleted_at.label("owner_deleted_at"),
+    owners.c.owner_id.label("owner_owner_id"),
+    owners.c.active.label("owner_active"),
+    owners.c.website_access.label("owner_website_access"),
+).select_from(logins.outerjoin(owners, owners.c.id == logins.c.owner_id))
+LOGIN_FOR_AUTH = _LOGIN_WITH_OWNER.where(logins.c.username_key == bindparam("key"))
+LOGIN_BY_ID = _LOGIN_WITH_OWNER.where(logins.c.id == bindparam("login_id"))
+
+
+class LoginRow(NamedTuple):
+    """A row of LOGIN_FOR_AUTH, in its column order (a unit test holds them equal)."""
+
+    id: int
+    kind: str
+    username: str
+    username_key: str
+    password_hash: str
+    deleted_at: object
+    owner_id: int | None
+    active: bool
+    website_access: bool
+    perm_email: int
+    perm_web: int
+    perm_api: int
+    owner_kind: str | None
+    owner_deleted_at: object
+    owner_owner_id: int | None
+    owner_active: bool | None
+    owner_website_access: bool | None
+
+    def stored_login(self) -> StoredLogin:
+        role = role_of(self.kind, self.owner_kind)
+        # The flags that matter sit on the customer (a customer's credential: its owner)
+        # and on the distributor (a distributor's credential: its owner).
+        on_owner = role.is_credential
+        active = bool(self.owner_active if on_owner else self.active)
+        website_access = bool(self.owner_website_access if on_owner else self.website_access)
+        on_distributor = role in (Role.DISTRIBUTOR, Role.DISTRIBUTOR_CREDENTIAL)
+        state = LoginState(
+            role,
+            Permissions(self.perm_email, self.perm_web, self.perm_api),
+            distributor_disabled=on_distributor and not active,
+            customer_active=active,
+            customer_website_access=website_access,
+        )
+        # A customer's credential dies with its customer; a customer lives on its own row.
+        owner_live = not role.is_credential or self.owner_deleted_at is None
+        account = self.owner_id if role.is_credential and self.owner_id is not None else self.id
+        return StoredLogin(
+            self.id,
+            self.username,
+            self.username_key,
+            self.password_hash,
+            self.deleted_at is None and owner_live,
+            state,
+            account,
+            tenant_of(role, self.id, self.owner_id, self.owner_owner_id),
+        )
+
+
+def role_of(kind: str, owner_kind: str | None) -> Role:
+    if kind == LoginKind.CREDENTIAL.value:
+        on_customer = owner_kind == LoginKind.CUSTOMER.value
+        return Role.CUSTOMER_CREDENTIAL if on_customer else Role.DISTRIBUTOR_CREDENTIAL
+    return Role.DISTRIBUTOR if kind == LoginKind.DISTRIBUTOR.value else Role.CUSTOMER
+
+
+def tenant_of(role: Role, login_id: int, owner_id: int | None, owner_owner: int | None) -> int:
+    """The distributor a login belongs to (for a customer's credential, two levels up)."""
+    if role is Role.DISTRIBUTOR or owner_id is None:
+        return login_id
+    if role is Role.CUSTOMER_CREDENTIAL and owner_owner is not None:
+        return owner_owner
+    return owner_id
+
+
+def is_username_conflict(error: IntegrityError) -> bool:
+    """Only the unique constraint on login names means "taken"; any other integrity
+    error is a bug and stays one."""
+    diagnostics = getattr(error.orig, "diag", None)
+    if diagnostics is not None:  # PostgreSQL names the constraint
+        return getattr(diagnostics, "constraint_name", None) == USERNAME_CONSTRAINT
+    return "logins.username_key" in str(error.orig)  # SQLite names the column
+
+
+@contextmanager
+def username_guard() -> Iterator[None]:
+    """A statement that would take a username another login holds: 400 on `username`."""
+    try:
+        yield
+    except IntegrityError as error:
+        if is_username_conflict(error):
+            raise Invalid([Problem("username", USERNAME_TAKEN)]) from None
+        raise
+
+
+class LoginRecords:
+    connection: Connection
+
+    def login_for_auth(self, key: str) -> StoredLogin | None:
+        """The login and its owner's kind and status, in one indexed lookup."""
+        rows = execute(self.connection, LOGIN_FOR_AUTH, key=key).rows
+        return LoginRow._make(rows[0]).stored_login() if rows else None
+
+    def login_by_id(self, login_id: int) -> StoredLogin | None:
+        rows = execute(self.connection, LOGIN_BY_ID, login_id=login_id).rows
+        return LoginRow._make(rows[0]).stored_login() if rows else None
+
+    def username_taken(self, key: str) -> bool:
+        query = select(exists().where(logins.c.username_key == key))
+        return bool(self.connection.execute(query).scalar())
+
+    def any_distributor(self) -> bool:
+        query = select(exists().where(logins.c.kind == LoginKind.DISTRIBUTOR.value))
+        return bool(self.connection.execute(query).scalar())
+
+    def distributor_id(self, key: str) -> int | None:
+        query = select(logins.c.id).where(
+            logins.c.username_key == key, logins.c.kind == LoginKind.DISTRIBUTOR.value
+        )
+        return self.connection.execute(query).scalar()
+
+    def create_login(self, values: Mapping[str, object]) -> int:
+        """A new login row; its id. A taken username is a 400 on `username`."""
+        with username_guard():
+            result = self.connection.execute(logins.insert().values(**values))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def change_login(self, login_id: int, now: datetime, **values: object) -> None:
+        """Set columns of one login (username, username_key, email, password_hash...)."""
+        statement = update(logins).where(logins.c.id == login_id)
+        with username_guard():
+            self.connection.execute(statement.values(updated_at=now, **values))
+
+    def replace_hash(self, login_id: int, old_hash: str, new_hash: str) -> bool:
+        result = self.connection.execute(
+            update(logins)
+            .where(logins.c.id == login_id, logins.c.password_hash == old_hash)
+            .values(password_hash=new_hash)
+        )
+        return bool(result.rowcount)
