@@ -25,6 +25,7 @@ import uvicorn
 from gridreseller.asgi import create_app
 from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings
+from gridreseller.http_server import uvicorn_options
 from gridreseller.identity.passwords import Passwords
 
 # Cheap argon2id and no throttling for the bulk of the tests (every client is
@@ -87,8 +88,9 @@ class ThreadServer:
 
     def start(self) -> None:
         app = create_app(container=self.container)
+        options = uvicorn_options(self.container.settings, in_process=True)
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+            app, host="127.0.0.1", port=self.port, log_level="warning", **options
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

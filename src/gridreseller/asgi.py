@@ -16,6 +16,8 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gridreseller.api.app import ApiApp
+from gridreseller.api.responses import errors_response
+from gridreseller.api.routing import format_of_path
 from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings, load_settings
 
@@ -36,6 +38,8 @@ class Dispatcher:
                 await self.other(scope, receive, send)
             else:
                 await self.api(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await refuse_websocket(scope, receive, send)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
@@ -50,6 +54,19 @@ class Dispatcher:
                 self.container.uow.release_thread_connections()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
+    """No surface speaks WebSocket: the upgrade gets a plain 400 in the API's envelope
+    (ASGI's websocket.http.response), with the headers every answer carries."""
+    await receive()  # websocket.connect
+    answer = errors_response(400, [WEBSOCKET_REFUSED], format_of_path(scope["path"]))
+    start = {"type": "websocket.http.response.start", "status": answer.status_code}
+    await send({**start, "headers": answer.headers})
+    await send({"type": "websocket.http.response.body", "body": answer.body})
+
+
+WEBSOCKET_REFUSED = "WebSocket upgrades are not supported"
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Dispatcher:

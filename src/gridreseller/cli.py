@@ -14,6 +14,7 @@ import uvicorn
 from gridreseller.bootstrap import build_container
 from gridreseller.config import ENV_PREFIX, Settings, load_settings
 from gridreseller.domain.errors import DomainError, Invalid
+from gridreseller.http_server import uvicorn_options
 from gridreseller.services import audit, operator
 from gridreseller.services.context import ServiceContext
 
@@ -82,9 +83,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        access_log=False,
         log_config=_log_config(),
-        server_header=False,
+        **uvicorn_options(ctx.settings),
     )
 
 

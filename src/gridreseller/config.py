@@ -39,6 +39,13 @@ class Settings:
     throttle_window_seconds: int = 15 * 60
     throttle_first_backoff_seconds: int = 60
     throttle_max_backoff_seconds: int = 15 * 60
+    # The HTTP server's bounds (http_server.py, docs/security.md).
+    max_header_bytes: int = 64 * 1024
+    header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 30
+    send_timeout_seconds: int = 30
+    max_connections: int = 1000
+    keep_alive_seconds: int = 5
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -64,6 +71,12 @@ _INT_FIELDS = {
     "throttle_window_seconds",
     "throttle_first_backoff_seconds",
     "throttle_max_backoff_seconds",
+    "max_header_bytes",
+    "header_timeout_seconds",
+    "body_timeout_seconds",
+    "send_timeout_seconds",
+    "max_connections",
+    "keep_alive_seconds",
 }
 
 

@@ -61,11 +61,12 @@ class ApiApp:
             _log_access(scope, status, started)
 
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
-        call, fmt = resolve(scope["path"])
-        refusal = self._refusal(scope, call, fmt)
+        path = routed_path(scope)
+        call, fmt = resolve(path)
+        refusal = self._refusal(scope, path, call, fmt)
         if refusal is not None:
             return refusal
-        page = self._pages.get(scope["path"])
+        page = self._pages.get(path)
         if page is not None:
             return await page()
         assert call is not None  # _refusal answered for unknown endpoints
@@ -79,13 +80,13 @@ class ApiApp:
             _log_unexpected(scope["path"], error)
             return errors_response(500, ["internal error"], fmt)
 
-    def _refusal(self, scope: Scope, call: Call | None, fmt: str) -> Response | None:
+    def _refusal(self, scope: Scope, path: str, call: Call | None, fmt: str) -> Response | None:
         """413 for a declared body over the limit, 404 for an unknown path, 405 for a verb."""
         length = declared_length(scope)
         if length is not None and length > self.settings.max_body_bytes:
             return error_response(BodyTooLarge(self.settings.max_body_bytes), fmt)
         method = scope["method"]
-        if scope["path"] in self._pages:
+        if path in self._pages:
             return None if method == "GET" else _not_allowed(method, ("GET",), fmt)
         if call is None:
             return errors_response(404, ["Unknown endpoint"], fmt)
@@ -100,6 +101,13 @@ class ApiApp:
 
     async def _openapi_page(self) -> Response:
         return body_response(self._openapi, JSON)
+
+
+def routed_path(scope: Scope) -> str:
+    """The path as sent, not percent-decoded: `/api/credentials%2Fget.json` names no
+    call, so a proxy's rule on paths cannot be sidestepped by encoding a slash."""
+    raw: bytes | None = scope.get("raw_path")
+    return raw.decode("latin-1") if raw else str(scope["path"])
 
 
 def _not_allowed(method: str, allowed: tuple[str, ...], fmt: str) -> Response:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import unquote_plus
 
-from starlette.datastructures import UploadFile
-from starlette.requests import Request
 from starlette.types import Message, Receive, Scope
 
+from gridreseller.api.multipart import multipart_pairs
 from gridreseller.api.problems import BodyTooLarge, HttpProblem
 from gridreseller.config import Settings
 from gridreseller.domain.errors import Invalid
@@ -48,10 +47,9 @@ async def read_params(scope: Scope, receive: Receive, settings: Settings) -> Par
 async def _body_pairs(scope: Scope, receive: Receive, settings: Settings) -> Pairs:
     content_type = (header(scope, b"content-type") or b"").decode("latin-1")
     media_type = content_type.split(";", 1)[0].strip().lower()
-    limited = _limited(receive, settings.max_body_bytes)
+    body = await _read_body(_limited(receive, settings.max_body_bytes))
     if media_type == "multipart/form-data":
-        return await _multipart_pairs(Request(scope, limited), settings)
-    body = await _read_body(limited)
+        return multipart_pairs(content_type, body, settings.max_parameters)
     if not body:
         return []
     if media_type not in ("application/x-www-form-urlencoded", ""):
@@ -86,28 +84,6 @@ async def _read_body(receive: Receive) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-async def _multipart_pairs(request: Request, settings: Settings) -> Pairs:
-    limit = settings.max_parameters + 1
-    try:
-        form = await request.form(max_files=limit, max_fields=limit)
-    except HttpProblem:
-        raise
-    except Exception:  # noqa: BLE001 - python-multipart signals every malformed body this way
-        raise Invalid(["request body is not valid multipart/form-data"]) from None
-    pairs: Pairs = []
-    for name, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            data = await value.read()
-            try:
-                pairs.append((name, data.decode("utf-8")))
-            except UnicodeDecodeError:
-                raise Invalid([f"{name} must be UTF-8 text"]) from None
-        else:
-            pairs.append((name, value))
-    await form.close()
-    return pairs
 
 
 def _decode_pairs(raw: bytes, where: str) -> Pairs:

@@ -95,7 +95,7 @@ async def _customer_chunks(
     yield renderer.customers_end()
 
 
-def error_response(error: DomainError | HttpProblem, fmt: str) -> Response:
+def error_response(error: DomainError | HttpProblem, fmt: str) -> Answer:
     renderer = RENDERERS[fmt]
     status, body = _status_and_body(error, renderer)
     return body_response(body, renderer.MEDIA_TYPE, status, _error_headers(error, status))
@@ -103,7 +103,7 @@ def error_response(error: DomainError | HttpProblem, fmt: str) -> Response:
 
 def errors_response(
     status: int, errors: list[str], fmt: str, headers: dict[str, str] | None = None
-) -> Response:
+) -> Answer:
     renderer = RENDERERS[fmt]
     return body_response(renderer.render_errors(errors), renderer.MEDIA_TYPE, status, headers)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, fields
 from functools import partial
@@ -148,6 +149,9 @@ class _Page:
                 yield views
             if len(rows) < size:
                 return
+            # A SQLite read does not wait, so without this one long list would keep
+            # the event loop from every other request until it was done.
+            await asyncio.sleep(0)
 
     def select(self, rows: list[CustomerRow], skip: int) -> list[CustomerView]:
         matching = [row for row in rows if self._matches(row)] if self.filtered else rows

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
+from gridreseller.db.records.logins import username_guard
 from gridreseller.db.records.tables import (
     customer_ip_groups,
     customer_ips,
@@ -105,6 +106,21 @@ class CustomerRecords:
         ips = [{"customer_id": customer_id, "ip_id": i} for i in ip_ids]
         if ips:
             self.connection.execute(insert(customer_ips), ips)
+
+    def create_customers(
+        self,
+        login_rows: Sequence[Mapping[str, object]],
+        profile_rows: Sequence[Mapping[str, object]],
+    ) -> list[int]:
+        """Many customers in two statements (seeding and imports): the logins, then their
+        profiles in the same order. Their ids, in order."""
+        statement = insert(logins).returning(logins.c.id, sort_by_parameter_order=True)
+        with username_guard():
+            ids = [row[0] for row in self.connection.execute(statement, list(login_rows))]
+        rows = [{**p, "login_id": i} for i, p in zip(ids, profile_rows, strict=True)]
+        if rows:
+            self.connection.execute(insert(profiles), rows)
+        return ids
 
     def update_profile(self, customer_id: int, changes: Mapping[str, str]) -> None:
         statement = update(profiles).where(profiles.c.login_id == customer_id)

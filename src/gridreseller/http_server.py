@@ -1,0 +1,196 @@
+"""uvicorn, bounded: what `serve` and the tests run the ASGI app in.
+
+uvicorn's httptools protocol, as it comes, waits forever for a request's headers
+and body, keeps headers of any size in memory, and waits forever for a client that
+stops reading its answer. A public server needs bounds on each, so this subclass
+adds them (uvicorn has settings for none of them with httptools):
+
+- a connection's request headers must arrive within `header_timeout` and fit in
+  `max_header_bytes` (else 431, or the connection is closed);
+- a request body must arrive within `body_timeout` of its headers;
+- a client that reads nothing of its answer for `send_timeout` is dropped;
+- at most `max_connections` connections are open at once (more are closed at once);
+- an unknown method token is a 405 in the API's error envelope, not uvicorn's
+  plain-text 400 (malformed requests otherwise still get uvicorn's 400: see
+  docs/security.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from gridreseller.config import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    max_header_bytes: int = 64 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    send_timeout: float = 30.0
+    max_connections: int = 1000
+    keep_alive_timeout: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ServerLimits:
+        return cls(
+            max_header_bytes=settings.max_header_bytes,
+            header_timeout=settings.header_timeout_seconds,
+            body_timeout=settings.body_timeout_seconds,
+            send_timeout=settings.send_timeout_seconds,
+            max_connections=settings.max_connections,
+            keep_alive_timeout=settings.keep_alive_seconds,
+        )
+
+
+def _plain_answer(status: bytes, body: bytes, *headers: bytes) -> bytes:
+    lines = [
+        b"HTTP/1.1 " + status,
+        b"content-type: application/json",
+        b"x-content-type-options: nosniff",
+        b"cache-control: no-store",
+        b"connection: close",
+        b"content-length: " + str(len(body)).encode(),
+        *headers,
+    ]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+TOO_LARGE = _plain_answer(
+    b"431 Request Header Fields Too Large",
+    b'{"message":"error","errors":["request headers are too large"]}',
+)
+UNKNOWN_METHOD = _plain_answer(
+    b"405 Method Not Allowed",
+    b'{"message":"error","errors":["this method is not allowed; use GET or POST"]}',
+    b"allow: GET, POST",
+)
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """A module-level class, so that uvicorn's worker processes can load it; its
+    limits come from the environment's settings unless a subclass sets them."""
+
+    limits: ClassVar[ServerLimits | None] = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bounds = type(self).limits or _environment_limits()
+        self._header_bytes = 0
+        self._in_headers = True
+        self._timer: asyncio.TimerHandle | None = None
+        self._send_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.bounds.max_connections:
+            transport.abort()
+            return
+        self._arm(self.bounds.header_timeout)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        # A read brings at most 256 KiB; what of it is headers, the parser tells.
+        if self._in_headers and self._timer is None:  # a keep-alive connection's next request
+            self._arm(self.bounds.header_timeout)
+        self._header_bytes += len(data)
+        self._feed(data)
+        if self._in_headers and self._header_bytes > self.bounds.max_header_bytes:
+            self._refuse(TOO_LARGE)
+
+    def _feed(self, data: bytes) -> None:
+        """uvicorn's own data_received, but for the unknown method's answer (its
+        except clauses cannot be reached from a subclass)."""
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserInvalidMethodError:
+            self._refuse(UNKNOWN_METHOD)
+        except httptools.HttpParserError:
+            message = "Invalid HTTP request received."
+            self.logger.warning(message)
+            self.send_400_response(message)
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+
+    def on_headers_complete(self) -> None:
+        self._in_headers, self._header_bytes = False, 0
+        self._disarm()
+        super().on_headers_complete()
+        self._arm(self.bounds.body_timeout)
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        # Whatever comes next on this connection is the next request's headers.
+        self._in_headers, self._header_bytes = True, 0
+        super().on_message_complete()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._send_timer is None:
+            self._send_timer = self.loop.call_later(self.bounds.send_timeout, self._give_up)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._timer = self.loop.call_later(seconds, self._give_up)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _give_up(self) -> None:
+        """Too slow: drop the connection (a stalled answer's task sees a disconnect)."""
+        self._timer = self._send_timer = None
+        if not self.transport.is_closing():
+            self.transport.abort()
+
+    def _refuse(self, answer: bytes) -> None:
+        self._disarm()
+        if not self.transport.is_closing():
+            self.transport.write(answer)
+            self.transport.close()
+
+
+@functools.cache
+def _environment_limits() -> ServerLimits:
+    return ServerLimits.from_settings(load_settings())
+
+
+def bounded_protocol(limits: ServerLimits) -> type[BoundedHttpToolsProtocol]:
+    """The protocol with these limits (for a server in this process, as in the tests)."""
+    return type("BoundedHttpToolsProtocol", (BoundedHttpToolsProtocol,), {"limits": limits})
+
+
+def uvicorn_options(settings: Settings, *, in_process: bool = False) -> dict[str, Any]:
+    """The options `serve` and the tests give uvicorn. Worker processes load the
+    protocol by name and read their limits from the environment, as they do settings."""
+    limits = ServerLimits.from_settings(settings)
+    return {
+        "http": bounded_protocol(limits) if in_process else BoundedHttpToolsProtocol,
+        "timeout_keep_alive": limits.keep_alive_timeout,
+        # X-Forwarded-For is believed only from configured proxies, by the app itself.
+        "proxy_headers": False,
+        "server_header": False,
+        "access_log": False,
+    }
