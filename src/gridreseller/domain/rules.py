@@ -11,6 +11,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
+from gridreseller.domain import usernames
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.models import Permissions
 
@@ -56,8 +57,31 @@ class ErrorList:
 
 
 def username_key(username: str) -> str:
-    """The form in which usernames are compared and kept unique."""
-    return username.lower()
+    """The form in which usernames are compared and kept unique (see domain/usernames.py)."""
+    return usernames.username_key(username)
+
+
+def username(
+    errors: ErrorList, params: Mapping[str, str], name: str, max_length: int
+) -> str | None:
+    """A new username: a text parameter the username profile accepts."""
+    return _profiled(errors, name, text(errors, params, name, max_length))
+
+
+def email_username(
+    errors: ErrorList, params: Mapping[str, str], name: str, max_length: int
+) -> str | None:
+    """A new username that the username profile accepts, in email format (the
+    profile's finding first: it says more than "not an email address")."""
+    return _email_format(errors, name, username(errors, params, name, max_length))
+
+
+def _profiled(errors: ErrorList, name: str, value: str | None) -> str | None:
+    problem = usernames.username_problem(name, value) if value is not None else None
+    if problem:
+        errors.add(problem)
+        return None
+    return value
 
 
 def text(
@@ -94,7 +118,10 @@ def has_illegal_characters(value: str) -> bool:
 
 
 def email(errors: ErrorList, params: Mapping[str, str], name: str, max_length: int) -> str | None:
-    value = text(errors, params, name, max_length)
+    return _email_format(errors, name, text(errors, params, name, max_length))
+
+
+def _email_format(errors: ErrorList, name: str, value: str | None) -> str | None:
     if value is not None and not is_email(value):
         errors.add(f"{name} must be a valid email address")
         return None

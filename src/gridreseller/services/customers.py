@@ -115,7 +115,7 @@ def _audited(new: NewCustomer) -> dict[str, object]:
 
 def _validate_new(errors: ErrorList, params: Params, ctx: ServiceContext) -> NewCustomer | None:
     values = params.values
-    username = rules.text(errors, values, "username", 64)
+    username = rules.username(errors, values, "username", 64)
     password = rules.password(errors, values, ctx.settings.min_password_length, confirm=True)
     email = rules.email(errors, values, "email", 64)
     profile = {

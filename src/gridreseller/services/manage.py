@@ -198,7 +198,7 @@ async def set_profile(ctx: ServiceContext, actor: Actor, params: Params) -> Succ
 async def set_username(ctx: ServiceContext, actor: Actor, params: Params) -> Success:
     """profile setUsername: takes effect at once; the old name becomes free."""
     errors = ErrorList()
-    new_name = rules.email(errors, params.values, "username", 100)
+    new_name = rules.email_username(errors, params.values, "username", 100)
     if new_name and rules.is_reserved_domain(
         rules.email_domain(new_name), ctx.settings.reserved_domains
     ):

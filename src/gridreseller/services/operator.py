@@ -31,7 +31,7 @@ class PackageSpec:
 def create_distributor(ctx: ServiceContext, username: str, password: str, email: str) -> None:
     errors = ErrorList()
     values = {"username": username, "password": password, "email": email}
-    rules.text(errors, values, "username", 64)
+    rules.username(errors, values, "username", 64)
     rules.password(errors, values, ctx.settings.min_password_length, confirm=False)
     rules.email(errors, values, "email", 100)
     errors.raise_if_any()
