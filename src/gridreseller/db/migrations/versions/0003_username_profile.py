@@ -3,10 +3,11 @@
 Revision ID: 0003
 Revises: 0002
 
-Recomputes `logins.username_key` for every row and widens the column for keys that
-case folding made longer. Two rows whose usernames are one username under the profile
-stop the upgrade with a report naming them, before anything is changed: merging
-accounts is for their owners to decide, not for a migration.
+Recomputes `logins.username_key` for every row and, on PostgreSQL, widens the column
+for keys that case folding made longer (SQLite does not enforce the width). Two rows
+whose usernames are one username under the profile stop the upgrade with a report
+naming them, before anything is changed: merging accounts is for their owners to
+decide, not for a migration.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from alembic import op
 
-# The runtime key function itself, not a copy of it. What this revision promises is
-# "the keys are the ones the code at head computes", and a copy would drift from the
-# code as soon as the rule changed (a Python upgrade brings a newer Unicode database,
-# which is enough). Migrations always run up to head, so a later change of the rule
-# comes with a revision of its own that recomputes the keys again; this one then just
-# computes them once more. Only the function's name and meaning must stay importable.
+# The runtime key function itself, not a copy: what this revision promises is that
+# every stored key is the one the code computes for its name, and a copy would go on
+# computing the old rule once the code's rule changed. The file stays valid when the
+# code moves on because migrations always run up to head: a later change that alters
+# keys (a new rule, or a newer Unicode database in Python or in precis-i18n's tables)
+# comes with a revision of its own that recomputes them, so 0003 computing the newer
+# keys is what head expects anyway. What must stay is these two names and their
+# meaning; whoever renames them edits this import.
 from gridreseller.domain.usernames import username_key, username_problem
 
 revision = "0003"
