@@ -180,6 +180,9 @@ def test_key_length_is_bounded() -> None:
     assert len(username_key("\ufb03" * 100)) == KEY_LENGTH
     assert username_problem("username", "\ufb03" * 101) == TOO_LONG
     assert username_problem("username", "a" * (KEY_LENGTH + 1)) == TOO_LONG
+    # What no login holds keys as KEY_LENGTH + 1 characters, matching none.
+    assert username_key("\ufb03" * 101) == "ffi" * 100 + "f"
+    assert username_key("A" * 100_000) == "a" * (KEY_LENGTH + 1)
 
 
 # Validation ----------------------------------------------------------------------------

@@ -63,8 +63,13 @@ def username_key(name: str) -> str:
     they keep NFC with full case folding as their key, so that such a login, typed
     as stored in any case, still finds itself, while a login attempt with any other
     refused name finds nothing.
+
+    At most KEY_LENGTH + 1 characters: a key that long stands for any longer one,
+    which no login holds, so it finds nothing either and a throttle keyed on it
+    stays bounded.
     """
-    return _profile_key(name) or _fallback_key(name)
+    key = _profile_key(name) or _fallback_key(name)
+    return key[: KEY_LENGTH + 1]
 
 
 def username_problem(field: str, name: str) -> str | None:
