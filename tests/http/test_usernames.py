@@ -117,13 +117,25 @@ def test_look_alikes_are_a_400_on_username(
     assert listed(factory, fmt, distributor) == []
 
 
+def fullwidth(name: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in name)
+
+
 def test_fullwidth_spelling_of_a_taken_name_is_taken(factory: Factory, fmt: str) -> None:
     distributor = factory.distributor()
     customer = factory.customer(distributor)
-    fullwidth = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in customer.username)
-    response = add(factory, fmt, distributor, fullwidth)
+    response = add(factory, fmt, distributor, fullwidth(customer.username))
     assert response.status_code == 400, response.text
     assert errors(response) == TAKEN
+
+
+def test_any_spelling_of_a_login_logs_in(factory: Factory, fmt: str) -> None:
+    distributor = factory.distributor()
+    for spelling in (fullwidth(distributor.username), distributor.username.upper()):
+        response = factory.call(
+            "distributor.packages", fmt, Account(spelling, distributor.password)
+        )
+        assert response.status_code == 200, (spelling, response.text)
 
 
 def test_an_api_user_the_profile_refuses_is_a_bad_login(factory: Factory, fmt: str) -> None:

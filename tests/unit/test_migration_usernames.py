@@ -3,12 +3,12 @@ reported with nothing changed, a refused legacy name kept working."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
 from alembic import command
 from sqlalchemy import Engine, String, insert, inspect, select, text, update
@@ -17,11 +17,9 @@ from gridreseller.config import Settings
 from gridreseller.db.engine import build_engine
 from gridreseller.db.migrate import alembic_config, upgrade
 from gridreseller.db.tables import Login
-from gridreseller.domain.params import Params
 from gridreseller.domain.usernames import username_key
-from gridreseller.services.auth import Scope, authenticate
 from gridreseller.services.passwords import Passwords
-from tests.support import TEST_SETTINGS, context_for
+from tests.support import TEST_SETTINGS, serve_process
 
 PASSWORD = "legacy-pass"
 LONG_AGO = datetime(2020, 1, 1)
@@ -138,11 +136,11 @@ def test_a_name_the_profile_refuses_still_logs_in(
         "(username must not contain spaces); it still logs in, but consider renaming it"
     ]
     assert snapshot(engine)[1] == [(1, "John Smith", "john smith"), (2, "other", "other")]
-    ctx = context_for(fresh_database_url)
-    params = Params(values={"api_user": "JOHN SMITH", "api_key": PASSWORD})
-    actor = asyncio.run(authenticate(ctx, params, Scope.DISTRIBUTOR))
-    assert actor.login_username == "John Smith"
-    ctx.uow.engine.dispose()
+    with serve_process(fresh_database_url) as (url, _process):
+        for api_user, status in [("JOHN SMITH", 200), ("John Smith", 200), ("JohnSmith", 401)]:
+            auth = {"api_user": api_user, "api_key": PASSWORD}
+            response = httpx.post(f"{url}/api/distributor.packages.json", data=auth)
+            assert response.status_code == status, (api_user, response.text)
 
 
 def test_downgrade_restores_lower_cased_keys(engine: Engine) -> None:

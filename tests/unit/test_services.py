@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -17,6 +18,22 @@ from gridreseller.services import customers, operator
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.passwords import Passwords
 from tests.factories import customer_params
+from tests.support import context_for
+
+
+@pytest.fixture
+def service_ctx(tmp_path: Path) -> ServiceContext:
+    return context_for(f"sqlite:///{tmp_path / 'unit.db'}")
+
+
+@pytest.fixture
+def distributor(service_ctx: ServiceContext) -> Actor:
+    operator.create_distributor(service_ctx, "dist", "dist-pass", "dist@example.com")
+    operator.create_package(service_ctx, "dist", operator.PackageSpec(name="basic"))
+    with service_ctx.uow.read() as repository:
+        login = repository.distributor("dist")
+        assert login is not None
+        return Actor(login.id, login.kind, login.username)  # type: ignore[arg-type]
 
 
 def _count_logins(ctx: ServiceContext) -> int:

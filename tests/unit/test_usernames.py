@@ -10,21 +10,21 @@ import unicodedata
 from collections import defaultdict
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from gridreseller.db.tables import Login
 from gridreseller.domain import rules
-from gridreseller.domain.errors import Invalid, Unauthorized
-from gridreseller.domain.models import Actor
+from gridreseller.domain.errors import Invalid
+from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.domain.params import Params
 from gridreseller.domain.rules import ErrorList
 from gridreseller.domain.usernames import KEY_LENGTH, username_key, username_problem
-from gridreseller.services import customers, manage, operator
-from gridreseller.services.auth import Scope, authenticate
+from gridreseller.services import credentials, customers, manage, operator
 from gridreseller.services.context import ServiceContext
 from tests.factories import customer_params
+from tests.support import context_for
 
 TAKEN = ["username is already taken"]
 INVISIBLE = "username must not contain invisible or direction-control characters"
@@ -77,9 +77,7 @@ INVISIBLES = st.characters(categories=["Cf", "Zs", "Zl", "Zp", "Cc"]) | st.sampl
 # Surroundings in which the profile itself lets ZERO WIDTH (NON-)JOINER through.
 JOINING = ["", "john", "@example.com", "\u0915\u094d", "\u0937", "\u0628"]
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
-EXAMPLES = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+EXAMPLES = settings(max_examples=200, deadline=None)
 
 
 def _spelling_groups() -> list[list[str]]:
@@ -99,6 +97,27 @@ def _spelling_groups() -> list[list[str]]:
 
 SPELLINGS = _spelling_groups()
 _tags = itertools.count(1)
+
+
+def tagged(name: str) -> str:
+    """`name` made unique: every test of this module shares one database."""
+    return f"t{next(_tags)}-{name}"
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> ServiceContext:
+    return context_for(f"sqlite:///{tmp_path_factory.mktemp('usernames') / 'unit.db'}")
+
+
+@pytest.fixture(scope="module")
+def distributor(ctx: ServiceContext) -> Actor:
+    """A distributor `dist` with a package `basic`."""
+    operator.create_distributor(ctx, "dist", "dist-pass", "dist@example.com")
+    operator.create_package(ctx, "dist", operator.PackageSpec(name="basic"))
+    with ctx.uow.read() as repository:
+        login = repository.distributor("dist")
+        assert login is not None
+        return Actor(login.id, LoginKind(login.kind), login.username)
 
 
 @st.composite
@@ -200,71 +219,57 @@ def test_the_message_names_the_parameter() -> None:
 
 @pytest.mark.parametrize(("first", "second"), ONE_USERNAME.values(), ids=ONE_USERNAME)
 def test_second_spelling_of_a_customer_is_taken(
-    service_ctx: ServiceContext, distributor: Actor, first: str, second: str
+    ctx: ServiceContext, distributor: Actor, first: str, second: str
 ) -> None:
-    add(service_ctx, distributor, first)
-    assert refusal(service_ctx, distributor, second) == TAKEN
-    assert refusal(service_ctx, distributor, first) == TAKEN
+    tag = tagged("")
+    add(ctx, distributor, tag + first)
+    assert refusal(ctx, distributor, tag + second) == TAKEN
+    assert refusal(ctx, distributor, tag + first) == TAKEN
 
 
 @pytest.mark.parametrize(("name", "message"), REFUSED.values(), ids=REFUSED)
 def test_add_refuses_look_alikes_and_writes_nothing(
-    service_ctx: ServiceContext, distributor: Actor, name: str, message: str
+    ctx: ServiceContext, distributor: Actor, name: str, message: str
 ) -> None:
-    assert refusal(service_ctx, distributor, name) == [message]
+    assert refusal(ctx, distributor, name) == [message]
 
 
 def test_set_username_refuses_look_alikes_and_other_spellings(
-    service_ctx: ServiceContext, distributor: Actor
+    ctx: ServiceContext, distributor: Actor
 ) -> None:
-    add(service_ctx, distributor, "straße@example.com")
-    add(service_ctx, distributor, "bob@example.com")
-    for name, message in [("jo\u200bhn@example.com", INVISIBLE), ("STRASSE@example.com", None)]:
+    taken, bob = tagged("stra\u00dfe@example.com"), tagged("bob@example.com")
+    add(ctx, distributor, taken)
+    add(ctx, distributor, bob)
+    for name, errors in [("jo\u200bhn@example.com", [INVISIBLE]), (taken.upper(), TAKEN)]:
         with pytest.raises(Invalid) as raised:
-            set_username(service_ctx, distributor, "bob@example.com", name)
-        assert raised.value.errors == ([message] if message else TAKEN)
-    set_username(service_ctx, distributor, "bob@example.com", "\uff42\uff4f\uff42@example.com")
-    with service_ctx.uow.read() as repository:
-        renamed = repository.login_by_key("bob@example.com")
-        assert renamed is not None and renamed.username == "\uff42\uff4f\uff42@example.com"
+            set_username(ctx, distributor, bob, name)
+        assert raised.value.errors == errors
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in bob)
+    set_username(ctx, distributor, bob, fullwidth)  # a spelling of its own name
+    with ctx.uow.read() as repository:
+        renamed = repository.login_by_key(username_key(bob))
+        assert renamed is not None and renamed.username == fullwidth
 
 
 def test_operator_refuses_look_alikes_and_other_spellings(
-    service_ctx: ServiceContext, distributor: Actor
+    ctx: ServiceContext, distributor: Actor
 ) -> None:
     with pytest.raises(Invalid) as raised:
-        operator.create_distributor(service_ctx, "di\u200bst", "another-pass", "d@example.com")
+        operator.create_distributor(ctx, "di\u200bst", "another-pass", "d@example.com")
     assert raised.value.errors == [INVISIBLE]
     with pytest.raises(Invalid) as raised:
-        operator.create_distributor(service_ctx, "\uff24IST", "another-pass", "d@example.com")
+        operator.create_distributor(ctx, "\uff24IST", "another-pass", "d@example.com")
     assert raised.value.errors == TAKEN
 
 
-def test_credential_names_are_keyed_by_the_profile(
-    service_ctx: ServiceContext, distributor: Actor
-) -> None:
-    """Credential names are plain ASCII (§8); taken by a customer of another spelling."""
-    add(service_ctx, distributor, "strasse@example.com")
+def test_credential_names_are_keyed_by_the_profile(ctx: ServiceContext, distributor: Actor) -> None:
+    """Credential names are plain ASCII (§8): STRASSE is taken by straße all the same."""
+    name = tagged("strasse")
+    add(ctx, distributor, name.replace("ss", "\u00df"))
+    params = Params(values={"username": name.upper(), "password": "cred-secret"})
     with pytest.raises(Invalid) as raised:
-        operator.create_distributor(service_ctx, "STRASSE@example.com", "pass-word", "d@x.com")
+        asyncio.run(credentials.add_credential(ctx, distributor, params))
     assert raised.value.errors == TAKEN
-
-
-# Logging in ----------------------------------------------------------------------------
-
-
-def login(ctx: ServiceContext, api_user: str, api_key: str = "dist-pass") -> Actor:
-    params = Params(values={"api_user": api_user, "api_key": api_key})
-    return asyncio.run(authenticate(ctx, params, Scope.DISTRIBUTOR))
-
-
-def test_any_spelling_logs_in_and_a_refused_one_finds_nothing(
-    service_ctx: ServiceContext, distributor: Actor
-) -> None:
-    assert login(service_ctx, "\uff24\uff29\uff33\uff34").account_id == distributor.account_id
-    for refused in ("di\u200bst", "dist ", "\u202edist"):
-        with pytest.raises(Unauthorized):
-            login(service_ctx, refused)
 
 
 # Properties ----------------------------------------------------------------------------
@@ -273,14 +278,14 @@ def test_any_spelling_logs_in_and_a_refused_one_finds_nothing(
 @EXAMPLES
 @given(spellings=one_username_two_spellings())
 def test_any_two_spellings_of_one_key_are_one_username(
-    service_ctx: ServiceContext, distributor: Actor, spellings: tuple[str, str]
+    ctx: ServiceContext, distributor: Actor, spellings: tuple[str, str]
 ) -> None:
-    tag = f"t{next(_tags)}-"  # one database for every example: a name of its own each
+    tag = tagged("")  # one database for every example: a name of its own each
     first, second = (tag + spelling for spelling in spellings)
     assume(add_errors(first) == add_errors(second) == [])
     assume(username_key(first) == username_key(second))
-    add(service_ctx, distributor, first)
-    assert refusal(service_ctx, distributor, second) == TAKEN
+    add(ctx, distributor, first)
+    assert refusal(ctx, distributor, second) == TAKEN
 
 
 @EXAMPLES
