@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from alembic import command
+from argon2 import PasswordHasher, Type
 from sqlalchemy import Engine, String, insert, inspect, select, text, update
 
 from gridreseller.config import Settings
@@ -18,8 +19,7 @@ from gridreseller.db.engine import build_engine
 from gridreseller.db.migrate import alembic_config, upgrade
 from gridreseller.db.tables import Login
 from gridreseller.domain.usernames import username_key
-from gridreseller.services.passwords import Passwords
-from tests.support import TEST_SETTINGS, serve_process
+from tests.support import serve_process
 
 PASSWORD = "legacy-pass"
 LONG_AGO = datetime(2020, 1, 1)
@@ -39,7 +39,9 @@ def engine(fresh_database_url: str) -> Iterator[Engine]:
 
 def insert_legacy(engine: Engine, *usernames: str) -> None:
     """Distributors keyed as revision 0002's code keyed them: lower-cased."""
-    password_hash = Passwords(Settings(**TEST_SETTINGS)).hash(PASSWORD)  # type: ignore[arg-type]
+    # An argon2id hash as any version stores one (the test settings' cost: no rehash).
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    password_hash = hasher.hash(PASSWORD)
     rows = [
         {
             "id": number,
