@@ -1,14 +1,27 @@
-"""The contract's rules as pure functions."""
+"""The contract's rules: pure functions and declared fields, without a database."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from gridreseller.domain import rules
+from gridreseller.domain.fields import (
+    BillingDate,
+    Confirmation,
+    Declaration,
+    Field,
+    ParseContext,
+    Password,
+    PermissionsJson,
+    Text,
+    permissions_with,
+)
 from gridreseller.domain.models import Permissions
-from gridreseller.domain.rules import ErrorList
+from gridreseller.domain.params import Params
+from gridreseller.services.credentials import EDIT_CREDENTIAL
 
 
 @pytest.mark.parametrize(
@@ -28,9 +41,16 @@ def test_add_one_month_clamps_to_month_end(today: date, latest: date) -> None:
     assert rules.add_one_month(today) == latest
 
 
+def read(field: Field, today: date = date(2025, 1, 1), **params: str) -> tuple[Any, list[str]]:
+    """One declared field read from `params`: its value and the problems' messages."""
+    declaration: Declaration[dict[str, Any]] = Declaration(dict, (field,))
+    values, problems = declaration.read(Params(values=params), ParseContext(6, today))
+    return values[field.attribute], [problem.message for problem in problems]
+
+
 def _billing(raw: str, today: date) -> tuple[date | None, list[str]]:
-    errors = ErrorList()
-    return rules.billing_date(errors, {"billing_date": raw}, today), errors.messages
+    value, messages = read(Field("billing_date", BillingDate()), today, billing_date=raw)
+    return value, messages
 
 
 @pytest.mark.parametrize(
@@ -98,45 +118,28 @@ def test_domain_names(value: str, ok: bool) -> None:
 
 @pytest.mark.parametrize("char", ["\x00", "\x1f", "\x7f", "\t", "\n", "\ufffe"])
 def test_control_characters_are_rejected(char: str) -> None:
-    errors = ErrorList()
-    assert rules.text(errors, {"city": f"a{char}b"}, "city", 100) is None
-    assert errors.messages == ["city must not contain control characters"]
+    value, messages = read(Field("city", Text(100), True), city=f"a{char}b")
+    assert value is None
+    assert messages == ["city must not contain control characters"]
 
 
 def test_text_limits_and_presence() -> None:
-    errors = ErrorList()
-    assert rules.text(errors, {"zip": "x" * 50}, "zip", 50) == "x" * 50
-    assert rules.text(errors, {"zip": "x" * 51}, "zip", 50) is None
-    assert rules.text(errors, {}, "city", 100) is None
-    assert rules.text(errors, {"city": ""}, "city", 100) is None
-    assert errors.messages == [
-        "zip must be no more than 50 characters",
-        "city is required",
-        "city must not be empty",
-    ]
+    zip_field, city = Field("zip", Text(50), True), Field("city", Text(100), True)
+    assert read(zip_field, zip="x" * 50) == ("x" * 50, [])
+    assert read(zip_field, zip="x" * 51) == (None, ["zip must be no more than 50 characters"])
+    assert read(city) == (None, ["city is required"])
+    assert read(city, city="") == (None, ["city must not be empty"])
 
 
 def test_password_rules() -> None:
-    errors = ErrorList()
-    assert rules.password(errors, {"password": "12345"}, 6, confirm=False) is None
-    assert rules.password(errors, {"password": "x" * 257}, 6, confirm=False) is None
-    assert (
-        rules.password(
-            errors, {"password": "123456", "confirm_password": "1234567"}, 6, confirm=True
-        )
-        is None
-    )
-    assert (
-        rules.password(
-            errors, {"password": "123456", "confirm_password": "123456"}, 6, confirm=True
-        )
-        == "123456"
-    )
-    assert errors.messages == [
-        "password must be at least 6 characters",
-        "password must be no more than 256 characters",
-        "confirm_password must match password",
-    ]
+    password = Field("password", Password(), True)
+    confirm = Field("confirm_password", Confirmation("password"), True)
+    assert read(password, password="12345")[1] == ["password must be at least 6 characters"]
+    too_long = ["password must be no more than 256 characters"]
+    assert read(password, password="x" * 257)[1] == too_long
+    unequal = read(confirm, password="123456", confirm_password="1234567")
+    assert unequal == (None, ["confirm_password must match password"])
+    assert read(confirm, password="123456", confirm_password="123456") == ("123456", [])
 
 
 @pytest.mark.parametrize(
@@ -153,16 +156,17 @@ def test_password_rules() -> None:
     ],
 )
 def test_parse_permissions(raw: str, bits: dict[str, int], message: str | None) -> None:
-    errors = ErrorList()
-    assert rules.parse_permissions(errors, raw) == bits
-    assert errors.messages == ([message] if message else [])
+    value, messages = read(Field("permissions", PermissionsJson(), default={}), permissions=raw)
+    assert value == bits
+    assert messages == ([message] if message else [])
 
 
 def test_separate_bits_win_over_permissions() -> None:
-    errors = ErrorList()
-    bits = rules.permission_bits(errors, {"permissions": '{"api": 1, "web": 1}', "api": "0"})
-    assert bits == {"api": 0, "web": 1}
-    assert rules.apply_bits(Permissions(email=1), bits) == Permissions(email=1, web=1, api=0)
+    params = Params.of(username="c", permissions='{"api": 1, "web": 1}', api="0")
+    edit = EDIT_CREDENTIAL.parse(params, ParseContext(6, date(2025, 1, 1)))
+    assert edit.bits == {"api": 0, "web": 1}
+    updated = permissions_with(Permissions(email=1), edit.bits)
+    assert updated == Permissions(email=1, web=1, api=0)
 
 
 @pytest.mark.parametrize(

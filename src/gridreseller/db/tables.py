@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from gridreseller.domain.usernames import KEY_LENGTH
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -41,7 +43,9 @@ class Login(Base):
     """Every identity that can log in: distributors, customers and credentials.
 
     One table, so that one unique index on `username_key` keeps usernames
-    unique across all three kinds, case-insensitively, enforced by the database.
+    unique across all three kinds, enforced by the database. The key is the
+    username profile's form (domain/usernames.py): case-insensitive, and blind to
+    width, normalization and the other differences the profile maps away.
     """
 
     __tablename__ = "logins"
@@ -49,7 +53,7 @@ class Login(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     username: Mapped[str] = mapped_column(String(100))
-    username_key: Mapped[str] = mapped_column(String(100), unique=True)
+    username_key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     # customer -> its distributor; credential -> the account it belongs to.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("logins.id", ondelete="CASCADE"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from gridreseller.domain import rules
+from gridreseller.domain import rules, usernames
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Permissions
 from gridreseller.domain.params import Params
@@ -86,12 +86,29 @@ class Email(Text):
 
 
 @dataclass(frozen=True)
-class LoginEmail(Email):
-    """A login name in email form (setUsername): not on a reserved domain."""
+class NewUsername(Text):
+    """A new login's name: what the username profile accepts (domain/usernames.py)."""
 
     def parse(self, name: str, raw: str, context: ParseContext) -> Any:
         value = super().parse(name, raw, context)
-        if rules.is_reserved_domain(rules.email_domain(value), context.reserved_domains):
+        problem = usernames.username_problem(name, value)
+        if problem:
+            raise FieldProblem(problem)
+        return value
+
+
+@dataclass(frozen=True)
+class LoginEmail(NewUsername):
+    """A new login's name in email form (setUsername), not on a reserved domain. The
+    profile's finding comes first: it says more than "not an email address"."""
+
+    def parse(self, name: str, raw: str, context: ParseContext) -> Any:
+        value = super().parse(name, raw, context)
+        if not rules.is_email(value):
+            raise FieldProblem(f"{name} must be a valid email address")
+        # Judged on the comparison key, so that no spelling of a reserved domain passes.
+        domain = rules.email_domain(usernames.username_key(value))
+        if rules.is_reserved_domain(domain, context.reserved_domains):
             raise FieldProblem(f"{name} must not use a reserved domain")
         return value
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import calendar
 import ipaddress
-import json
 import re
 from collections.abc import Mapping
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
-from gridreseller.domain.errors import Invalid
-from gridreseller.domain.models import Permissions
+from gridreseller.domain import usernames
 
 # Control characters (§4) plus what XML 1.0 cannot carry at all (surrogates,
 # U+FFFE, U+FFFF), so every stored value renders as well-formed XML.
@@ -38,67 +36,13 @@ MAX_PASSWORD_LENGTH = 256
 PERMISSION_KEYS = ("email", "web", "api")
 
 
-class ErrorList:
-    """Collects every error of a request so they are reported together."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def add(self, message: str) -> None:
-        self.messages.append(message)
-
-    def __bool__(self) -> bool:
-        return bool(self.messages)
-
-    def raise_if_any(self) -> None:
-        if self.messages:
-            raise Invalid(list(self.messages))
-
-
 def username_key(username: str) -> str:
-    """The form in which usernames are compared and kept unique."""
-    return username.lower()
-
-
-def text(
-    errors: ErrorList,
-    params: Mapping[str, str],
-    name: str,
-    max_length: int,
-    *,
-    required: bool = True,
-) -> str | None:
-    """A string parameter checked for presence, length and control characters."""
-    value = params.get(name)
-    if value is None or value == "":
-        if required or value == "":
-            errors.add(f"{name} is required" if value is None else f"{name} must not be empty")
-        return None
-    problem = text_problem(name, value, max_length)
-    if problem:
-        errors.add(problem)
-        return None
-    return value
-
-
-def text_problem(name: str, value: str, max_length: int) -> str | None:
-    if ILLEGAL.search(value):
-        return f"{name} must not contain control characters"
-    if len(value) > max_length:
-        return f"{name} must be no more than {max_length} characters"
-    return None
+    """The form in which usernames are compared and kept unique (see domain/usernames.py)."""
+    return usernames.username_key(username)
 
 
 def has_illegal_characters(value: str) -> bool:
     return ILLEGAL.search(value) is not None
-
-
-def email(errors: ErrorList, params: Mapping[str, str], name: str, max_length: int) -> str | None:
-    value = text(errors, params, name, max_length)
-    if value is not None and not is_email(value):
-        errors.add(f"{name} must be a valid email address")
-        return None
-    return value
 
 
 def is_email(value: str) -> bool:
@@ -116,39 +60,6 @@ def email_domain(value: str) -> str:
 def is_reserved_domain(domain: str, reserved: tuple[str, ...]) -> bool:
     domain = domain.rstrip(".").lower()
     return any(domain == r or domain.endswith("." + r) for r in reserved)
-
-
-def password(
-    errors: ErrorList,
-    params: Mapping[str, str],
-    min_length: int,
-    *,
-    confirm: bool,
-    name: str = "password",
-) -> str | None:
-    """A new password (and its confirmation when the call takes one)."""
-    value = params.get(name)
-    ok = value is not None and value != ""
-    if not ok:
-        errors.add(f"{name} is required")
-    elif ILLEGAL.search(value or ""):
-        errors.add(f"{name} must not contain control characters")
-        ok = False
-    elif len(value or "") < min_length:
-        errors.add(f"{name} must be at least {min_length} characters")
-        ok = False
-    elif len(value or "") > MAX_PASSWORD_LENGTH:
-        errors.add(f"{name} must be no more than {MAX_PASSWORD_LENGTH} characters")
-        ok = False
-    if confirm:
-        confirmation = params.get("confirm_password")
-        if confirmation is None or confirmation == "":
-            errors.add("confirm_password is required")
-            ok = False
-        elif confirmation != value:
-            errors.add("confirm_password must match password")
-            ok = False
-    return value if ok else None
 
 
 def is_domain_name(value: str) -> bool:
@@ -183,38 +94,11 @@ def parse_bool(value: str) -> bool | None:
     return {"true": True, "1": True, "false": False, "0": False}.get(value.strip().lower())
 
 
-def boolean(errors: ErrorList, params: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = params.get(name)
-    if raw is None:
-        return default
-    parsed = parse_bool(raw)
-    if parsed is None:
-        errors.add(f"{name} must be true or false")
-        return default
-    return parsed
-
-
 def add_one_month(day: date) -> date:
     """The same day of next month, clamped to that month's last day."""
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     last = calendar.monthrange(year, month)[1]
     return date(year, month, min(day.day, last))
-
-
-def billing_date(errors: ErrorList, params: Mapping[str, str], today: date) -> date | None:
-    """§4: YYYY-mm-dd from today up to the same day of next month."""
-    raw = params.get("billing_date")
-    if raw is None or raw == "":
-        return None
-    parsed = parse_date(raw)
-    if parsed is None:
-        errors.add("billing_date must be a date in YYYY-mm-dd format")
-        return None
-    latest = add_one_month(today)
-    if not today <= parsed <= latest:
-        errors.add(f"billing_date must be between {today.isoformat()} and {latest.isoformat()}")
-        return None
-    return parsed
 
 
 def parse_date(raw: str) -> date | None:
@@ -228,59 +112,3 @@ def parse_date(raw: str) -> date | None:
 
 def is_credential_name(value: str) -> bool:
     return _CREDENTIAL_NAME.fullmatch(value) is not None
-
-
-def parse_permissions(errors: ErrorList, raw: str | None) -> dict[str, int]:
-    """The `permissions` JSON object: keys among email/web/api, values 0 or 1."""
-    if raw is None or raw == "":
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except (ValueError, RecursionError):
-        errors.add("permissions must be a JSON object")
-        return {}
-    if not isinstance(parsed, dict):
-        errors.add("permissions must be a JSON object")
-        return {}
-    bits: dict[str, int] = {}
-    for key, value in parsed.items():
-        if key not in PERMISSION_KEYS:
-            errors.add("permissions may only have the keys email, web and api")
-            return {}
-        if isinstance(value, bool) or value not in (0, 1):
-            errors.add(f"permissions {key} must be 0 or 1")
-            continue
-        bits[key] = int(value)
-    return bits
-
-
-def permission_bits(errors: ErrorList, params: Mapping[str, str]) -> dict[str, int]:
-    """Bits from `permissions`, overridden by separate email/web/api parameters."""
-    bits = parse_permissions(errors, params.get("permissions"))
-    for key in PERMISSION_KEYS:
-        raw = params.get(key)
-        if raw is None:
-            continue
-        if raw not in ("0", "1"):
-            errors.add(f"{key} must be 0 or 1")
-            continue
-        bits[key] = int(raw)
-    return bits
-
-
-def apply_bits(current: Permissions, bits: Mapping[str, int]) -> Permissions:
-    return Permissions(
-        email=bits.get("email", current.email),
-        web=bits.get("web", current.web),
-        api=bits.get("api", current.api),
-    )
-
-
-def non_negative_int(errors: ErrorList, params: Mapping[str, str], name: str) -> int | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        errors.add(f"{name} must be a non-negative integer")
-        return None
-    return int(raw)

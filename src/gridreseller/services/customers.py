@@ -18,6 +18,7 @@ from gridreseller.domain.fields import (
     Field,
     Flag,
     IpAddress,
+    NewUsername,
     Text,
 )
 from gridreseller.domain.models import Actor, CustomerRecord, LoginKind, PackageRecord, Success
@@ -65,7 +66,7 @@ ADD_CUSTOMER = Declaration(
     (
         Field(
             "username",
-            Text(64),
+            NewUsername(64),
             True,
             description="Login of the new customer; unique across every account "
             "(case-insensitive).",

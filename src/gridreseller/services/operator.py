@@ -15,6 +15,7 @@ from gridreseller.domain.fields import (
     Email,
     Field,
     FieldProblem,
+    NewUsername,
     ParseContext,
     Password,
     Text,
@@ -37,7 +38,7 @@ class NewDistributor:
 NEW_DISTRIBUTOR = Declaration(
     NewDistributor,
     (
-        Field("username", Text(64), True),
+        Field("username", NewUsername(64), True),
         Field("password", Password(), True),
         Field("email", Email(100), True),
     ),
