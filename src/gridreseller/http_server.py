@@ -10,9 +10,9 @@ adds them (uvicorn has settings for none of them with httptools):
 - a request body must arrive within `body_timeout` of its headers;
 - a client that reads nothing of its answer for `send_timeout` is dropped;
 - at most `max_connections` connections are open at once (more are closed at once);
-- an unknown method token is a 405 in the API's error envelope, not uvicorn's
-  plain-text 400 (malformed requests otherwise still get uvicorn's 400: see
-  docs/security.md).
+- what the parser refuses gets the API's error envelope with nosniff instead of
+  uvicorn's plain-text 400: an unknown method token a 405, anything else (bytes
+  above 0x7F in the URL, a duplicate or negative Content-Length...) a 400.
 """
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ TOO_LARGE = _plain_answer(
     b"431 Request Header Fields Too Large",
     b'{"message":"error","errors":["request headers are too large"]}',
 )
+NOT_HTTP = _plain_answer(
+    b"400 Bad Request", b'{"message":"error","errors":["the request is not valid HTTP/1.1"]}'
+)
 UNKNOWN_METHOD = _plain_answer(
     b"405 Method Not Allowed",
     b'{"message":"error","errors":["this method is not allowed; use GET or POST"]}',
@@ -110,17 +113,17 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(TOO_LARGE)
 
     def _feed(self, data: bytes) -> None:
-        """uvicorn's own data_received, but for the unknown method's answer (its
-        except clauses cannot be reached from a subclass)."""
+        """uvicorn's own data_received, but answering what the parser refuses in the
+        API's envelope, with nosniff (its except clauses cannot be reached from a
+        subclass)."""
         self._unset_keepalive_if_required()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserInvalidMethodError:
             self._refuse(UNKNOWN_METHOD)
         except httptools.HttpParserError:
-            message = "Invalid HTTP request received."
-            self.logger.warning(message)
-            self.send_400_response(message)
+            self.logger.info("a request that is not valid HTTP/1.1 was refused")
+            self._refuse(NOT_HTTP)
         except httptools.HttpParserUpgrade:
             if self._should_upgrade():
                 self.handle_websocket_upgrade()

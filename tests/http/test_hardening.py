@@ -220,6 +220,25 @@ def test_unknown_method_is_405_in_the_envelope(bounded: tuple[ThreadServer, Fact
     assert b'"message":"error"' in answer
 
 
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /api/\xff.json HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST /healthz HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        b"POST /healthz HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+    ],
+    ids=["byte above 0x7f", "two lengths", "negative length"],
+)
+def test_requests_that_are_not_http_get_the_envelope(
+    bounded: tuple[ThreadServer, Factory], request_bytes: bytes
+) -> None:
+    server, _ = bounded
+    answer = raw_exchange(server, request_bytes)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b"x-content-type-options: nosniff" in answer
+    assert answer.endswith(b'{"message":"error","errors":["the request is not valid HTTP/1.1"]}')
+
+
 def test_routing_is_on_the_raw_path(bounded: tuple[ThreadServer, Factory]) -> None:
     server, factory = bounded
     distributor = factory.distributor()
