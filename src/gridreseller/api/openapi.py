@@ -344,6 +344,15 @@ def component_schemas() -> Json:
         "Permissions": permissions,
         "Credential": record_schema(CredentialView, "credential"),
         "CredentialList": _list_of("Credential", "credentials"),
+        "Credits": {
+            "type": "object",
+            "description": "A customer's sending limit; empty when it has none.",
+            "properties": {
+                name: {"type": "string"} for name in ("credit", "credit_remain", "last_reset")
+            },
+            "additionalProperties": False,
+            "xml": {"name": "credits"},
+        },
         "Health": {
             "type": "object",
             "required": ["status"],
@@ -366,8 +375,8 @@ def _one_of(*names: str) -> Json:
 
 SUCCESS_BODIES: Mapping[str, Mapping[str, Json]] = {
     "distributor.manage": {
-        "json": _one_of("Success", "CustomerList"),
-        "xml": _one_of("Success", "CustomerList"),
+        "json": _one_of("Success", "CustomerList", "Credits"),
+        "xml": _one_of("Success", "CustomerList", "Credits"),
     },
     "distributor.packages": {"json": _ref("PackageList"), "xml": _ref("PackageListXml")},
     "credentials/get": {

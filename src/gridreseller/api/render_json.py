@@ -10,6 +10,7 @@ from gridreseller.domain.models import (
     CUSTOMER_FIELDS,
     CredentialList,
     CredentialView,
+    CreditsView,
     CustomerView,
     PackageList,
     PackageView,
@@ -23,9 +24,13 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 SUCCESS = b'{"message":"success"}'
 
 
-def render(result: Success | PackageList | CredentialList | CredentialView) -> bytes:
+def render(
+    result: Success | PackageList | CredentialList | CredentialView | CreditsView,
+) -> bytes:
     if isinstance(result, Success):
         return SUCCESS
+    if isinstance(result, CreditsView):
+        return _dump(credits_fields(result))
     if isinstance(result, PackageList):
         return _dump([_package(p) for p in result.packages])
     if isinstance(result, CredentialList):
@@ -86,6 +91,18 @@ def _credential(credential: CredentialView) -> dict[str, object]:
         "permissions": credential.permissions.as_dict(),
         "created_at": credential.created_at.strftime(TIME_FORMAT),
         "updated_at": credential.updated_at.strftime(TIME_FORMAT),
+    }
+
+
+def credits_fields(view: CreditsView) -> dict[str, str]:
+    """§13: strings, as in the legacy page; no limit: nothing."""
+    limit = view.limit
+    if limit is None:
+        return {}
+    return {
+        "credit": str(limit.credit),
+        "credit_remain": str(limit.remaining),
+        "last_reset": limit.last_reset.isoformat(),
     }
 
 

@@ -18,10 +18,12 @@ from contextlib import contextmanager
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from gridreseller.api import render_json
 from gridreseller.domain.models import (
     CUSTOMER_FIELDS,
     CredentialList,
     CredentialView,
+    CreditsView,
     CustomerView,
     PackageList,
     PackageView,
@@ -69,9 +71,13 @@ def _encode(text: str) -> bytes:
     return text.encode(ENCODING, "xmlcharrefreplace")
 
 
-def render(result: Success | PackageList | CredentialList | CredentialView) -> bytes:
+def render(
+    result: Success | PackageList | CredentialList | CredentialView | CreditsView,
+) -> bytes:
     writer = _Writer()
-    if isinstance(result, Success):
+    if isinstance(result, CreditsView):
+        _credits(writer, result)
+    elif isinstance(result, Success):
         with writer.element("result"):
             writer.leaf("message", "success")
     elif isinstance(result, PackageList):
@@ -117,6 +123,16 @@ def customers_batch(views: list[CustomerView], _first: bool) -> bytes:
 
 def customers_end() -> bytes:
     return b"</users>"
+
+
+def _credits(writer: _Writer, view: CreditsView) -> None:
+    fields = render_json.credits_fields(view)
+    if not fields:
+        writer.parts.append("<credits/>")
+        return
+    with writer.element("credits"):
+        for name, value in fields.items():
+            writer.leaf(name, value)
 
 
 def _packages(writer: _Writer, result: PackageList) -> None:

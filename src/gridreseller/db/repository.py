@@ -16,6 +16,7 @@ from sqlalchemy.orm.session import JoinTransactionMode
 from gridreseller.db.records.audit import AUDIT_INSERT, AuditRecords
 from gridreseller.db.records.catalog import CatalogRecords
 from gridreseller.db.records.credentials import CredentialRecords
+from gridreseller.db.records.credits import CreditRecords
 from gridreseller.db.records.customers import (
     CUSTOMER_LIST,
     CUSTOMER_LIST_AFTER,
@@ -44,7 +45,9 @@ __all__ = [
 ]
 
 
-class Repository(LoginRecords, CustomerRecords, CredentialRecords, CatalogRecords, AuditRecords):
+class Repository(
+    LoginRecords, CustomerRecords, CredentialRecords, CreditRecords, CatalogRecords, AuditRecords
+):
     """Core queries on `connection`; an ORM session bound to it for the operator's
     commands, made on first use."""
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -219,3 +220,21 @@ class TrustedPair(Base):
     account_key: Mapped[str] = mapped_column(String(ACCOUNT_KEY_LENGTH), primary_key=True)
     address: Mapped[str] = mapped_column(String(64), primary_key=True)
     trusted_until: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class SendingLimitRow(Base):
+    """A customer's sending credits (§13); no row: unlimited, the default."""
+
+    __tablename__ = "sending_limits"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("logins.id", ondelete="CASCADE"), primary_key=True
+    )
+    credit: Mapped[int] = mapped_column(BigInteger)
+    credit_remain: Mapped[int] = mapped_column(BigInteger)
+    last_reset: Mapped[date] = mapped_column(Date)
+    # daily, weekly, monthly; None for a total that never resets.
+    period: Mapped[str | None] = mapped_column(String(8))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

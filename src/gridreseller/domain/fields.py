@@ -225,6 +225,47 @@ class BillingDate(Kind):
 
 
 @dataclass(frozen=True)
+class PositiveCount(Kind):
+    """An integer of at least 1 (up to 18 digits)."""
+
+    def parse(self, name: str, raw: str, context: ParseContext) -> Any:
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
+            raise FieldProblem(f"{name} must be a positive integer")
+        return int(raw)
+
+    def empty(self, name: str) -> str:
+        return f"{name} must be a positive integer"
+
+
+@dataclass(frozen=True)
+class Day(Kind):
+    """A date, YYYY-mm-dd; empty means not given."""
+
+    empty_is_absent = True
+
+    def parse(self, name: str, raw: str, context: ParseContext) -> Any:
+        parsed = rules.parse_date(raw)
+        if parsed is None:
+            raise FieldProblem(f"{name} must be a date in YYYY-mm-dd format")
+        return parsed
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    """One of a few words."""
+
+    options: tuple[str, ...] = ()
+
+    def parse(self, name: str, raw: str, context: ParseContext) -> Any:
+        if raw not in self.options:
+            raise FieldProblem(f"{name} must be one of {', '.join(self.options)}")
+        return raw
+
+    def empty(self, name: str) -> str:
+        return f"{name} must be one of {', '.join(self.options)}"
+
+
+@dataclass(frozen=True)
 class IpAddress(Kind):
     """An IPv4 or IPv6 address, kept in canonical form."""
 
@@ -328,11 +369,11 @@ class Field:
 
 
 # A check across fields: given the parameters as sent, a problem or None.
-Check = Callable[[Params], Problem | None]
+Check = Callable[[Params, ParseContext], Problem | None]
 
 
 def at_least_one_of(names: Sequence[str]) -> Check:
-    def check(params: Params) -> Problem | None:
+    def check(params: Params, _context: ParseContext) -> Problem | None:
         if any(params.get(name) is not None for name in names):
             return None
         return Problem(None, f"at least one of {', '.join(names)} is required")
@@ -362,7 +403,8 @@ class Declaration(Generic[C]):
         context = context.reading(params)
         problems: list[Problem] = []
         values = {f.attribute: f.read(context, problems) for f in self.fields}
-        problems.extend(p for check in self.checks if (p := check(params)) is not None)
+        found = (check(params, context) for check in self.checks)
+        problems.extend(problem for problem in found if problem is not None)
         return values, problems
 
     def build(self, values: Mapping[str, Any]) -> C:

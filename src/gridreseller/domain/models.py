@@ -9,6 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from gridreseller.domain.credits import SendingLimit
+
 
 class Surface(enum.StrEnum):
     """A way into gridreseller; audit entries name the one a change came through."""
@@ -131,8 +133,16 @@ class PackageRecord(NamedTuple):
 
 
 @dataclass(frozen=True)
+class CreditsView:
+    """A customer's sending limit (`distributor.manage method=limit task=retrieve`);
+    None: no limit."""
+
+    limit: SendingLimit | None
+
+
+@dataclass(frozen=True)
 class Success:
     """The plain success envelope."""
 
 
-Result = Success | CustomerList | PackageList | CredentialList | CredentialView
+Result = Success | CustomerList | PackageList | CredentialList | CredentialView | CreditsView

@@ -23,7 +23,7 @@ from gridreseller.domain.fields import (
     at_least_one_of,
 )
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CustomerList, CustomerView, Success
-from gridreseller.services import audit
+from gridreseller.services import audit, credits
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
 from gridreseller.services.operations import Operation, Selector
@@ -420,5 +420,6 @@ MANAGE = Selector(
             CHECK_PASSWORD,
             authenticate_customer,
         ),
+        "limit": credits.LIMIT,
     },
 )

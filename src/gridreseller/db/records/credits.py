@@ -1,0 +1,70 @@
+"""Sending credits: a customer's limit row, taken and given back one recipient at a time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import cast
+
+from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from gridreseller.db.tables import SendingLimitRow
+from gridreseller.domain.credits import Period, SendingLimit
+
+limits = cast(Table, SendingLimitRow.__table__)
+_COLUMNS = (
+    limits.c.credit,
+    limits.c.credit_remain,
+    limits.c.last_reset,
+    limits.c.period,
+    limits.c.start_date,
+    limits.c.end_date,
+)
+
+
+class CreditRecords:
+    connection: Connection
+
+    def sending_limit(self, customer_id: int, *, for_update: bool = False) -> SendingLimit | None:
+        """The customer's limit as stored (no reset applied); locked for the rest of the
+        transaction when `for_update` (PostgreSQL; SQLite's writer holds the lock)."""
+        query = select(*_COLUMNS).where(limits.c.customer_id == customer_id)
+        if for_update and self.connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.connection.execute(query).first()
+        if row is None:
+            return None
+        credit, remaining, last_reset, period, start, end = row
+        return SendingLimit(
+            credit, remaining, last_reset, Period(period) if period else None, start, end
+        )
+
+    def store_limit(self, customer_id: int, limit: SendingLimit, now: datetime) -> None:
+        values = {
+            "customer_id": customer_id,
+            "credit": limit.credit,
+            "credit_remain": limit.remaining,
+            "last_reset": limit.last_reset,
+            "period": limit.period.value if limit.period else None,
+            "start_date": limit.start,
+            "end_date": limit.end,
+            "updated_at": now,
+        }
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(limits).values(values)
+        changed = {name: statement.excluded[name] for name in values if name != "customer_id"}
+        self.connection.execute(
+            statement.on_conflict_do_update(index_elements=["customer_id"], set_=changed)
+        )
+
+    def remove_limit(self, customer_id: int) -> None:
+        self.connection.execute(delete(limits).where(limits.c.customer_id == customer_id))
+
+    def give_back_credits(self, customer_id: int, count: int, taken_since: date) -> None:
+        """Credits taken for recipients that were not relayed after all, unless the
+        limit was reset (or set anew) since they were taken."""
+        self.connection.execute(
+            update(limits)
+            .where(limits.c.customer_id == customer_id, limits.c.last_reset == taken_since)
+            .values(credit_remain=limits.c.credit_remain + count)
+        )

@@ -1,0 +1,291 @@
+"""Sending credits (§13): `distributor.manage method=limit`, and their use where mail is sent.
+
+Every recipient of a relayed message costs its customer one credit (the customer's
+credentials share them). `take` spends one in a write transaction of its own, with
+the limit's row locked, so concurrent sessions in any number of processes never send
+more than the credits allow; `give_back` returns the ones whose recipients were not
+relayed after all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from gridreseller.db.repository import Repository
+from gridreseller.domain.credits import Period, SendingLimit
+from gridreseller.domain.errors import Invalid, Problem
+from gridreseller.domain.fields import (
+    Choice,
+    Count,
+    Day,
+    Declaration,
+    Field,
+    ParseContext,
+    PositiveCount,
+)
+from gridreseller.domain.models import Actor, CreditsView, Success
+from gridreseller.domain.params import Params
+from gridreseller.domain.rules import parse_date
+from gridreseller.services import audit
+from gridreseller.services.context import ServiceContext
+from gridreseller.services.customers import live_customer
+from gridreseller.services.operations import Operation, Selector
+from gridreseller.services.parameters import user_field
+
+NO_LIMIT = "user has no sending limit"
+
+
+@dataclass(frozen=True)
+class OfCustomer:
+    user: str
+
+
+@dataclass(frozen=True)
+class SetTotal:
+    user: str
+    credits: int
+
+
+@dataclass(frozen=True)
+class Adjust:
+    user: str
+    credits: int
+
+
+@dataclass(frozen=True)
+class SetRecurring:
+    user: str
+    credits: int
+    period: str
+    startdate: date | None
+    enddate: date | None
+    initial_credits: int | None
+
+
+def _end_not_before_start(params: Params, context: ParseContext) -> Problem | None:
+    """When startdate is left out, enddate is judged against today (the default start)."""
+    end = parse_date(params.get("enddate") or "")
+    start = parse_date(params.get("startdate") or "") if params.get("startdate") else context.today
+    if end is not None and start is not None and end < start:
+        return Problem("enddate", "enddate must not be before startdate")
+    return None
+
+
+OF_CUSTOMER = Declaration(OfCustomer, (user_field(),))
+SET_TOTAL = Declaration(
+    SetTotal,
+    (
+        user_field(),
+        Field(
+            "credits",
+            Count(),
+            True,
+            description="The credits: an integer of 0 or more.",
+            example="1000",
+        ),
+    ),
+)
+ADJUST = Declaration(
+    Adjust,
+    (
+        user_field(),
+        Field(
+            "credits",
+            PositiveCount(),
+            True,
+            description="How many: an integer of 1 or more.",
+            example="100",
+        ),
+    ),
+)
+SET_RECURRING = Declaration(
+    SetRecurring,
+    (
+        user_field(),
+        Field(
+            "credits",
+            PositiveCount(),
+            True,
+            example="1000",
+            description="The credits each period starts with: an integer of 1 or more.",
+        ),
+        Field(
+            "period",
+            Choice(tuple(p.value for p in Period)),
+            True,
+            example="monthly",
+            description="daily (00:00 UTC), weekly (every 7 days from startdate) or monthly "
+            "(startdate's day of the month).",
+        ),
+        Field("startdate", Day(), description="YYYY-mm-dd; default today (UTC)."),
+        Field("enddate", Day(), description="YYYY-mm-dd, not before startdate: no reset after it."),
+        Field(
+            "initial_credits",
+            PositiveCount(),
+            description="The credits until the first reset (default: credits).",
+        ),
+    ),
+    checks=(_end_not_before_start,),
+)
+
+
+async def retrieve(ctx: ServiceContext, actor: Actor, command: OfCustomer) -> CreditsView:
+    """The customer's limit as of today (a due reset shown, not yet written)."""
+
+    def look(repository: Repository) -> SendingLimit | None:
+        customer = live_customer(repository, actor, command.user)
+        return repository.sending_limit(customer.id)
+
+    limit = await ctx.uow.run_read(look)
+    return CreditsView(limit.as_of(ctx.clock().date()) if limit else None)
+
+
+async def remove(ctx: ServiceContext, actor: Actor, command: OfCustomer) -> Success:
+    """none: unlimited sending again (a customer without a limit: a success too)."""
+
+    def change(repository: Repository) -> None:
+        customer = live_customer(repository, actor, command.user)
+        repository.remove_limit(customer.id)
+        audit.record(repository, ctx, actor, "customer.limit", customer.username, {"task": "none"})
+
+    await ctx.uow.run_write(change)
+    return Success()
+
+
+async def set_total(ctx: ServiceContext, actor: Actor, command: SetTotal) -> Success:
+    today = ctx.clock().date()
+    limit = SendingLimit(command.credits, command.credits, today)
+    await _store(ctx, actor, command.user, limit, {"task": "total", "credits": command.credits})
+    return Success()
+
+
+async def set_recurring(ctx: ServiceContext, actor: Actor, command: SetRecurring) -> Success:
+    """Remaining credits set at once (to initial_credits, else credits), even when the
+    start lies ahead; reset to credits at each period boundary after the start."""
+    today = ctx.clock().date()
+    limit = SendingLimit(
+        credit=command.credits,
+        remaining=command.initial_credits or command.credits,
+        last_reset=today,
+        period=Period(command.period),
+        start=command.startdate or today,
+        end=command.enddate,
+    )
+    fields: dict[str, object] = {
+        "task": "recurring",
+        "credits": command.credits,
+        "period": command.period,
+        "startdate": limit.start.isoformat() if limit.start else None,
+        "enddate": command.enddate.isoformat() if command.enddate else None,
+        "initial_credits": command.initial_credits,
+    }
+    await _store(ctx, actor, command.user, limit, fields)
+    return Success()
+
+
+def _adjuster(task: str, sign: int) -> Operation[Adjust]:
+    async def adjust(ctx: ServiceContext, actor: Actor, command: Adjust) -> Success:
+        """credit_remain ± credits, never below 0; credit and last_reset unchanged."""
+        today = ctx.clock().date()
+
+        def change(repository: Repository) -> None:
+            customer = live_customer(repository, actor, command.user)
+            stored = repository.sending_limit(customer.id, for_update=True)
+            if stored is None:
+                raise Invalid([Problem("user", NO_LIMIT)])
+            limit = stored.as_of(today)
+            remaining = max(0, limit.remaining + sign * command.credits)
+            repository.store_limit(customer.id, replace(limit, remaining=remaining), ctx.clock())
+            fields = {"task": task, "credits": command.credits}
+            audit.record(repository, ctx, actor, "customer.limit", customer.username, fields)
+
+        await ctx.uow.run_write(change)
+        return Success()
+
+    verb = "Add to" if sign > 0 else "Take from"
+    return Operation(f"{verb} the remaining credits.", ADJUST, adjust)
+
+
+async def _store(
+    ctx: ServiceContext, actor: Actor, user: str, limit: SendingLimit, fields: dict[str, object]
+) -> None:
+    def change(repository: Repository) -> None:
+        customer = live_customer(repository, actor, user)
+        repository.store_limit(customer.id, limit, ctx.clock())
+        audit.record(repository, ctx, actor, "customer.limit", customer.username, fields)
+
+    await ctx.uow.run_write(change)
+
+
+LIMIT = Selector(
+    "task",
+    {
+        "retrieve": Operation("The customer's sending limit.", OF_CUSTOMER, retrieve),
+        "none": Operation("Remove the limit: unlimited sending.", OF_CUSTOMER, remove),
+        "total": Operation("A total of credits, never reset.", SET_TOTAL, set_total),
+        "increment": _adjuster("increment", +1),
+        "decrement": _adjuster("decrement", -1),
+        "recurring": Operation(
+            "Credits reset every day, week or month.", SET_RECURRING, set_recurring
+        ),
+    },
+)
+
+
+# Where mail is sent ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Taken:
+    """One credit spent for one recipient (`since`: the limit's last reset then;
+    None when the customer had no limit, and nothing was spent)."""
+
+    customer_id: int
+    since: date | None
+
+
+async def take(ctx: ServiceContext, customer_id: int) -> Taken | None:
+    """One credit for one recipient, or None when none is left. A customer without a
+    limit (the default) costs a read, not a write."""
+    if await ctx.uow.run_read(lambda r: r.sending_limit(customer_id)) is None:
+        return Taken(customer_id, None)
+    today = ctx.clock().date()
+
+    def spend(repository: Repository) -> Taken | None:
+        stored = repository.sending_limit(customer_id, for_update=True)
+        if stored is None:
+            return Taken(customer_id, None)  # removed meanwhile: unlimited
+        limit = stored.as_of(today)
+        if limit.remaining < 1:
+            if limit != stored:
+                repository.store_limit(customer_id, limit, ctx.clock())
+            return None
+        repository.store_limit(
+            customer_id, replace(limit, remaining=limit.remaining - 1), ctx.clock()
+        )
+        return Taken(customer_id, limit.last_reset)
+
+    return await ctx.uow.run_write(spend)
+
+
+async def give_back(ctx: ServiceContext, taken: Sequence[Taken]) -> None:
+    """Credits of recipients that were not relayed after all (RSET, QUIT, the upstream
+    refusing or unreachable), unless the limit was reset since."""
+    spent = [t for t in taken if t.since is not None]
+    if not spent:
+        return
+
+    def refund(repository: Repository) -> None:
+        for ticket in spent:
+            assert ticket.since is not None
+            repository.give_back_credits(ticket.customer_id, 1, ticket.since)
+
+    await ctx.uow.run_write(refund)
+
+
+async def has_credit(ctx: ServiceContext, customer_id: int) -> bool:
+    """Whether a customer may send one more recipient (the nginx path's check at login)."""
+    limit = await ctx.uow.run_read(lambda r: r.sending_limit(customer_id))
+    return limit is None or limit.as_of(ctx.clock().date()).remaining > 0
