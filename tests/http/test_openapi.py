@@ -25,6 +25,7 @@ from gridreseller.api.routing import FORMATS
 from gridreseller.config import Settings
 from gridreseller.domain import rules
 from gridreseller.services.manage import MANAGE, PROFILE
+from gridreseller.services.operations import Selector
 from tests.factories import Account, Distributor, Factory, unique
 from tests.support import Clock, ThreadServer, container_for
 
@@ -135,8 +136,12 @@ def test_limits_are_the_contracts() -> None:
 def test_manage_describes_every_method_and_task() -> None:
     branches = body_branches(DOCUMENT, DOCUMENT["paths"]["/api/distributor.manage.json"]["post"])
     labels = {branch["title"] for branch in branches}
-    methods = set(MANAGE.choices) - {"profile"}
-    assert labels == {f"profile {task}" for task in PROFILE.choices} | methods
+    expected = set()
+    for method, choice in MANAGE.choices.items():
+        tasks = choice.choices if isinstance(choice, Selector) else {}
+        expected |= {f"{method} {task}" for task in tasks} or {method}
+    assert labels == expected
+    assert {f"profile {task}" for task in PROFILE.choices} <= labels
     undescribed = [a.label for a in openapi.manage_actions(6) if not a.summary]
     assert not undescribed, "every operation has a summary"
 

@@ -220,19 +220,18 @@ def manage_actions(min_password: int) -> list[Action]:
 def manage_query_params(actions: list[Action]) -> list[Param]:
     """GET's flat list: each parameter described per action, unconstrained (see above)."""
     methods = list(manage.MANAGE.choices)
-    tasks = list(manage.PROFILE.choices)
+    tasks = "; ".join(
+        f"with `method={method}`: one of {', '.join(choice.choices)}"
+        for method, choice in manage.MANAGE.choices.items()
+        if isinstance(choice, Selector)
+    )
     union: dict[str, list[str]] = {}
     for action in actions:
         for param in action.params:
             union.setdefault(param.name, []).append(f"{action.label}: {param.description}")
     return [
         Param("method", "The action.", {"type": "string", "enum": methods}, True, "profile"),
-        Param(
-            "task",
-            f"With `method=profile`: one of {', '.join(tasks)}.",
-            ANY_STRING,
-            example="get",
-        ),
+        Param("task", tasks[:1].upper() + tasks[1:] + ".", ANY_STRING, example="get"),
         *(Param(name, " ".join(notes), ANY_STRING) for name, notes in union.items()),
     ]
 
