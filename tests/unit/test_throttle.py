@@ -25,7 +25,7 @@ class Guard:
         attempt = Attempt(account, address)
         with self.container.uow.read() as repository:
             facts = self.throttle.facts(repository, attempt)
-        self.throttle.check(facts)
+        self.throttle.check(facts, self.clock())
 
     def failed(self, account: str, address: str) -> None:
         with self.container.uow.write() as repository:

@@ -12,8 +12,6 @@ from gridreseller.domain.params import Params
 from gridreseller.services import credentials, customers, manage, packages
 from gridreseller.services.operations import Operation, Selector
 
-LOGIN_PARAMETERS = ("api_user", "api_key")
-
 
 @dataclass(frozen=True)
 class Call:
@@ -21,12 +19,12 @@ class Call:
     operation: Operation[Any] | Selector
 
     async def handle(self, container: Container, params: Params, client: str) -> Result:
-        """Authenticate, then act: `api_key` goes to the access core and no further."""
+        """Authenticate, then act: `api_key` goes to the access core and no further (no
+        declaration reads it, so no command carries it)."""
         principal = await container.identity.authenticate(
             params.get("api_user") or "", params.get("api_key") or "", client, self.purpose
         )
-        request = params.without(*LOGIN_PARAMETERS)
-        return await self.operation.run(container.services, principal.actor, request)
+        return await self.operation.run(container.services, principal.actor, params)
 
 
 CALLS: dict[str, Call] = {

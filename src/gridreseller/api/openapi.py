@@ -38,6 +38,7 @@ from gridreseller.domain.fields import (
     Flag,
     IpAddress,
     Kind,
+    LoginEmail,
     Password,
     PermissionsJson,
     Secret,
@@ -147,7 +148,7 @@ def kind_schema(kind: Kind, required: bool, min_password: int) -> Json:
     """The schema of one value of a declared kind (domain/fields.py)."""
     if isinstance(kind, Password | Confirmation):
         return password(min_password)
-    if isinstance(kind, Email):
+    if isinstance(kind, Email | LoginEmail):
         return email(kind.max_length or 255)
     if isinstance(kind, Text):
         return text(kind.max_length, min_length=1 if required or not kind.empty_is_absent else 0)
@@ -278,12 +279,20 @@ _FIELD_TYPES: Mapping[str, Json] = {
 
 
 def record_schema(record: type[Any], element: str) -> Json:
-    """A JSON object (XML element `element`) with the fields of a dataclass record."""
-    fields = dataclasses.fields(record)
+    """A JSON object (XML element `element`) with the fields of a record (a dataclass or
+    a named tuple)."""
+    if dataclasses.is_dataclass(record):
+        types = {f.name: str(f.type) for f in dataclasses.fields(record)}
+    else:
+        # With postponed annotations a named tuple's annotations are forward references.
+        types = {
+            name: getattr(kind, "__forward_arg__", str(kind))
+            for name, kind in record.__annotations__.items()
+        }
     return {
         "type": "object",
-        "required": [f.name for f in fields],
-        "properties": {f.name: dict(_FIELD_TYPES[str(f.type)]) for f in fields},
+        "required": list(types),
+        "properties": {name: dict(_FIELD_TYPES[kind]) for name, kind in types.items()},
         "additionalProperties": False,
         "xml": {"name": element},
     }

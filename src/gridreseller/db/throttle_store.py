@@ -7,8 +7,9 @@ fails, or when a success has something to clear.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,7 +41,8 @@ def _locked_until(key: str) -> ScalarSelect[datetime]:
 _PAIR = and_(
     _failures.c.account_key == bindparam("account"), _failures.c.address == bindparam("address")
 )
-FACTS = select(
+# In ThrottleFacts' order; db/records/logins.py reads them in the login lookup too.
+FACT_COLUMNS = (
     _locked_until("account_lock"),
     _locked_until("network_lock"),
     _locked_until("pair_lock"),
@@ -52,6 +54,23 @@ FACTS = select(
     .scalar_subquery(),
     select(func.count()).select_from(_failures).where(_PAIR).scalar_subquery(),
 )
+FACTS = select(*FACT_COLUMNS)
+
+
+def fact_values(account: str, address: str, keys: tuple[str, str, str]) -> dict[str, str]:
+    """The bound values of FACT_COLUMNS for one attempt."""
+    account_lock, network_lock, pair_lock = keys
+    return {
+        "account": account,
+        "address": address,
+        "account_lock": account_lock,
+        "network_lock": network_lock,
+        "pair_lock": pair_lock,
+    }
+
+
+def facts_of(row: Sequence[Any]) -> ThrottleFacts:
+    return ThrottleFacts(row[0], row[1], row[2], row[3], int(row[4] or 0))
 
 
 class LockRow(NamedTuple):
@@ -66,17 +85,8 @@ class ThrottleStore:
         self.connection = connection
 
     def facts(self, account: str, address: str, keys: tuple[str, str, str]) -> ThrottleFacts:
-        account_lock, network_lock, pair_lock = keys
-        row = execute(
-            self.connection,
-            FACTS,
-            account=account,
-            address=address,
-            account_lock=account_lock,
-            network_lock=network_lock,
-            pair_lock=pair_lock,
-        ).rows[0]
-        return ThrottleFacts(row[0], row[1], row[2], row[3], int(row[4] or 0))
+        values = fact_values(account, address, keys)
+        return facts_of(execute(self.connection, FACTS, **values).rows[0])
 
     def add_failure(self, account: str, address: str, network: str, now: datetime) -> None:
         self.connection.execute(

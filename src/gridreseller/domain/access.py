@@ -19,6 +19,10 @@ from gridreseller.domain.models import Actor, LoginKind, Permissions, Surface
 class Purpose(enum.Enum):
     """What the caller wants to do once it is known who it is."""
 
+    # Members are singletons compared by identity; Enum's own __hash__ is Python code,
+    # and every authenticated call looks a (role, purpose) pair up.
+    __hash__ = object.__hash__
+
     API_DISTRIBUTOR = "the distributor.* calls"
     API_CREDENTIALS = "the credentials/* calls"
     SEND_MAIL = "sending mail"
@@ -38,6 +42,8 @@ PURPOSE_SURFACES: Mapping[Purpose, Surface] = {
 
 
 class Role(enum.StrEnum):
+    __hash__ = str.__hash__  # as fast as a string's, and equal for equal values
+
     DISTRIBUTOR = "distributor"
     CUSTOMER = "customer"
     DISTRIBUTOR_CREDENTIAL = "distributor credential"
@@ -141,9 +147,9 @@ ACCESS: Mapping[tuple[Role, Purpose], tuple[Requirement, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Principal:
-    """A login the access core let in, for one purpose."""
+class Principal(NamedTuple):
+    """A login the access core let in, for one purpose (a named tuple: one is made on
+    every authenticated call)."""
 
     login_id: int
     username: str  # as stored
@@ -154,7 +160,8 @@ class Principal:
     permissions: Permissions
     client: str
     purpose: Purpose
-    # Changes when the login is renamed or its password changes (see identity).
+    # Changes when the login is renamed or its password changes (see identity); empty
+    # for an API call's principal, which no session compares later.
     fingerprint: str
 
     @property

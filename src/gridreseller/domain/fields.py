@@ -9,11 +9,12 @@ every problem (each message names its parameter) and raises them together as one
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from gridreseller.domain import rules, usernames
 from gridreseller.domain.errors import Invalid, Problem
@@ -27,17 +28,17 @@ class FieldProblem(Exception):
     """One parameter's value is not acceptable; the message names the parameter."""
 
 
-@dataclass(frozen=True)
-class ParseContext:
-    """What parsing needs beyond the request: a setting and today's date (UTC)."""
+class ParseContext(NamedTuple):
+    """What parsing needs beyond the request: settings and today's date (UTC). (A named
+    tuple: one is made for every request.)"""
 
     min_password_length: int
     today: date
     reserved_domains: tuple[str, ...] = ()
-    params: Params = field(default_factory=Params)
+    params: Params = Params()
 
     def reading(self, params: Params) -> ParseContext:
-        return replace(self, params=params)
+        return ParseContext(self.min_password_length, self.today, self.reserved_domains, params)
 
 
 class Kind:
@@ -329,6 +330,11 @@ class Field:
         return self.attr or self.name
 
     @property
+    def simple(self) -> bool:
+        """Read under its own name only, one value."""
+        return not self.aliases and not self.repeatable
+
+    @property
     def wire_name(self) -> str:
         """The name as sent: `ip[]` for a repeatable field."""
         return f"{self.name}[]" if self.repeatable else self.name
@@ -352,11 +358,14 @@ class Field:
 
     def _given(self, params: Params) -> tuple[str, str | None]:
         """The first of the names that carries a value (else the field's own, as given)."""
-        for name in (self.name, *self.aliases):
-            value = params.get(name)
+        own = params.values.get(self.name)
+        if own or not self.aliases:
+            return self.name, own
+        for alias in self.aliases:
+            value = params.values.get(alias)
             if value:
-                return name, value
-        return self.name, params.get(self.name)
+                return alias, value
+        return self.name, own
 
     def _read_many(self, context: ParseContext, problems: list[Problem]) -> list[Any]:
         values: list[Any] = []
@@ -391,6 +400,11 @@ class Declaration(Generic[C]):
     # Sets of parameters of which at least one must be given (for the OpenAPI document).
     any_of: tuple[tuple[str, ...], ...] = ()
 
+    @functools.cached_property
+    def _plan(self) -> tuple[tuple[Field, bool], ...]:
+        """Each field, and whether it may be skipped when absent (optional, one name)."""
+        return tuple((f, f.simple and not f.required) for f in self.fields)
+
     def parse(self, params: Params, context: ParseContext) -> C:
         """The typed command, or Invalid with every problem of the request."""
         values, problems = self.read(params, context)
@@ -402,7 +416,14 @@ class Declaration(Generic[C]):
         """Every field's value (its default where it has a problem), and the problems."""
         context = context.reading(params)
         problems: list[Problem] = []
-        values = {f.attribute: f.read(context, problems) for f in self.fields}
+        given = params.values
+        values = {}
+        for f, skippable in self._plan:
+            # Most fields of most calls are not given: that case costs one lookup.
+            if skippable and given.get(f.name) is None:
+                values[f.attribute] = f.default
+            else:
+                values[f.attribute] = f.read(context, problems)
         found = (check(params, context) for check in self.checks)
         problems.extend(problem for problem in found if problem is not None)
         return values, problems

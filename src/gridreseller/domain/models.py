@@ -15,6 +15,8 @@ from gridreseller.domain.credits import SendingLimit
 class Surface(enum.StrEnum):
     """A way into gridreseller; audit entries name the one a change came through."""
 
+    __hash__ = str.__hash__  # Enum's own is Python code; a string's is cached
+
     API = "api"
     SMTP = "smtp"
     DASHBOARD = "dashboard"
@@ -27,9 +29,9 @@ class LoginKind(enum.StrEnum):
     CREDENTIAL = "credential"
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The account a call acts for, the login that made it, from where, in which tenant."""
+class Actor(NamedTuple):
+    """The account a call acts for, the login that made it, from where, in which tenant
+    (a named tuple: one is made on every authenticated call)."""
 
     account_id: int
     account_kind: LoginKind
@@ -39,9 +41,9 @@ class Actor:
     surface: Surface = Surface.API
 
 
-@dataclass(frozen=True)
-class Permissions:
-    """A credential's bits: SMTP (`email`), dashboard (`web`), API (`api`)."""
+class Permissions(NamedTuple):
+    """A credential's bits: SMTP (`email`), dashboard (`web`), API (`api`). (A named
+    tuple: one is made on every authenticated call.)"""
 
     email: int = 0
     web: int = 0

@@ -22,11 +22,6 @@ class Params:
             found.append(single)
         return found
 
-    def without(self, *names: str) -> Params:
-        """The same parameters, less `names` (the login's, which only the core reads)."""
-        values = {name: value for name, value in self.values.items() if name not in names}
-        return Params(values=values, arrays=self.arrays)
-
     @classmethod
     def of(cls, **values: str) -> Params:
         return cls(values=dict(values))

@@ -37,6 +37,9 @@ from gridreseller.identity.throttle import Attempt, LoginThrottle
 
 # Successful logins are audited where they open a session; an API call is one request.
 AUDITED_SUCCESSES = frozenset({Surface.SMTP, Surface.DASHBOARD})
+SESSION_PURPOSES = frozenset({Purpose.SEND_MAIL, Purpose.DASHBOARD})
+# What a recently clear pair's attempt is judged by: nothing locked, nothing to clear.
+CLEAR = ThrottleFacts(None, None, None, datetime.max, 0)
 
 
 def fingerprint(login: StoredLogin) -> str:
@@ -76,9 +79,13 @@ class Authenticator:
         """The acting principal, or Unauthorized / Forbidden / Throttled / Unavailable."""
         key = account_key(username)
         attempt = Attempt(key if key is not None else printable(username)[:300], client)
-        facts, login = await self.uow.run_read(lambda r: self._look_up(r, attempt, key))
+        if self.throttle.recently_clear(attempt):
+            facts, login = CLEAR, await self.uow.run_read(lambda r: r.login_for_auth(key or ""))
+        else:
+            facts, login = await self.uow.run_read(lambda r: self._look_up(r, attempt, key))
+        now = self.clock()
         try:
-            self.throttle.check(facts)
+            self.throttle.check(facts, now)
         except Throttled:
             tenant = login.tenant_id if login else None
             await self.throttled.count(purpose.surface, username, client, tenant)
@@ -88,7 +95,7 @@ class Authenticator:
             await self._failed(attempt, username, purpose, login)
         if not await self._password_matches(login, secret):
             await self._failed(attempt, username, purpose, login)
-        return await self._admit(login, attempt, facts, purpose)
+        return await self._admit(login, attempt, facts, purpose, now)
 
     async def recheck(
         self, login_id: int, expected_fingerprint: str, client: str, purpose: Purpose
@@ -106,23 +113,24 @@ class Authenticator:
     def _look_up(
         self, repository: Repository, attempt: Attempt, key: str | None
     ) -> tuple[ThrottleFacts, StoredLogin | None]:
-        facts = self.throttle.facts(repository, attempt)
-        return facts, repository.login_for_auth(key) if key is not None else None
+        """One statement: the throttle's state and the login (an empty key finds none)."""
+        return repository.login_attempt(attempt.account, attempt.address, attempt.lock_keys, key)
 
     async def check_password(self, login: CustomerRecord, secret: str, actor: Actor) -> bool:
         """Whether `secret` is this customer's password (distributor.manage auth): a login
         attempt in all but name, so it is throttled, counted and audited like one."""
         attempt = Attempt(login.username_key, actor.client)
         facts = await self.uow.run_read(lambda r: self.throttle.facts(r, attempt))
+        now = self.clock()
         try:
-            self.throttle.check(facts)
+            self.throttle.check(facts, now)
         except Throttled:
             await self.throttled.count(actor.surface, login.username, actor.client, actor.tenant_id)
             raise
         if not await self.hashing.verify(login.password_hash, secret):
             await self._count_failure(attempt, login.username, actor.surface, actor.tenant_id)
             return False
-        if self.throttle.success_needs_writing(facts):
+        if self.throttle.success_needs_writing(facts, now):
             await self.uow.run_write(lambda r: self.throttle.succeeded(r, attempt))
         return True
 
@@ -130,6 +138,7 @@ class Authenticator:
         self, attempt: Attempt, username: str, purpose: Purpose, login: StoredLogin | None
     ) -> NoReturn:
         tenant = login.tenant_id if login else None
+        self.throttle.forget_clear(attempt)
         await self._count_failure(attempt, username, purpose.surface, tenant)
         raise Unauthorized()
 
@@ -169,7 +178,12 @@ class Authenticator:
         return upgraded if await self.uow.run_write(replace) else login.password_hash
 
     async def _admit(
-        self, login: StoredLogin, attempt: Attempt, facts: ThrottleFacts, purpose: Purpose
+        self,
+        login: StoredLogin,
+        attempt: Attempt,
+        facts: ThrottleFacts,
+        purpose: Purpose,
+        now: datetime,
     ) -> Principal:
         """The right password: clear the pair's failures, then apply the rules."""
         denial = decide(login.state, purpose)
@@ -180,7 +194,7 @@ class Authenticator:
             entries.append(self._entry("login.refused", surface, login, attempt, fields))
         elif surface in AUDITED_SUCCESSES:
             entries.append(self._entry("login.succeeded", surface, login, attempt))
-        clear = self.throttle.success_needs_writing(facts)
+        clear = self.throttle.success_needs_writing(facts, now)
         if clear or entries:
 
             def record(repository: Repository) -> None:
@@ -192,6 +206,7 @@ class Authenticator:
             await self.uow.run_write(record)
         if denial is not None:
             raise Forbidden(denial)
+        self.throttle.remember_clear(attempt)
         return self._principal(login, attempt.address, purpose)
 
     def _entry(
@@ -208,6 +223,9 @@ class Authenticator:
 
     @staticmethod
     def _principal(login: StoredLogin, client: str, purpose: Purpose) -> Principal:
+        # Only sessions (SMTP, the dashboard) compare fingerprints later; an API call
+        # need not pay for the digest.
+        stamp = fingerprint(login) if purpose in SESSION_PURPOSES else ""
         return Principal(
             login_id=login.login_id,
             username=login.username,
@@ -217,5 +235,5 @@ class Authenticator:
             permissions=login.state.permissions,
             client=client,
             purpose=purpose,
-            fingerprint=fingerprint(login),
+            fingerprint=stamp,
         )

@@ -17,16 +17,23 @@ every process and host on it, whatever the surface (API, SMTP, dashboard).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from gridreseller.config import Settings
 from gridreseller.db.repository import Repository
 from gridreseller.db.throttle_store import ThrottleFacts, ThrottleStore
 from gridreseller.domain.errors import Throttled
+
+RECENTLY_CLEAR_SECONDS = 2.0
+MAX_CLEAR_PAIRS = 10_000
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class ThrottlePolicy:
         )
 
 
+@functools.lru_cache(maxsize=65536)
 def network_of(address: str) -> str:
     """The client's network: IPv4 /24, IPv6 /48; anything else as given."""
     try:
@@ -59,8 +67,7 @@ def network_of(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
-@dataclass(frozen=True)
-class Attempt:
+class Attempt(NamedTuple):
     """One login attempt as the throttle counts it."""
 
     account: str
@@ -81,19 +88,45 @@ class Attempt:
 
 
 class LoginThrottle:
-    def __init__(self, policy: ThrottlePolicy, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        policy: ThrottlePolicy,
+        clock: Callable[[], datetime],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.policy = policy
         self.clock = clock
         self._forgotten_at: datetime | None = None
+        self._monotonic = monotonic
+        # Pairs that just logged in with nothing to clear: for a moment their next
+        # attempt skips reading the throttle's tables (see `recently_clear`).
+        self._clear: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+    def recently_clear(self, attempt: Attempt) -> bool:
+        """Whether this pair logged in here within RECENTLY_CLEAR_SECONDS with nothing
+        locked and nothing to clear. The hot path (a client calling again and again)
+        then reads only its login; a failure of the pair ends this at once, and a lock
+        set by another process is seen within that time. Failures are always counted."""
+        until = self._clear.get((attempt.account, attempt.address))
+        return until is not None and until > self._monotonic()
+
+    def remember_clear(self, attempt: Attempt) -> None:
+        pair = (attempt.account, attempt.address)
+        self._clear[pair] = self._monotonic() + RECENTLY_CLEAR_SECONDS
+        self._clear.move_to_end(pair)
+        while len(self._clear) > MAX_CLEAR_PAIRS:
+            self._clear.popitem(last=False)
+
+    def forget_clear(self, attempt: Attempt) -> None:
+        self._clear.pop((attempt.account, attempt.address), None)
 
     def facts(self, repository: Repository, attempt: Attempt) -> ThrottleFacts:
         """The state an attempt is judged by (one read)."""
         store = ThrottleStore(repository.connection)
         return store.facts(attempt.account, attempt.address, attempt.lock_keys)
 
-    def check(self, facts: ThrottleFacts) -> None:
+    def check(self, facts: ThrottleFacts, now: datetime) -> None:
         """Raise Throttled when this attempt may not even be tried."""
-        now = self.clock()
         trusted = facts.trusted_until is not None and facts.trusted_until > now
         ends = [facts.pair_locked_until]
         if not trusted:
@@ -130,9 +163,8 @@ class LoginThrottle:
             self._lock_if_due(store, key, count, threshold, now)
         self._forget_old(store, since, now)
 
-    def success_needs_writing(self, facts: ThrottleFacts) -> bool:
+    def success_needs_writing(self, facts: ThrottleFacts, now: datetime) -> bool:
         """Whether a success has anything to clear or renew: most have not."""
-        now = self.clock()
         renew_after = timedelta(seconds=self.policy.trusted_seconds / 2)
         stale_trust = facts.trusted_until is None or facts.trusted_until - now < renew_after
         return bool(facts.pair_failures or facts.pair_locked_until or stale_trust)

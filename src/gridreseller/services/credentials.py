@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain import rules
@@ -32,20 +32,17 @@ from gridreseller.services.operations import Operation
 PERMISSIONS_DESCRIPTION = "JSON object with keys among email, web, api and values 0 or 1."
 
 
-@dataclass(frozen=True)
-class GetCredentials:
+class GetCredentials(NamedTuple):
     username: str | None
 
 
-@dataclass(frozen=True)
-class AddCredential:
+class AddCredential(NamedTuple):
     username: str
     password: str
     permissions: dict[str, int]
 
 
-@dataclass(frozen=True)
-class EditCredential:
+class EditCredential(NamedTuple):
     username: str
     password: str | None
     permissions: dict[str, int]
@@ -60,8 +57,7 @@ class EditCredential:
         return {**self.permissions, **{k: v for k, v in separate.items() if v is not None}}
 
 
-@dataclass(frozen=True)
-class RemoveCredential:
+class RemoveCredential(NamedTuple):
     username: str
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain.credits import Period, SendingLimit
@@ -37,25 +38,21 @@ from gridreseller.services.parameters import user_field
 NO_LIMIT = "user has no sending limit"
 
 
-@dataclass(frozen=True)
-class OfCustomer:
+class OfCustomer(NamedTuple):
     user: str
 
 
-@dataclass(frozen=True)
-class SetTotal:
+class SetTotal(NamedTuple):
     user: str
     credits: int
 
 
-@dataclass(frozen=True)
-class Adjust:
+class Adjust(NamedTuple):
     user: str
     credits: int
 
 
-@dataclass(frozen=True)
-class SetRecurring:
+class SetRecurring(NamedTuple):
     user: str
     credits: int
     period: str

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain import rules
@@ -28,8 +27,7 @@ from gridreseller.services.operations import Operation
 from gridreseller.services.parameters import new_password_fields, profile_fields, user_field
 
 
-@dataclass(frozen=True)
-class AddCustomer:
+class AddCustomer(NamedTuple):
     username: str
     password: str
     confirm_password: str
@@ -56,8 +54,7 @@ class AddCustomer:
         return {name: getattr(self, name) for name in rules.PROFILE_LIMITS}
 
 
-@dataclass(frozen=True)
-class DeleteCustomer:
+class DeleteCustomer(NamedTuple):
     user: str
 
 
@@ -188,7 +185,7 @@ def _owned(
 ) -> tuple[PackageRecord, list[int], list[int]]:
     """The package, IP groups and IPs must be this distributor's own, and the username
     free: every problem of these together."""
-    found = _Ownership(repository, actor.account_id, vars(command))
+    found = _Ownership(repository, actor.account_id, command._asdict())
     if found.problems or found.package is None:
         raise Invalid(found.problems)
     return found.package, list(found.groups.values()), list(found.ips.values())

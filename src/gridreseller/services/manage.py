@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, fields
 from functools import partial
+from typing import NamedTuple
 
 from gridreseller.db.repository import KEY_COLUMN, CustomerRow, Repository
 from gridreseller.db.unit_of_work import UnitOfWork
@@ -46,8 +46,7 @@ TEXT_FILTERS = (
 # profile get ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ListCustomers:
+class ListCustomers(NamedTuple):
     username: str | None
     email: str | None
     first_name: str | None
@@ -185,8 +184,7 @@ def _view(row: CustomerRow) -> CustomerView:
 # profile set / setUsername / setEmail ----------------------------------------------
 
 
-@dataclass(frozen=True)
-class SetProfile:
+class SetProfile(NamedTuple):
     user: str
     first_name: str | None
     last_name: str | None
@@ -201,18 +199,17 @@ class SetProfile:
 
     @property
     def changes(self) -> dict[str, str]:
-        given = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "user"}
+        given = self._asdict()
+        del given["user"]
         return {name: value for name, value in given.items() if value is not None}
 
 
-@dataclass(frozen=True)
-class SetUsername:
+class SetUsername(NamedTuple):
     user: str
     username: str
 
 
-@dataclass(frozen=True)
-class SetEmail:
+class SetEmail(NamedTuple):
     user: str
     email: str
 
@@ -299,15 +296,13 @@ async def set_email(ctx: ServiceContext, actor: Actor, command: SetEmail) -> Suc
 # password, auth ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResetPassword:
+class ResetPassword(NamedTuple):
     user: str
     password: str
     confirm_password: str
 
 
-@dataclass(frozen=True)
-class CheckPassword:
+class CheckPassword(NamedTuple):
     user: str
     password: str
 
@@ -351,8 +346,7 @@ async def authenticate_customer(
 # enable / disable / website_enable / website_disable ------------------------------
 
 
-@dataclass(frozen=True)
-class FlagChange:
+class FlagChange(NamedTuple):
     user: str
 
 

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain import rules
@@ -28,8 +29,7 @@ from gridreseller.services.context import ServiceContext
 OPERATOR_CONTEXT = ParseContext(min_password_length=0, today=date.min)
 
 
-@dataclass(frozen=True)
-class NewDistributor:
+class NewDistributor(NamedTuple):
     username: str
     password: str
     email: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gridreseller.domain.fields import Declaration
 from gridreseller.domain.models import Actor, PackageList
@@ -10,8 +10,7 @@ from gridreseller.services.context import ServiceContext
 from gridreseller.services.operations import Operation
 
 
-@dataclass(frozen=True)
-class ListPackages:
+class ListPackages(NamedTuple):
     """No parameters."""
 
 

@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, exists, select, update
+from sqlalchemy import Connection, bindparam, exists, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gridreseller.db.records.tables import USERNAME_CONSTRAINT, logins, owners
 from gridreseller.db.statements import execute
+from gridreseller.db.throttle_store import FACT_COLUMNS, ThrottleFacts, fact_values, facts_of
 from gridreseller.domain.access import LoginState, Role, StoredLogin
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, Problem
 from gridreseller.domain.models import LoginKind, Permissions
@@ -38,6 +39,15 @@ _LOGIN_WITH_OWNER = select(
 ).select_from(logins.outerjoin(owners, owners.c.id == logins.c.owner_id))
 LOGIN_FOR_AUTH = _LOGIN_WITH_OWNER.where(logins.c.username_key == bindparam("key"))
 LOGIN_BY_ID = _LOGIN_WITH_OWNER.where(logins.c.id == bindparam("login_id"))
+# A login attempt's one read: the throttle's state for (account, address), then the
+# login's row if the username exists (an outer join from a row that always does).
+_ALWAYS = select(literal_column("1").label("one")).subquery("always")
+LOGIN_ATTEMPT = select(*FACT_COLUMNS, *_LOGIN_WITH_OWNER.selected_columns).select_from(
+    _ALWAYS.outerjoin(logins, logins.c.username_key == bindparam("key")).outerjoin(
+        owners, owners.c.id == logins.c.owner_id
+    )
+)
+FACT_COUNT = len(FACT_COLUMNS)
 
 
 class LoginRow(NamedTuple):
@@ -134,6 +144,16 @@ class LoginRecords:
         """The login and its owner's kind and status, in one indexed lookup."""
         rows = execute(self.connection, LOGIN_FOR_AUTH, key=key).rows
         return LoginRow._make(rows[0]).stored_login() if rows else None
+
+    def login_attempt(
+        self, attempt_account: str, address: str, lock_keys: tuple[str, str, str], key: str | None
+    ) -> tuple[ThrottleFacts, StoredLogin | None]:
+        """The throttle's facts for this attempt, and the login of `key` if there is one."""
+        values = fact_values(attempt_account, address, lock_keys)
+        row = execute(self.connection, LOGIN_ATTEMPT, key=key or "", **values).rows[0]
+        found = row[FACT_COUNT] is not None
+        login = LoginRow._make(row[FACT_COUNT:]).stored_login() if found else None
+        return facts_of(row), login
 
     def login_by_id(self, login_id: int) -> StoredLogin | None:
         rows = execute(self.connection, LOGIN_BY_ID, login_id=login_id).rows
