@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.factories import Account, Distributor, Factory
-from tests.http.test_manage_profile import (
+from tests.api.test_manage_profile import (
     XML_DECLARATION,
     logs_in,
     manage,
