@@ -184,6 +184,7 @@ def test_audit_trail_records_changes_and_failures(guarded: Guarded) -> None:
     assert json.loads(as_json[-1])["target"] == forged.replace("\r", "\\r").replace("\n", "\\n")
 
 
+@pytest.mark.slow
 def test_api_key_never_reaches_the_logs(fresh_database_url: str) -> None:
     ctx = container_for(fresh_database_url).services
     operator.create_distributor(ctx, "logged", "log-secret-77", "l@example.com")
