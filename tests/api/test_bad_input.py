@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from gridreseller.services import customers
+from gridreseller.services.context import ServiceContext
 from tests.api.test_calls import XML_DECLARATION, assert_answer
 from tests.factories import Account, Distributor, Factory, customer_params, unique
 
@@ -205,10 +206,12 @@ def call(factory: Factory, endpoint: str, fmt: str, auth: dict[str, str]) -> htt
     return factory.client.post(f"/api/{endpoint}.{fmt}", data=auth)
 
 
-def bad_logins(factory: Factory) -> dict[str, dict[str, str]]:
+@pytest.fixture(scope="module")
+def bad_logins(ctx: ServiceContext, client: httpx.Client) -> dict[str, dict[str, str]]:
     """Every way authentication fails, the same on every call (the access core's
     cases are in tests/unit/services/test_authentication.py; reading missing and empty
-    parameters is the API's part)."""
+    parameters is the API's part). Made once per database: no call changes them."""
+    factory = Factory(ctx, client)
     distributor = factory.distributor()
     customer = factory.customer(distributor)
     credential = factory.credential(distributor, email=1, web=1, api=1)
@@ -236,9 +239,9 @@ def bad_logins(factory: Factory) -> dict[str, dict[str, str]]:
 
 @pytest.mark.parametrize("endpoint", ALL_CALLS)
 def test_bad_logins_are_401_with_identical_bodies(
-    factory: Factory, endpoint: str, fmt: str
+    factory: Factory, bad_logins: dict[str, dict[str, str]], endpoint: str, fmt: str
 ) -> None:
-    for case, auth in bad_logins(factory).items():
+    for case, auth in bad_logins.items():
         response = call(factory, endpoint, fmt, auth)
         assert response.status_code == 401, case
         assert_error(response, fmt, 401, BAD_LOGIN)
