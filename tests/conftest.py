@@ -11,7 +11,7 @@ import pytest
 
 from gridreseller.bootstrap import Container
 from gridreseller.services.context import ServiceContext
-from tests.factories import Factory
+from tests.factories import Account, Distributor, Factory
 from tests.postgres import PostgresCluster, postgres_bin
 from tests.support import BACKENDS, FORMATS, Clock, ThreadServer, container_for
 
@@ -102,3 +102,17 @@ def factory(ctx: ServiceContext, client: httpx.Client) -> Factory:
 def fmt(request: pytest.FixtureRequest) -> str:
     """Every HTTP test that takes `fmt` runs once per response format."""
     return str(request.param)
+
+
+@pytest.fixture
+def one_distributor(factory: Factory) -> Distributor:
+    """A distributor for a whole Hypothesis test, not one per example: Hypothesis runs
+    every example inside the same function-scoped fixtures (so its tests suppress that
+    health check)."""
+    return factory.distributor()
+
+
+@pytest.fixture
+def one_customer(factory: Factory, one_distributor: Distributor) -> Account:
+    """A customer of `one_distributor`, for a whole Hypothesis test."""
+    return factory.customer(one_distributor)

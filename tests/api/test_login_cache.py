@@ -12,6 +12,8 @@ from tests.conftest import new_database
 from tests.factories import Account, Distributor, Factory
 from tests.support import CountingPasswords, ThreadServer, container_for, message
 
+pytestmark = pytest.mark.slow  # a server of its own
+
 
 @pytest.fixture(scope="module")
 def counted(

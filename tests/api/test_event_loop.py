@@ -7,10 +7,12 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from gridreseller.services import operator
 from tests.support import ThreadServer, container_for
 
+pytestmark = pytest.mark.slow
 # Deliberately slow hashing, so that a stalled event loop would show.
 SLOW: dict[str, Any] = {"argon2_memory_kib": 65536, "argon2_time_cost": 6}
 

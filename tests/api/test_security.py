@@ -34,7 +34,8 @@ Guarded = tuple[ThreadServer, Clock]
 
 @pytest.fixture
 def guarded(fresh_database_url: str) -> Iterator[Guarded]:
-    """A server of its own: throttling after 3 failures, a set clock, a counting hasher."""
+    """A server of its own: throttling after 3 failures, a set clock, a counting hasher
+    (the tests that use it are slow: it starts a server on a database of its own)."""
     clock = Clock(datetime(2026, 6, 1, 12, 0, 0))
     container = container_for(
         fresh_database_url,
@@ -56,6 +57,7 @@ def _packages(server: ThreadServer, fmt: str, **login: str) -> httpx.Response:
     return httpx.post(f"{server.url}/api/distributor.packages.{fmt}", data=login, timeout=30)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_throttled_logins_get_429_without_hashing(guarded: Guarded, fmt: str) -> None:
     server, clock = guarded
@@ -72,6 +74,7 @@ def test_throttled_logins_get_429_without_hashing(guarded: Guarded, fmt: str) ->
     assert _packages(server, fmt, **DIST).status_code == 200
 
 
+@pytest.mark.slow
 def test_every_failed_login_runs_the_hasher_once(guarded: Guarded) -> None:
     server, _clock = guarded
     add = httpx.post(
@@ -98,6 +101,7 @@ def test_every_failed_login_runs_the_hasher_once(guarded: Guarded) -> None:
     assert len(bodies) == 1
 
 
+@pytest.mark.slow
 def test_audit_trail_records_changes_and_failures(guarded: Guarded) -> None:
     server, _clock = guarded
     url = server.url
@@ -184,6 +188,7 @@ def test_audit_trail_records_changes_and_failures(guarded: Guarded) -> None:
     assert json.loads(as_json[-1])["target"] == forged.replace("\r", "\\r").replace("\n", "\\n")
 
 
+@pytest.mark.slow
 def test_api_key_never_reaches_the_logs(fresh_database_url: str) -> None:
     ctx = container_for(fresh_database_url).services
     operator.create_distributor(ctx, "logged", "log-secret-77", "l@example.com")

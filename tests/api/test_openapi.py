@@ -310,6 +310,7 @@ def xml_is_well_formed(
 # fuzzing phases, positive and negative data, and every default check: no 5xx, status
 # codes, media types, headers and JSON bodies as documented, schema-violating requests
 # refused, undocumented verbs answered 405; plus the XML check above.
+@pytest.mark.slow
 @SCHEMA.parametrize()
 @settings(
     max_examples=MAX_EXAMPLES,
@@ -359,6 +360,7 @@ def valid_value(name: str, call: str, logins: Logins) -> Any:
     return values.get(name, "1")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("call", list(CALLS))
 def test_nul_in_any_documented_parameter_is_never_a_server_error(
     call: str, logins: Logins, fuzz_client: httpx.Client

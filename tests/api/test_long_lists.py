@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 from gridreseller.services.context import ServiceContext
-from tests.factories import Distributor, Factory, customer_params
+from tests.factories import Distributor, Factory
 from tests.support import parse
+
+pytestmark = pytest.mark.slow
 
 CUSTOMERS = 620  # more than one streamed batch (500)
 
@@ -24,10 +26,7 @@ def crowded(ctx: ServiceContext, client: httpx.Client) -> tuple[Factory, Distrib
     def add(n: int) -> str:
         city = "Leeds" if n % 3 == 0 else "York"
         username = f"crowd{n:04d}-{distributor.username}@example.com"
-        params = customer_params(distributor.package, username=username, city=city)
-        response = factory.call("distributor.add", "json", distributor, **params)
-        assert response.status_code == 200, response.text
-        return username
+        return factory.customer(distributor, username=username, city=city).username
 
     with ThreadPoolExecutor(8) as pool:
         usernames = list(pool.map(add, range(CUSTOMERS)))
