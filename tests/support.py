@@ -88,7 +88,12 @@ class ThreadServer:
     def start(self) -> None:
         app = create_app(container=self.container)
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,  # as `serve` runs it: X-Forwarded-For is asgi.py's to judge
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from gridreseller.bootstrap import Container
-from gridreseller.domain.access import Purpose
+from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.models import Actor, Result
 from gridreseller.domain.params import Params
 from gridreseller.services import credentials, customers, manage, packages
@@ -20,11 +20,12 @@ class Call:
     purpose: Purpose
     service: Service
 
-    async def handle(self, container: Container, params: Params, client: str) -> Result:
-        """Authenticate, then act."""
-        principal = await container.identity.authenticate(
+    async def authenticate(self, container: Container, params: Params, client: str) -> Principal:
+        return await container.identity.authenticate(
             params.get("api_user") or "", params.get("api_key") or "", client, self.purpose
         )
+
+    async def act(self, container: Container, principal: Principal, params: Params) -> Result:
         return await self.service(container.services, principal.actor, params)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple, cast
 
-from sqlalchemy import Connection, Table, bindparam, exists, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.session import JoinTransactionMode
 
@@ -33,6 +34,11 @@ _owners = _logins.alias("owners")
 _profiles = cast(Table, CustomerProfile.__table__)
 _packages = cast(Table, Package.__table__)
 _audit = cast(Table, AuditEvent.__table__)
+_customers = _logins.alias("customers")
+_groups = cast(Table, IpGroup.__table__)
+_ips = cast(Table, IpAddress.__table__)
+_customer_ips = cast(Table, CustomerIp.__table__)
+_customer_groups = cast(Table, CustomerIpGroup.__table__)
 
 # Everything the access rules need about a login and its owner, in one indexed lookup.
 _LOGIN_WITH_OWNER = select(
@@ -397,3 +403,167 @@ class Repository:
         else:
             statement = CUSTOMER_LIST
         return stream(self.connection, statement, batch, **params)
+
+    # The operator's views and changes (services/operator.py) ----------------------
+
+    def distributor_summaries(self) -> list[DistributorSummary]:
+        """Every distributor with its live customers counted, by username."""
+        customers = (
+            select(func.count())
+            .select_from(_customers)
+            .where(
+                _customers.c.owner_id == _logins.c.id,
+                _customers.c.kind == LoginKind.CUSTOMER.value,
+                _customers.c.deleted_at.is_(None),
+            )
+            .scalar_subquery()
+        )
+        query = (
+            select(_logins.c.username, _logins.c.email, _logins.c.active, customers)
+            .where(_logins.c.kind == LoginKind.DISTRIBUTOR.value)
+            .order_by(_logins.c.username_key)
+        )
+        return [DistributorSummary._make(row) for row in self.connection.execute(query)]
+
+    def set_login_active(self, login_id: int, active: bool, now: datetime) -> None:
+        self.connection.execute(
+            update(_logins).where(_logins.c.id == login_id).values(active=active, updated_at=now)
+        )
+
+    def set_password_hash(self, login_id: int, password_hash: str, now: datetime) -> None:
+        self.connection.execute(
+            update(_logins)
+            .where(_logins.c.id == login_id)
+            .values(password_hash=password_hash, updated_at=now)
+        )
+
+    def package_summaries(self, distributor_id: int | None) -> list[PackageSummary]:
+        """Packages (of one distributor, or all) with the live customers using each."""
+        users = (
+            select(func.count())
+            .select_from(_profiles.join(_customers, _customers.c.id == _profiles.c.login_id))
+            .where(_profiles.c.package_id == _packages.c.id, _customers.c.deleted_at.is_(None))
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                _logins.c.username,
+                _packages.c.name,
+                _packages.c.price,
+                _packages.c.credits,
+                _packages.c.overage,
+                _packages.c.distributor_price,
+                _packages.c.has_ip,
+                _packages.c.has_reseller,
+                users,
+            )
+            .select_from(_packages.join(_logins, _logins.c.id == _packages.c.distributor_id))
+            .order_by(_logins.c.username_key, _packages.c.name)
+        )
+        if distributor_id is not None:
+            query = query.where(_packages.c.distributor_id == distributor_id)
+        return [PackageSummary._make(row) for row in self.connection.execute(query)]
+
+    def live_customers_on_package(self, package_id: int) -> list[str]:
+        """Usernames of the live customers whose package this is."""
+        query = (
+            select(_customers.c.username)
+            .join(_profiles, _profiles.c.login_id == _customers.c.id)
+            .where(_profiles.c.package_id == package_id, _customers.c.deleted_at.is_(None))
+            .order_by(_customers.c.username_key)
+        )
+        return list(self.connection.execute(query).scalars())
+
+    def delete_package(self, package_id: int) -> int:
+        """The package, and the profiles of deleted customers that still name it (their
+        logins stay, so their usernames stay reserved); how many profiles went."""
+        deleted_users = select(_customers.c.id).where(_customers.c.deleted_at.is_not(None))
+        profiles = self.connection.execute(
+            delete(_profiles).where(
+                _profiles.c.package_id == package_id, _profiles.c.login_id.in_(deleted_users)
+            )
+        )
+        self.connection.execute(delete(_packages).where(_packages.c.id == package_id))
+        return int(profiles.rowcount)
+
+    def ip_summaries(self, distributor_id: int | None) -> list[IpSummary]:
+        """IP groups and their addresses (None for an empty group), with live users."""
+        users = (
+            select(func.count())
+            .select_from(
+                _customer_ips.join(_customers, _customers.c.id == _customer_ips.c.customer_id)
+            )
+            .where(_customer_ips.c.ip_id == _ips.c.id, _customers.c.deleted_at.is_(None))
+            .scalar_subquery()
+        )
+        query = (
+            select(_logins.c.username, _groups.c.name, _ips.c.address, users)
+            .select_from(
+                _groups.join(_logins, _logins.c.id == _groups.c.distributor_id).outerjoin(
+                    _ips, _ips.c.group_id == _groups.c.id
+                )
+            )
+            .order_by(_logins.c.username_key, _groups.c.name, _ips.c.address)
+        )
+        if distributor_id is not None:
+            query = query.where(_groups.c.distributor_id == distributor_id)
+        return [IpSummary._make(row) for row in self.connection.execute(query)]
+
+    def live_customers_on_ips(self, ip_ids: Iterable[int]) -> list[str]:
+        query = (
+            select(_customers.c.username)
+            .join(_customer_ips, _customer_ips.c.customer_id == _customers.c.id)
+            .where(_customer_ips.c.ip_id.in_(list(ip_ids)), _customers.c.deleted_at.is_(None))
+            .distinct()
+            .order_by(_customers.c.username)
+        )
+        return list(self.connection.execute(query).scalars())
+
+    def live_customers_on_ip_group(self, group_id: int) -> list[str]:
+        query = (
+            select(_customers.c.username)
+            .join(_customer_groups, _customer_groups.c.customer_id == _customers.c.id)
+            .where(_customer_groups.c.group_id == group_id, _customers.c.deleted_at.is_(None))
+            .order_by(_customers.c.username)
+        )
+        return list(self.connection.execute(query).scalars())
+
+    def delete_ips(self, ip_ids: Iterable[int]) -> None:
+        """The addresses, and (by cascade) what deleted customers still had of them."""
+        ids = list(ip_ids)
+        self.connection.execute(delete(_customer_ips).where(_customer_ips.c.ip_id.in_(ids)))
+        self.connection.execute(delete(_ips).where(_ips.c.id.in_(ids)))
+
+    def delete_ip_group(self, group_id: int) -> None:
+        addresses = select(_ips.c.id).where(_ips.c.group_id == group_id)
+        self.delete_ips(self.connection.execute(addresses).scalars())
+        self.connection.execute(
+            delete(_customer_groups).where(_customer_groups.c.group_id == group_id)
+        )
+        self.connection.execute(delete(_groups).where(_groups.c.id == group_id))
+
+
+class DistributorSummary(NamedTuple):
+    username: str
+    email: str | None
+    active: bool
+    customers: int
+
+
+class PackageSummary(NamedTuple):
+    distributor: str
+    name: str
+    price: Decimal
+    credits: int
+    overage: Decimal
+    distributor_price: Decimal
+    has_ip: bool
+    has_reseller: bool
+    customers: int
+
+
+class IpSummary(NamedTuple):
+    distributor: str
+    group: str
+    address: str | None
+    customers: int

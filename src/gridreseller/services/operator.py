@@ -1,18 +1,27 @@
-"""What the operator does from the shell (§10): distributors, packages, IPs."""
+"""What the operator does from the shell (§10, §14): distributors, packages, IPs, backups.
+
+Sync functions for the CLI's thread, on the unit of work's `read()`/`write()`; every
+change after creation is audited with surface `cli`.
+"""
 
 from __future__ import annotations
 
+import os
+import pwd
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
-from gridreseller.db.repository import Repository
+from gridreseller.db.backup import BackupCopy, copy_sqlite
+from gridreseller.db.repository import DistributorSummary, IpSummary, PackageSummary, Repository
 from gridreseller.db.tables import IpAddress, IpGroup, Login, Package
 from gridreseller.db.unit_of_work import UniqueViolation
 from gridreseller.domain import rules
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid
-from gridreseller.domain.models import LoginKind
+from gridreseller.domain.models import Actor, LoginKind, Surface
 from gridreseller.domain.rules import ErrorList
+from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 
 
@@ -139,3 +148,148 @@ def _amount(errors: ErrorList, field: str, raw: str) -> Decimal:
         errors.add(f"{field} must be a non-negative number")
         return Decimal(0)
     return value
+
+
+# §14: what the operator sees and changes -------------------------------------------
+
+OPERATOR = "operator"
+
+
+def distributors(ctx: ServiceContext) -> list[DistributorSummary]:
+    """Every distributor: username, email, enabled or not, live customers (never a hash)."""
+    with ctx.uow.read() as repository:
+        return repository.distributor_summaries()
+
+
+def set_distributor_password(ctx: ServiceContext, username: str, password: str) -> None:
+    """A new password: cached logins and open sessions of the old one stop working."""
+    errors = ErrorList()
+    rules.password(errors, {"password": password}, ctx.settings.min_password_length, confirm=False)
+    errors.raise_if_any()
+    password_hash = ctx.passwords.hash(password)
+    with ctx.uow.write() as repository:
+        login = _distributor(repository, username)
+        repository.set_password_hash(login.id, password_hash, ctx.clock())
+        _record(repository, ctx, login, "distributor.set_password", {"password": True})
+
+
+def set_distributor_enabled(ctx: ServiceContext, username: str, enabled: bool) -> bool:
+    """§14 disable/enable (the access core refuses a disabled distributor and its
+    credentials everywhere; its customers keep working); False if it already was."""
+    with ctx.uow.write() as repository:
+        login = _distributor(repository, username)
+        if login.active == enabled:
+            return False
+        repository.set_login_active(login.id, enabled, ctx.clock())
+        action = "distributor.enable" if enabled else "distributor.disable"
+        _record(repository, ctx, login, action)
+    return True
+
+
+def packages(ctx: ServiceContext, distributor: str | None) -> list[PackageSummary]:
+    with ctx.uow.read() as repository:
+        owner = _distributor(repository, distributor) if distributor else None
+        return repository.package_summaries(owner.id if owner else None)
+
+
+def delete_package(ctx: ServiceContext, distributor: str, name: str) -> None:
+    """Refused while a live customer has the package."""
+    with ctx.uow.write() as repository:
+        owner = _distributor(repository, distributor)
+        package = repository.package_named(owner.id, name)
+        if package is None:
+            raise Invalid([f"{distributor} has no package named {name!r}"])
+        _refuse_if_used(f"package {name!r}", repository.live_customers_on_package(package.id))
+        profiles = repository.delete_package(package.id)
+        fields: dict[str, object] = {"deleted_customer_profiles": profiles}
+        _record(repository, ctx, owner, "package.delete", fields, name)
+
+
+def ip_addresses(ctx: ServiceContext, distributor: str | None) -> list[IpSummary]:
+    with ctx.uow.read() as repository:
+        owner = _distributor(repository, distributor) if distributor else None
+        return repository.ip_summaries(owner.id if owner else None)
+
+
+def remove_ips(ctx: ServiceContext, distributor: str, addresses: list[str]) -> None:
+    """Refused while a live customer has one of them."""
+    errors = ErrorList()
+    bad = [a for a in addresses if not rules.is_ip_address(a)]
+    errors.messages.extend(f"not a valid IP address: {a!r}" for a in bad)
+    if not addresses:
+        errors.add("at least one address is required")
+    errors.raise_if_any()
+    canonical = list(dict.fromkeys(rules.canonical_ip(a) for a in addresses))
+    with ctx.uow.write() as repository:
+        owner = _distributor(repository, distributor)
+        found = repository.ips_of(owner.id, canonical)
+        missing = [a for a in canonical if a not in found]
+        if missing:
+            raise Invalid([f"{a} is not one of {distributor}'s addresses" for a in missing])
+        ids = [ip.id for ip in found.values()]
+        _refuse_if_used(", ".join(canonical), repository.live_customers_on_ips(ids))
+        repository.delete_ips(ids)
+        _record(repository, ctx, owner, "ip.remove", {"addresses": canonical})
+
+
+def remove_ip_group(ctx: ServiceContext, distributor: str, group: str) -> None:
+    """The group and its addresses; refused while a live customer has the group."""
+    with ctx.uow.write() as repository:
+        owner = _distributor(repository, distributor)
+        ip_group = repository.ip_group(owner.id, group)
+        if ip_group is None:
+            raise Invalid([f"{distributor} has no IP group named {group!r}"])
+        addresses = [row.address for row in repository.ip_summaries(owner.id) if row.group == group]
+        _refuse_if_used(f"IP group {group!r}", repository.live_customers_on_ip_group(ip_group.id))
+        repository.delete_ip_group(ip_group.id)
+        _record(repository, ctx, owner, "ip_group.remove", {"addresses": addresses}, group)
+
+
+def _refuse_if_used(what: str, customers: list[str]) -> None:
+    if customers:
+        shown = ", ".join(customers[:5]) + (", ..." if len(customers) > 5 else "")
+        count = f"{len(customers)} live customer" + ("s" if len(customers) > 1 else "")
+        raise Invalid([f"{what} is in use by {count} ({shown})"])
+
+
+def _record(
+    repository: Repository,
+    ctx: ServiceContext,
+    distributor: Login,
+    action: str,
+    fields: dict[str, object] | None = None,
+    target: str | None = None,
+) -> None:
+    """An audit event in the distributor's tenant, made by the operator at the shell."""
+    actor = Actor(
+        account_id=distributor.id,
+        account_kind=LoginKind.DISTRIBUTOR,
+        login_username=OPERATOR,
+        client=_shell_user(),
+        tenant_id=distributor.id,
+        surface=Surface.CLI,
+    )
+    audit.record(repository, ctx, actor, action, target or distributor.username, fields)
+
+
+def _shell_user() -> str:
+    """Who ran the command, by the process's user id (the audit's "client")."""
+    try:
+        return f"local:{pwd.getpwuid(os.geteuid()).pw_name}"
+    except KeyError:
+        return f"local:uid {os.geteuid()}"
+
+
+def backup(ctx: ServiceContext, target: Path) -> BackupCopy:
+    """§14: a consistent online copy of a SQLite database; PostgreSQL has pg_dump."""
+    engine = ctx.uow.engine
+    if engine.dialect.name != "sqlite":
+        url = engine.url.set(drivername="postgresql", password=None)
+        raise Invalid(
+            [
+                "backup --to copies SQLite databases; for PostgreSQL use pg_dump:"
+                f" pg_dump --format=custom --file={target}"
+                f" '{url.render_as_string(hide_password=False)}' (docs/deployment.md)"
+            ]
+        )
+    return copy_sqlite(engine, target, ctx.settings.sqlite_busy_timeout_ms / 1000)
