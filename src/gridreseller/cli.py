@@ -384,9 +384,10 @@ def ip_list(
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """IP groups and their addresses, with the live customers that have each address."""
+    """IP groups and their addresses, with the live customers that have each group, and
+    each address itself."""
     rows = operator.ip_addresses(_context(database_url), distributor)
-    _table(("distributor", "group", "address", "customers"), rows)
+    _table(("distributor", "group", "group_customers", "address", "customers"), rows)
 
 
 @ip_app.command("remove")
@@ -484,4 +485,5 @@ def _log_config() -> dict[str, object]:
 
 
 def main() -> None:
-    app()
+    # The same name in messages however it was started (`python -m gridreseller`, too).
+    app(prog_name="gridreseller")

@@ -49,11 +49,12 @@ def parse_url(url: str) -> URL:
 
 
 def display_url(url: str) -> str:
-    """The URL for people: the password masked, a SQLite file as an absolute path."""
+    """The URL for people: the password masked, a SQLite file as an absolute path, no
+    driver name (`postgresql://`, as the operator writes it)."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         return f"sqlite:///{Path(parsed.database or '').resolve()}"
-    return parsed.render_as_string(hide_password=True)
+    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
 
 
 def is_sqlite(url: str) -> bool:

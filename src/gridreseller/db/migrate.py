@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from gridreseller.config import ConfigurationError
+from gridreseller.db.engine import display_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -44,7 +45,7 @@ def upgrade(engine: Engine) -> None:
 
 
 def _name(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
+    return display_url(engine.url.render_as_string(hide_password=False))
 
 
 def _reason(error: DBAPIError) -> str:

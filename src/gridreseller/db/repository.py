@@ -10,6 +10,8 @@ from typing import NamedTuple, cast
 from sqlalchemy import Connection, Table, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.session import JoinTransactionMode
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from gridreseller.db.statements import DriverRow, execute, stream
 from gridreseller.db.tables import (
@@ -487,17 +489,16 @@ class Repository:
         return int(profiles.rowcount)
 
     def ip_summaries(self, distributor_id: int | None) -> list[IpSummary]:
-        """IP groups and their addresses (None for an empty group), with live users."""
-        users = (
-            select(func.count())
-            .select_from(
-                _customer_ips.join(_customers, _customers.c.id == _customer_ips.c.customer_id)
-            )
-            .where(_customer_ips.c.ip_id == _ips.c.id, _customers.c.deleted_at.is_(None))
-            .scalar_subquery()
-        )
+        """IP groups and their addresses (None for an empty group), each with the live
+        customers that have the group, and that have the address itself (`ip[]`)."""
         query = (
-            select(_logins.c.username, _groups.c.name, _ips.c.address, users)
+            select(
+                _logins.c.username,
+                _groups.c.name,
+                self._live_count(_customer_groups, _customer_groups.c.group_id == _groups.c.id),
+                _ips.c.address,
+                self._live_count(_customer_ips, _customer_ips.c.ip_id == _ips.c.id),
+            )
             .select_from(
                 _groups.join(_logins, _logins.c.id == _groups.c.distributor_id).outerjoin(
                     _ips, _ips.c.group_id == _groups.c.id
@@ -508,6 +509,16 @@ class Repository:
         if distributor_id is not None:
             query = query.where(_groups.c.distributor_id == distributor_id)
         return [IpSummary._make(row) for row in self.connection.execute(query)]
+
+    @staticmethod
+    def _live_count(links: Table, linked: ColumnElement[bool]) -> ScalarSelect[int]:
+        """How many live customers a link table (customer_id -> something) joins to."""
+        return (
+            select(func.count())
+            .select_from(links.join(_customers, _customers.c.id == links.c.customer_id))
+            .where(linked, _customers.c.deleted_at.is_(None))
+            .scalar_subquery()
+        )
 
     def live_customers_on_ips(self, ip_ids: Iterable[int]) -> list[str]:
         query = (
@@ -520,10 +531,20 @@ class Repository:
         return list(self.connection.execute(query).scalars())
 
     def live_customers_on_ip_group(self, group_id: int) -> list[str]:
+        """Live customers that have the group, or one of its addresses itself."""
+        addresses = select(_ips.c.id).where(_ips.c.group_id == group_id)
+        with_group = select(_customer_groups.c.customer_id).where(
+            _customer_groups.c.group_id == group_id
+        )
+        with_address = select(_customer_ips.c.customer_id).where(
+            _customer_ips.c.ip_id.in_(addresses)
+        )
         query = (
             select(_customers.c.username)
-            .join(_customer_groups, _customer_groups.c.customer_id == _customers.c.id)
-            .where(_customer_groups.c.group_id == group_id, _customers.c.deleted_at.is_(None))
+            .where(
+                _customers.c.id.in_(with_group.union(with_address)),
+                _customers.c.deleted_at.is_(None),
+            )
             .order_by(_customers.c.username)
         )
         return list(self.connection.execute(query).scalars())
@@ -565,5 +586,6 @@ class PackageSummary(NamedTuple):
 class IpSummary(NamedTuple):
     distributor: str
     group: str
+    group_customers: int
     address: str | None
     customers: int
