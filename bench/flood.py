@@ -176,37 +176,41 @@ def measure_phase(
 
 
 def print_report(phases: list[Phase], database: str) -> None:
-    baseline = phases[0].writes
     print(f"\ndatabase: {database}; writes: disable/enable, {WRITE_CONNECTIONS} connections")
+    print("ratio: writes/s against the mean of the quiet runs just before and after")
     print(f"{'phase':<16} {'writes/s':>9} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8}   flood")
-    for phase in phases:
+    for index, phase in enumerate(phases):
         w = phase.writes
-        ratio = w.requests_per_second / baseline.requests_per_second
-        flood = "-"
+        ratio, flood = "", "-"
         if phase.flood_statuses:
+            around = (phases[index - 1].writes, phases[index + 1].writes)
+            quiet = sum(r.requests_per_second for r in around) / 2
+            ratio = f"{w.requests_per_second / quiet:.2f}"
             total = sum(phase.flood_statuses.values())
             shown = ", ".join(f"{n} x {s}" for s, n in sorted(phase.flood_statuses.items()))
             rows = ", ".join(f"+{n} {name}" for name, n in phase.rows.items() if n)
             flood = f"{total / phase.flood_seconds:.0f} requests/s ({shown}); {rows or 'no rows'}"
         valid = "" if w.valid else f"  INVALID: {w.non_2xx} non-2xx, {w.socket_errors} errors"
         print(
-            f"{phase.name:<16} {w.requests_per_second:>9.0f} {ratio:>6.2f}"
+            f"{phase.name:<16} {w.requests_per_second:>9.0f} {ratio:>6}"
             f" {w.p50_ms:>8.1f} {w.p99_ms:>8.1f}   {flood}{valid}"
         )
 
 
 def plans(a: str, b: str) -> list[Plan]:
+    """Each flood between two quiet runs: on a shared machine the baseline drifts, so a
+    flood is compared with the quiet runs right before and after it."""
     login = "/api/distributor.packages.json"
-    return [
-        Plan("quiet", None, None),
+    floods = [
         Plan("A: healthz", "healthz", a + "/healthz"),
         Plan("A: unique", "unique", a + login),
         Plan("A: throttled", "throttled", a + login),
         Plan("B: hashing", "hashing", b + "/api/credentials/get.json"),
         Plan("B: unique", "unique", b + login),
         Plan("B: throttled", "throttled", b + login),
-        Plan("quiet again", None, None),
     ]
+    quiet = Plan("quiet", None, None)
+    return [quiet] + [step for flood in floods for step in (flood, quiet)]
 
 
 def scripts_in(work: Path) -> dict[str, Path]:

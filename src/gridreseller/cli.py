@@ -108,6 +108,9 @@ Password = Annotated[
     ),
 ]
 Distributor = Annotated[str, typer.Option(metavar="U", help="The distributor's username.")]
+OnlyOf = Annotated[
+    str | None, typer.Option("--distributor", metavar="U", help="Only this distributor's.")
+]
 
 
 def version() -> str:
@@ -337,12 +340,7 @@ def package_create(
 
 
 @package_app.command("list")
-def package_list(
-    distributor: Annotated[
-        str | None, typer.Option(metavar="U", help="Only this distributor's packages.")
-    ] = None,
-    database_url: DatabaseUrl = None,
-) -> None:
+def package_list(distributor: OnlyOf = None, database_url: DatabaseUrl = None) -> None:
     """Packages with their terms and the live customers on each."""
     header = ("distributor", "name", "price", "credits", "overage", "distributor_price")
     _table(
@@ -378,12 +376,7 @@ def ip_add(
 
 
 @ip_app.command("list")
-def ip_list(
-    distributor: Annotated[
-        str | None, typer.Option(metavar="U", help="Only this distributor's groups.")
-    ] = None,
-    database_url: DatabaseUrl = None,
-) -> None:
+def ip_list(distributor: OnlyOf = None, database_url: DatabaseUrl = None) -> None:
     """IP groups and their addresses, with the live customers that have each group, and
     each address itself."""
     rows = operator.ip_addresses(_context(database_url), distributor)

@@ -36,24 +36,21 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], line: str) -
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_malformed_database_url() -> None:
-    result = gridreseller("distributor", "list", "--database-url", "sqlite//nothing")
-    assert_one_line_error(result, f"'sqlite//nothing' is not a database URL ({EXAMPLES})")
-
-
-def test_malformed_url_keeps_its_password_hidden() -> None:
-    result = gridreseller("distributor", "list", "--database-url", "postgres ://u:hunter22@h/d")
-    assert_one_line_error(result, f"'postgres ://u:***@h/d' is not a database URL ({EXAMPLES})")
-
-
-def test_unsupported_database() -> None:
-    result = gridreseller("distributor", "list", "--database-url", "mysql://u:p@localhost/db")
-    assert_one_line_error(result, f"unsupported database URL scheme 'mysql' ({EXAMPLES})")
-
-
-def test_sqlite_url_without_a_file() -> None:
-    result = gridreseller("distributor", "list", "--database-url", "sqlite://")
-    assert_one_line_error(result, f"a SQLite database URL needs a file path ({EXAMPLES})")
+@pytest.mark.parametrize(
+    ("url", "line"),
+    [
+        ("sqlite//nothing", f"'sqlite//nothing' is not a database URL ({EXAMPLES})"),
+        # A malformed URL is quoted back with its password masked.
+        (
+            "postgres ://u:hunter22@h/d",
+            f"'postgres ://u:***@h/d' is not a database URL ({EXAMPLES})",
+        ),
+        ("mysql://u:p@localhost/db", f"unsupported database URL scheme 'mysql' ({EXAMPLES})"),
+        ("sqlite://", f"a SQLite database URL needs a file path ({EXAMPLES})"),
+    ],
+)
+def test_database_urls_that_cannot_work(url: str, line: str) -> None:
+    assert_one_line_error(gridreseller("distributor", "list", "--database-url", url), line)
 
 
 def test_postgresql_without_its_driver() -> None:

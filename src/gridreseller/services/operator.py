@@ -111,10 +111,7 @@ def add_ips(ctx: ServiceContext, distributor: str, group: str, addresses: list[s
     """Creates the group if needed; an address may belong to one distributor only."""
     errors = ErrorList()
     rules.text(errors, {"group": group}, "group", 255)
-    bad = [a for a in addresses if not rules.is_ip_address(a)]
-    errors.messages.extend(f"not a valid IP address: {a!r}" for a in bad)
-    if not addresses:
-        errors.add("at least one address is required")
+    _check_addresses(errors, addresses)
     errors.raise_if_any()
     with ctx.uow.write() as repository:
         owner = _distributor(repository, distributor)
@@ -129,6 +126,13 @@ def add_ips(ctx: ServiceContext, distributor: str, group: str, addresses: list[s
                 repository.add(IpAddress(group_id=ip_group.id, address=address))
             elif existing.group_id != ip_group.id:
                 raise Invalid([f"{address} already belongs to another IP group"])
+
+
+def _check_addresses(errors: ErrorList, addresses: list[str]) -> None:
+    bad = [a for a in addresses if not rules.is_ip_address(a)]
+    errors.messages.extend(f"not a valid IP address: {a!r}" for a in bad)
+    if not addresses:
+        errors.add("at least one address is required")
 
 
 def _distributor(repository: Repository, username: str) -> Login:
@@ -214,10 +218,7 @@ def ip_addresses(ctx: ServiceContext, distributor: str | None) -> list[IpSummary
 def remove_ips(ctx: ServiceContext, distributor: str, addresses: list[str]) -> None:
     """Refused while a live customer has one of them."""
     errors = ErrorList()
-    bad = [a for a in addresses if not rules.is_ip_address(a)]
-    errors.messages.extend(f"not a valid IP address: {a!r}" for a in bad)
-    if not addresses:
-        errors.add("at least one address is required")
+    _check_addresses(errors, addresses)
     errors.raise_if_any()
     canonical = list(dict.fromkeys(rules.canonical_ip(a) for a in addresses))
     with ctx.uow.write() as repository:
