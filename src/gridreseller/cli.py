@@ -472,11 +472,6 @@ def backup(
     typer.echo(f"backed up {copied.pages} pages to {copied.path}")
 
 
-def _log_config() -> dict[str, object]:
-    """The logging setup `serve` runs with (kept for commands that run servers too)."""
-    return serving.log_config()
-
-
 def main() -> None:
     # The same name in messages however it was started (`python -m gridreseller`, too).
     app(prog_name="gridreseller")
