@@ -225,13 +225,16 @@ def clean_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
 
 
-def start(command: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+def start(
+    command: list[str], log_path: Path, settings: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The command on the defaults, but for the GRIDRESELLER_* `settings` given."""
     with log_path.open("wb") as log:
         return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=clean_environment(),
+            env={**clean_environment(), **(settings or {})},
             start_new_session=True,
         )
 
@@ -260,12 +263,16 @@ def wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path
 
 
 def launch(
-    stack: contextlib.ExitStack, name: str, command: list[str], work: Path
+    stack: contextlib.ExitStack,
+    name: str,
+    command: list[str],
+    work: Path,
+    settings: dict[str, str] | None = None,
 ) -> tuple[str, int]:
     """Start one server in its own process group (stopped on exit): base URL and pid."""
     port = free_port()
     log_path = work / f"{name}.log"
-    process = start([*command, "--port", str(port)], log_path)
+    process = start([*command, "--port", str(port)], log_path, settings)
     stack.callback(stop, process)
     base_url = f"http://127.0.0.1:{port}"
     wait_healthy(base_url, process, log_path)

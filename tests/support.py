@@ -142,14 +142,18 @@ def wait_healthy(
 
 @contextmanager
 def serve_process(
-    database_url: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    database_url: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    port: int | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`gridreseller serve` as a real child process; yields its base URL.
 
     Its output goes to a file (a pipe nobody reads would fill and block the server);
     `server_output(process)` reads it.
     """
-    port = free_port()
+    port = port or free_port()
     environment = {
         **os.environ,
         **{f"GRIDRESELLER_{k.upper()}": str(v) for k, v in TEST_SETTINGS.items()},

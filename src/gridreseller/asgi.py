@@ -20,6 +20,7 @@ from gridreseller.api.responses import errors_response
 from gridreseller.api.routing import format_of_path
 from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings, load_settings
+from gridreseller.forwarded import ForwardedFor
 
 # Paths served by Starlette routes; everything else is the API's.
 STARLETTE_PREFIXES = (b"/dashboard", b"/auth/mail")
@@ -30,9 +31,14 @@ class Dispatcher:
         self.container = container
         self.api = ApiApp(container)
         self.other: ASGIApp = Starlette(routes=routes)
+        allowed = container.settings.forwarded_allow_ips
+        self.forwarded = ForwardedFor(allowed) if allowed else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            # Before dispatch, so every surface throttles, audits and logs the same client.
+            if self.forwarded is not None:
+                scope = self.forwarded.apply(scope)
             path: bytes = scope.get("raw_path") or scope["path"].encode()
             if path.startswith(STARLETTE_PREFIXES):
                 await self.other(scope, receive, send)

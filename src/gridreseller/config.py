@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 DEFAULT_DATABASE_URL = "sqlite:///gridreseller.db"
 ENV_PREFIX = "GRIDRESELLER_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigurationError(ValueError):
+    """A setting or the database it names is unusable; the message is one line for the
+    operator (the CLI prints it as `error: ...` and exits with status 1)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Settings:
     send_timeout_seconds: int = 30
     max_connections: int = 1000
     keep_alive_seconds: int = 5
+    # Peers whose X-Forwarded-For is believed (addresses or networks); none by default.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -80,8 +89,35 @@ _INT_FIELDS = {
 }
 
 
+# Below these an integer setting makes no sense (a pool of no threads, a hash of no
+# rounds); every other integer must not be negative.
+_INT_MINIMUMS = {
+    "argon2_memory_kib": 8,
+    "argon2_time_cost": 1,
+    "argon2_parallelism": 1,
+    "min_password_length": 1,
+    "max_body_bytes": 1,
+    "max_parameters": 1,
+    "worker_threads": 1,
+    "db_pool_size": 1,
+    "db_pool_timeout_seconds": 1,
+    "db_connect_timeout_seconds": 1,
+    "throttle_account_failures": 1,
+    "throttle_network_failures": 1,
+    "throttle_window_seconds": 1,
+    "max_header_bytes": 1024,
+    "header_timeout_seconds": 1,
+    "body_timeout_seconds": 1,
+    "send_timeout_seconds": 1,
+    "max_connections": 1,
+    "keep_alive_seconds": 1,
+}
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from GRIDRESELLER_* variables; unset ones keep their defaults."""
+    """Settings from GRIDRESELLER_* variables; unset ones keep their defaults.
+
+    Raises ConfigurationError naming the variable for a value that does not fit."""
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
     for name in Settings.__dataclass_fields__:
@@ -93,11 +129,38 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def _convert(name: str, raw: str) -> object:
+    variable = ENV_PREFIX + name.upper()
     if name in _INT_FIELDS:
-        try:
-            return int(raw)
-        except ValueError:
-            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be an integer") from None
+        return _integer(variable, raw, _INT_MINIMUMS.get(name, 0))
     if name == "reserved_domains":
         return tuple(d.strip().lower() for d in raw.split(",") if d.strip())
+    if name == "forwarded_allow_ips":
+        return parse_networks(raw, variable)
+    if name == "log_level":
+        if raw.upper() not in LOG_LEVELS:
+            raise ConfigurationError(f"{variable} must be one of {', '.join(LOG_LEVELS)}")
+        return raw.upper()
     return raw
+
+
+def _integer(variable: str, raw: str, minimum: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{variable} must be an integer, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{variable} must be at least {minimum}, not {value}")
+    return value
+
+
+def parse_networks(raw: str, name: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (`127.0.0.1, 10.0.0.0/8, ::1`), canonical."""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigurationError(f"{name}: {item!r} is not an IP address or network") from None
+    return tuple(networks)

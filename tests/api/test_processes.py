@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import signal
+import stat
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -37,17 +39,23 @@ def _usernames(url: str) -> list[str]:
     return [row["username"] for row in response.json()]
 
 
-def test_first_serve_creates_admin_once(fresh_database_url: str) -> None:
+def test_first_serve_creates_admin_once(fresh_database_url: str, tmp_path: Path) -> None:
+    """Its password goes to a file only its owner may read, never to the output (a log)."""
     database_url = fresh_database_url
-    with serve_process(database_url) as (url, process):
+    with serve_process(database_url, cwd=tmp_path) as (url, process):
         output = stop_server(process)
-    found = re.search(r"created distributor 'admin' with password '([^']+)'", output)
+    found = re.search(r"created distributor 'admin'; its password is in (\S+) ", output)
     assert found, output
     assert f"listening on {url}" in output
-    with serve_process(database_url) as (url, process):
+    password_file = Path(found.group(1))
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    password = password_file.read_text().strip()
+    assert len(password) >= 20
+    assert password not in output
+    with serve_process(database_url, cwd=tmp_path) as (url, process):
         response = httpx.get(
             f"{url}/api/distributor.packages.json",
-            params={"api_user": "admin", "api_key": found.group(1)},
+            params={"api_user": "admin", "api_key": password},
         )
         assert response.status_code == 200
         assert "created distributor" not in stop_server(process)

@@ -36,6 +36,7 @@ from gridreseller.domain.errors import DomainError
 log = logging.getLogger("gridreseller")
 access_log = logging.getLogger("gridreseller.access")
 API_METHODS = ("GET", "POST")
+LOGIN_KEY = "gridreseller.login"
 JSON = "application/json"
 
 
@@ -73,7 +74,9 @@ class ApiApp:
         try:
             params = await read_params(scope, receive, self.settings)
             client = scope["client"][0] if scope.get("client") else "-"
-            return await result_response(await call.handle(self.container, params, client), fmt)
+            principal = await call.authenticate(self.container, params, client)
+            scope[LOGIN_KEY] = principal.username  # for the access log
+            return await result_response(await call.act(self.container, principal, params), fmt)
         except (DomainError, HttpProblem) as error:
             return error_response(error, fmt)
         except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
@@ -120,11 +123,14 @@ def _ping(repository: Repository) -> None:
 
 
 def _log_access(scope: Scope, status: int, started: float) -> None:
-    """Method, path (never the query string: it can hold api_key), status, time."""
+    """Client, acting login, method, path (never the query string: it can hold api_key),
+    status, time."""
     client = scope.get("client") or ("-", 0)
+    login: str = scope.get(LOGIN_KEY, "-")
     access_log.info(
-        "%s %s %s %d %.1fms",
+        "%s %s %s %s %d %.1fms",
         client[0],
+        login.encode("unicode_escape").decode("ascii"),
         scope["method"],
         scope["path"].encode("unicode_escape").decode("ascii"),
         status,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridreseller.bootstrap import Container
-from gridreseller.domain.access import Purpose
+from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.models import Result
 from gridreseller.domain.params import Params
 from gridreseller.services import credentials, customers, manage, packages
@@ -18,12 +18,14 @@ class Call:
     purpose: Purpose
     operation: Operation[Any] | Selector
 
-    async def handle(self, container: Container, params: Params, client: str) -> Result:
-        """Authenticate, then act: `api_key` goes to the access core and no further (no
-        declaration reads it, so no command carries it)."""
-        principal = await container.identity.authenticate(
+    async def authenticate(self, container: Container, params: Params, client: str) -> Principal:
+        return await container.identity.authenticate(
             params.get("api_user") or "", params.get("api_key") or "", client, self.purpose
         )
+
+    async def act(self, container: Container, principal: Principal, params: Params) -> Result:
+        """`api_key` went to the access core and no further: no declaration reads it, so
+        no command carries it."""
         return await self.operation.run(container.services, principal.actor, params)
 
 

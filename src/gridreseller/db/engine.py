@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
-from gridreseller.config import Settings
+from gridreseller.config import ConfigurationError, Settings
 
 # Connection option that write transactions set: SQLite then takes its write
 # lock at BEGIN, so two writers queue on the busy timeout instead of one
@@ -16,22 +20,57 @@ from gridreseller.config import Settings
 WRITE_OPTION = "gridreseller_write"
 
 
+EXAMPLES = "sqlite:///path/to/file.db or postgresql://user:password@host:5432/name"
+SQLITE_DRIVERS = ("sqlite", "sqlite+pysqlite")
+POSTGRES_DRIVERS = ("postgresql", "postgres", "postgresql+psycopg")
+_PASSWORD_IN_URL = re.compile(r"(//[^/:@]*:)[^@/]*@")
+
+
 def normalize_url(url: str) -> str:
     """Accept `postgresql://` for psycopg 3 as the contract's examples write it."""
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
+    parsed = parse_url(url)
+    if parsed.drivername in POSTGRES_DRIVERS:
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
 
 
+def parse_url(url: str) -> URL:
+    """The URL, or ConfigurationError for one that is malformed or names another database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        masked = _PASSWORD_IN_URL.sub(r"\1***@", url)
+        raise ConfigurationError(f"{masked!r} is not a database URL ({EXAMPLES})") from None
+    if parsed.drivername not in SQLITE_DRIVERS + POSTGRES_DRIVERS:
+        raise ConfigurationError(
+            f"unsupported database URL scheme {parsed.drivername!r} ({EXAMPLES})"
+        )
+    return parsed
+
+
+def display_url(url: str) -> str:
+    """The URL for people: the password masked, a SQLite file as an absolute path, no
+    driver name (`postgresql://`, as the operator writes it)."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"sqlite:///{Path(parsed.database or '').resolve()}"
+    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
+
+
 def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
+    return parse_url(url).get_backend_name() == "sqlite"
 
 
 def build_engine(settings: Settings) -> Engine:
+    """An engine, after the checks that turn a mistyped setting into a one-line error."""
     url = normalize_url(settings.database_url)
     if is_sqlite(url):
+        check_sqlite_path(make_url(url).database)
         return _sqlite_engine(url, settings)
+    if importlib.util.find_spec("psycopg") is None:
+        raise ConfigurationError(
+            "PostgreSQL needs its driver: pip install 'gridreseller[postgres]'"
+        )
     return create_engine(
         url,
         # A connection broken by a database restart is replaced, not handed out.
@@ -44,10 +83,28 @@ def build_engine(settings: Settings) -> Engine:
     )
 
 
+def check_sqlite_path(database: str | None) -> None:
+    """A file in a directory that exists and that we may write: SQLite would otherwise
+    fail with "unable to open database file", and creating the directory would
+    silently start a new, empty database where an old one was meant."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        raise ConfigurationError(f"a SQLite database URL needs a file path ({EXAMPLES})")
+    path = Path(database).resolve()
+    if not path.parent.is_dir():
+        raise ConfigurationError(
+            f"the directory {path.parent} does not exist (create it, or fix the database URL)"
+        )
+    if path.is_dir():
+        raise ConfigurationError(f"{path} is a directory, not a SQLite database file")
+    # WAL mode keeps two files beside the database (-wal, -shm): the directory must be
+    # writable even when the database file exists.
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ConfigurationError(f"cannot write to the directory {path.parent}")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise ConfigurationError(f"cannot read and write the database file {path}")
+
+
 def _sqlite_engine(url: str, settings: Settings) -> Engine:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         connect_args={

@@ -28,6 +28,13 @@ from gridreseller.db.records.customers import (
     CustomerRow,
 )
 from gridreseller.db.records.logins import LOGIN_BY_ID, LOGIN_FOR_AUTH, LoginRecords, LoginRow
+from gridreseller.db.records.operator import (
+    DistributorRecord,
+    DistributorSummary,
+    IpSummary,
+    OperatorRecords,
+    PackageSummary,
+)
 
 __all__ = [
     "AUDIT_INSERT",
@@ -40,13 +47,23 @@ __all__ = [
     "LOGIN_FOR_AUTH",
     "SET_FLAG",
     "CustomerRow",
+    "DistributorRecord",
+    "DistributorSummary",
+    "IpSummary",
     "LoginRow",
+    "PackageSummary",
     "Repository",
 ]
 
 
 class Repository(
-    LoginRecords, CustomerRecords, CredentialRecords, CreditRecords, CatalogRecords, AuditRecords
+    LoginRecords,
+    CustomerRecords,
+    CredentialRecords,
+    CreditRecords,
+    CatalogRecords,
+    AuditRecords,
+    OperatorRecords,
 ):
     """Core queries on `connection`; an ORM session bound to it for the operator's
     commands, made on first use."""

@@ -69,4 +69,6 @@ def _plain(value: object) -> object:
         return value
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
+    if isinstance(value, Mapping):  # a credential's permissions: an object, not its repr
+        return {str(name): _plain(item) for name, item in value.items()}
     return str(value)

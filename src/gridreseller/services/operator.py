@@ -1,14 +1,28 @@
-"""What the operator does from the shell (§10): distributors, packages, IPs."""
+"""What the operator does from the shell (§10, §14): distributors, packages, IPs, backups.
+
+Sync functions for the CLI's thread, on the unit of work's `read()`/`write()`; every
+change after creation is audited with surface `cli`.
+"""
 
 from __future__ import annotations
 
+import os
+import pwd
 import secrets
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import NamedTuple
 
-from gridreseller.db.repository import Repository
+from gridreseller.db.backup import BackupCopy, copy_sqlite
+from gridreseller.db.repository import (
+    DistributorRecord,
+    DistributorSummary,
+    IpSummary,
+    PackageSummary,
+    Repository,
+)
 from gridreseller.domain import rules
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, Problem
 from gridreseller.domain.fields import (
@@ -21,8 +35,9 @@ from gridreseller.domain.fields import (
     Password,
     Text,
 )
-from gridreseller.domain.models import LoginKind
+from gridreseller.domain.models import Actor, LoginKind, Surface
 from gridreseller.domain.params import Params
+from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 
 # The operator's values need no date and no password minimum beyond the setting's.
@@ -35,6 +50,11 @@ class NewDistributor(NamedTuple):
     email: str
 
 
+class NewPassword(NamedTuple):
+    password: str
+
+
+NEW_PASSWORD = Declaration(NewPassword, (Field("password", Password(), True),))
 NEW_DISTRIBUTOR = Declaration(
     NewDistributor,
     (
@@ -106,7 +126,7 @@ def create_package(ctx: ServiceContext, distributor: str, spec: PackageSpec) -> 
     if errors:
         raise Invalid(errors)
     with ctx.uow.write() as repository:
-        owner = _distributor(repository, distributor)
+        owner = _distributor(repository, distributor).id
         if repository.package_named(owner, spec.name) is not None:
             raise Invalid([f"package {spec.name!r} already exists for {distributor}"])
         values = {
@@ -124,14 +144,11 @@ def add_ips(ctx: ServiceContext, distributor: str, group: str, addresses: list[s
     """Creates the group if needed; an address may belong to one distributor only."""
     errors: list[Problem] = []
     _check_text(errors, "group", group, 255)
-    bad = [a for a in addresses if not rules.is_ip_address(a)]
-    errors.extend(Problem("address", f"not a valid IP address: {a!r}") for a in bad)
-    if not addresses:
-        errors.append(Problem("address", "at least one address is required"))
+    errors += _address_problems(addresses)
     if errors:
         raise Invalid(errors)
     with ctx.uow.write() as repository:
-        owner = _distributor(repository, distributor)
+        owner = _distributor(repository, distributor).id
         group_id = repository.ip_groups_named(owner, [group]).get(group)
         if group_id is None:
             group_id = repository.create_ip_group(owner, group)
@@ -146,14 +163,31 @@ def add_ips(ctx: ServiceContext, distributor: str, group: str, addresses: list[s
 def distributor_id(ctx: ServiceContext, username: str) -> int:
     """The distributor of that name (for the CLI's filters), or Invalid."""
     with ctx.uow.read() as repository:
-        return _distributor(repository, username)
+        return _distributor(repository, username).id
 
 
-def _distributor(repository: Repository, username: str) -> int:
-    found = repository.distributor_id(rules.username_key(username))
+def _distributor(repository: Repository, username: str) -> DistributorRecord:
+    found = repository.distributor_named(rules.username_key(username))
     if found is None:
         raise Invalid([f"no distributor named {username!r}"])
     return found
+
+
+def _address_problems(addresses: list[str]) -> list[Problem]:
+    problems = [
+        Problem("address", f"not a valid IP address: {a!r}")
+        for a in addresses
+        if not rules.is_ip_address(a)
+    ]
+    if not addresses:
+        problems.append(Problem("address", "at least one address is required"))
+    return problems
+
+
+def _check_addresses(addresses: list[str]) -> None:
+    problems = _address_problems(addresses)
+    if problems:
+        raise Invalid(problems)
 
 
 def _check_text(errors: list[Problem], name: str, value: str, max_length: int) -> None:
@@ -175,3 +209,141 @@ def _amount(errors: list[Problem], field: str, raw: str) -> Decimal:
         errors.append(Problem(field, f"{field} must be a non-negative number"))
         return Decimal(0)
     return value
+
+
+# §14: what the operator sees and changes -------------------------------------------
+
+OPERATOR = "operator"
+
+
+def distributors(ctx: ServiceContext) -> list[DistributorSummary]:
+    """Every distributor: username, email, enabled or not, live customers (never a hash)."""
+    with ctx.uow.read() as repository:
+        return repository.distributor_summaries()
+
+
+def set_distributor_password(ctx: ServiceContext, username: str, password: str) -> None:
+    """A new password: cached logins and open sessions of the old one stop working."""
+    command = NEW_PASSWORD.parse(Params.of(password=password), ctx.parse_context())
+    password_hash = ctx.passwords.hash(command.password)
+    with ctx.uow.write() as repository:
+        login = _distributor(repository, username)
+        repository.change_login(login.id, ctx.clock(), password_hash=password_hash)
+        _record(repository, ctx, login, "distributor.set_password", {"password": True})
+
+
+def set_distributor_enabled(ctx: ServiceContext, username: str, enabled: bool) -> bool:
+    """§14 disable/enable (the access core refuses a disabled distributor and its
+    credentials everywhere; its customers keep working); False if it already was."""
+    with ctx.uow.write() as repository:
+        login = _distributor(repository, username)
+        if login.active == enabled:
+            return False
+        repository.change_login(login.id, ctx.clock(), active=enabled)
+        action = "distributor.enable" if enabled else "distributor.disable"
+        _record(repository, ctx, login, action)
+    return True
+
+
+def packages(ctx: ServiceContext, distributor: str | None) -> list[PackageSummary]:
+    with ctx.uow.read() as repository:
+        owner = _distributor(repository, distributor) if distributor else None
+        return repository.package_summaries(owner.id if owner else None)
+
+
+def delete_package(ctx: ServiceContext, distributor: str, name: str) -> None:
+    """Refused while a live customer has the package."""
+    with ctx.uow.write() as repository:
+        owner = _distributor(repository, distributor)
+        package = repository.package_named(owner.id, name)
+        if package is None:
+            raise Invalid([f"{distributor} has no package named {name!r}"])
+        _refuse_if_used(f"package {name!r}", repository.live_customers_on_package(package.id))
+        profiles = repository.delete_package(package.id)
+        fields: dict[str, object] = {"deleted_customer_profiles": profiles}
+        _record(repository, ctx, owner, "package.delete", fields, name)
+
+
+def ip_addresses(ctx: ServiceContext, distributor: str | None) -> list[IpSummary]:
+    with ctx.uow.read() as repository:
+        owner = _distributor(repository, distributor) if distributor else None
+        return repository.ip_summaries(owner.id if owner else None)
+
+
+def remove_ips(ctx: ServiceContext, distributor: str, addresses: list[str]) -> None:
+    """Refused while a live customer has one of them."""
+    _check_addresses(addresses)
+    canonical = list(dict.fromkeys(rules.canonical_ip(a) for a in addresses))
+    with ctx.uow.write() as repository:
+        owner = _distributor(repository, distributor)
+        found = repository.ips_of(owner.id, canonical)
+        missing = [a for a in canonical if a not in found]
+        if missing:
+            raise Invalid([f"{a} is not one of {distributor}'s addresses" for a in missing])
+        ids = list(found.values())
+        _refuse_if_used(", ".join(canonical), repository.live_customers_on_ips(ids))
+        repository.delete_ips(ids)
+        _record(repository, ctx, owner, "ip.remove", {"addresses": canonical})
+
+
+def remove_ip_group(ctx: ServiceContext, distributor: str, group: str) -> None:
+    """The group and its addresses; refused while a live customer has the group."""
+    with ctx.uow.write() as repository:
+        owner = _distributor(repository, distributor)
+        group_id = repository.ip_groups_named(owner.id, [group]).get(group)
+        if group_id is None:
+            raise Invalid([f"{distributor} has no IP group named {group!r}"])
+        addresses = [row.address for row in repository.ip_summaries(owner.id) if row.group == group]
+        _refuse_if_used(f"IP group {group!r}", repository.live_customers_on_ip_group(group_id))
+        repository.delete_ip_group(group_id)
+        _record(repository, ctx, owner, "ip_group.remove", {"addresses": addresses}, group)
+
+
+def _refuse_if_used(what: str, customers: list[str]) -> None:
+    if customers:
+        shown = ", ".join(customers[:5]) + (", ..." if len(customers) > 5 else "")
+        count = f"{len(customers)} live customer" + ("s" if len(customers) > 1 else "")
+        raise Invalid([f"{what} is in use by {count} ({shown})"])
+
+
+def _record(
+    repository: Repository,
+    ctx: ServiceContext,
+    distributor: DistributorRecord,
+    action: str,
+    fields: dict[str, object] | None = None,
+    target: str | None = None,
+) -> None:
+    """An audit event in the distributor's tenant, made by the operator at the shell."""
+    actor = Actor(
+        account_id=distributor.id,
+        account_kind=LoginKind.DISTRIBUTOR,
+        login_username=OPERATOR,
+        client=_shell_user(),
+        tenant_id=distributor.id,
+        surface=Surface.CLI,
+    )
+    audit.record(repository, ctx, actor, action, target or distributor.username, fields)
+
+
+def _shell_user() -> str:
+    """Who ran the command, by the process's user id (the audit's "client")."""
+    try:
+        return f"local:{pwd.getpwuid(os.geteuid()).pw_name}"
+    except KeyError:
+        return f"local:uid {os.geteuid()}"
+
+
+def backup(ctx: ServiceContext, target: Path) -> BackupCopy:
+    """§14: a consistent online copy of a SQLite database; PostgreSQL has pg_dump."""
+    engine = ctx.uow.engine
+    if engine.dialect.name != "sqlite":
+        url = engine.url.set(drivername="postgresql", password=None)
+        raise Invalid(
+            [
+                "backup --to copies SQLite databases; for PostgreSQL use pg_dump:"
+                f" pg_dump --format=custom --file={target}"
+                f" '{url.render_as_string(hide_password=False)}' (docs/deployment.md)"
+            ]
+        )
+    return copy_sqlite(engine, target, ctx.settings.sqlite_busy_timeout_ms / 1000)
