@@ -39,6 +39,15 @@ class Settings:
     throttle_window_seconds: int = 15 * 60
     throttle_first_backoff_seconds: int = 60
     throttle_max_backoff_seconds: int = 15 * 60
+    # Dashboard sessions (§12): ended after this long without a request, and this
+    # long after login whatever happens.
+    dashboard_idle_minutes: int = 30
+    dashboard_max_hours: int = 12
+
+    def __post_init__(self) -> None:
+        for name in _POSITIVE_FIELDS:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a positive integer")
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -64,7 +73,11 @@ _INT_FIELDS = {
     "throttle_window_seconds",
     "throttle_first_backoff_seconds",
     "throttle_max_backoff_seconds",
+    "dashboard_idle_minutes",
+    "dashboard_max_hours",
 }
+# Zero or less would end every dashboard session at once.
+_POSITIVE_FIELDS = ("dashboard_idle_minutes", "dashboard_max_hours")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,7 +97,8 @@ def _convert(name: str, raw: str) -> object:
         try:
             return int(raw)
         except ValueError:
-            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be an integer") from None
+            qualifier = "a positive" if name in _POSITIVE_FIELDS else "an"
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be {qualifier} integer") from None
     if name == "reserved_domains":
         return tuple(d.strip().lower() for d in raw.split(",") if d.strip())
     return raw

@@ -91,6 +91,7 @@ CUSTOMER_LIST = (
     .order_by(_logins.c.username_key)
 )
 CUSTOMER_LIST_ONE = CUSTOMER_LIST.where(_logins.c.username_key == bindparam("key"))
+CUSTOMER_LIST_BY_ID = CUSTOMER_LIST.where(_logins.c.id == bindparam("customer_id"))
 CUSTOMER_LIST_FROM = CUSTOMER_LIST.offset(bindparam("offset"))
 CUSTOMER_LIST_PAGE = CUSTOMER_LIST_FROM.limit(bindparam("limit"))
 
@@ -322,6 +323,21 @@ class Repository:
         )
         return {ip.address: ip for ip in rows}
 
+    def ip_groups_of(self, distributor_id: int) -> list[tuple[str, list[str]]]:
+        """Every IP group of this distributor with its addresses, groups in name order."""
+        rows = self.session.execute(
+            select(IpGroup.name, IpAddress.address)
+            .outerjoin(IpAddress, IpAddress.group_id == IpGroup.id)
+            .where(IpGroup.distributor_id == distributor_id)
+            .order_by(IpGroup.name, IpAddress.address)
+        )
+        groups: dict[str, list[str]] = {}
+        for name, address in rows:
+            addresses = groups.setdefault(name, [])
+            if address is not None:
+                addresses.append(address)
+        return list(groups.items())
+
     def ip_by_address(self, address: str) -> IpAddress | None:
         return self.session.scalar(select(IpAddress).where(IpAddress.address == address))
 
@@ -383,6 +399,15 @@ class Repository:
         """The one live customer of this distributor with that name, as a list row."""
         return execute(
             self.connection, CUSTOMER_LIST_ONE, distributor_id=distributor_id, key=username_key
+        ).rows
+
+    def customer_row_by_id(self, distributor_id: int, customer_id: int) -> list[CustomerRow]:
+        """A live customer of this distributor, by its id, as a list row."""
+        return execute(
+            self.connection,
+            CUSTOMER_LIST_BY_ID,
+            distributor_id=distributor_id,
+            customer_id=customer_id,
         ).rows
 
     def stream_customers(

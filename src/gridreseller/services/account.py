@@ -1,0 +1,89 @@
+"""A login's own account: the read-only view of a customer's account, and changing
+one's own password (§12's "its own password")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gridreseller.db.repository import CustomerRow, Repository
+from gridreseller.db.tables import Login
+from gridreseller.domain import rules
+from gridreseller.domain.access import Purpose
+from gridreseller.domain.errors import Invalid, NotFound, Unauthorized
+from gridreseller.domain.models import CUSTOMER_FIELDS, AccountView, Actor, LoginKind, Success
+from gridreseller.domain.params import Params
+from gridreseller.domain.rules import ErrorList
+from gridreseller.services import audit
+from gridreseller.services.context import ServiceContext
+
+# Runs inside the password change's transaction, given the login's id.
+AfterChange = Callable[[Repository, int], None]
+CURRENT_WRONG = "current_password is not correct"
+
+
+async def view_account(ctx: ServiceContext, actor: Actor) -> AccountView:
+    """The customer this login belongs to (a customer, or a customer's credential)."""
+    if actor.account_kind is not LoginKind.CUSTOMER or actor.tenant_id is None:
+        raise NotFound()
+    tenant, customer = actor.tenant_id, actor.account_id
+    rows = await ctx.uow.run_read(lambda r: r.customer_row_by_id(tenant, customer))
+    if not rows:
+        raise NotFound()
+    return _account(rows[0])
+
+
+async def change_own_password(
+    ctx: ServiceContext,
+    actor: Actor,
+    params: Params,
+    purpose: Purpose,
+    after: AfterChange | None = None,
+) -> Success:
+    """`current_password`, then `password` and `confirm_password` under the rules of a
+    reset. The current password is judged by the access core for `purpose`, so wrong
+    guesses count in the login throttle and the audit trail like failed logins."""
+    errors = ErrorList()
+    current = params.get("current_password")
+    if not current:
+        errors.add("current_password is required")
+    password = rules.password(errors, params.values, ctx.settings.min_password_length, confirm=True)
+    if password is not None and password == current:
+        errors.add("password must differ from current_password")
+    errors.raise_if_any()
+    assert current is not None and password is not None
+    try:
+        principal = await ctx.identity.authenticate(
+            actor.login_username, current, actor.client, purpose
+        )
+    except Unauthorized:
+        raise Invalid([CURRENT_WRONG]) from None
+    password_hash = await ctx.hash_password(password)
+
+    def change(repository: Repository) -> None:
+        login = repository.session.get(Login, principal.login_id)
+        if login is None:  # a credential removed since it was admitted a moment ago
+            raise Unauthorized()
+        login.password_hash = password_hash
+        login.updated_at = ctx.clock()
+        audit.record(repository, ctx, actor, "account.password", login.username, {"password": True})
+        if after is not None:
+            repository.flush()
+            after(repository, login.id)
+
+    await ctx.uow.run_write(change)
+    return Success()
+
+
+def _account(row: CustomerRow) -> AccountView:
+    values = dict(zip(CUSTOMER_FIELDS, row, strict=True))
+    profile = tuple(
+        (name, str(values[name] or "")) for name in CUSTOMER_FIELDS if name in rules.PROFILE_LIMITS
+    )
+    return AccountView(
+        username=str(values["username"]),
+        email=str(values["email"] or ""),
+        active=bool(values["active"]),
+        website_access=bool(values["website_access"]),
+        package=str(values["package"]),
+        profile=profile,
+    )
