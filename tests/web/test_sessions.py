@@ -328,6 +328,22 @@ def test_sessions_survive_a_restart(fresh_database_url: str) -> None:
         second.stop()
 
 
+def test_a_hash_upgraded_at_login_keeps_the_session(fresh_database_url: str) -> None:
+    """A login whose stored hash is re-hashed with stronger parameters as it logs in: the
+    session carries the new hash's fingerprint (it was the old one's: ended at once)."""
+    weak = container_for(fresh_database_url, argon2_time_cost=1)
+    operator.create_distributor(weak.services, "upgraded", "upgraded-pass", "u@example.com")
+    weak.close()
+    server = ThreadServer(container_for(fresh_database_url, argon2_time_cost=2))
+    server.start()
+    try:
+        client = WebClient(server.url)
+        assert client.login(Account("upgraded", "upgraded-pass")).status_code == 303
+        assert_live(client)
+    finally:
+        server.stop()
+
+
 def test_session_cookie_values_are_never_json_or_guessable(factory: Factory, web: Web) -> None:
     """256 random bits each: no two alike, nothing derived from the login."""
     distributor = factory.distributor()
