@@ -32,6 +32,10 @@ class WebClient:
     set_cookies: list[str] = field(default_factory=list)  # every Set-Cookie header seen
     last_page: str = ""
 
+    def at(self, base_url: str) -> WebClient:
+        """The same browser (cookies, last page) talking to another server."""
+        return WebClient(base_url, self.cookies, self.set_cookies, self.last_page)
+
     def get(self, path: str, **params: str) -> httpx.Response:
         return self._send("GET", path, params=params)
 

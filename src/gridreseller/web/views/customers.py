@@ -63,7 +63,7 @@ async def customer_list(visit: Visit) -> Response:
     try:
         page = await actions.list_customers(visit.ctx, visit.principal, query, PAGE_SIZE)
     except Invalid as error:
-        refused = FormState.refused("filters", query, error, (*actions.FILTERS, "offset"))
+        refused = FormState.refused("filters", query, error, actions.FILTERS)
         return visit.render("customers.html", 400, page=None, filters=refused, links={})
     links = {}
     if page.offset > 0:
