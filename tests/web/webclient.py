@@ -20,7 +20,9 @@ LOGIN_COOKIE = "__Host-gridreseller-login"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
 ALERT = re.compile(r'<div class="alert" role="alert">\s*<p>(.*?)</p>', re.S)
 NOTICE = re.compile(r'<p class="notice" role="status">(.*?)</p>', re.S)
-PROBLEM = re.compile(r'<section class="card narrow">\s*<h1>[^<]*</h1>\s*<p>(.*?)</p>', re.S)
+PROBLEM = re.compile(
+    r'<section class="card narrow centered">\s*<h1>[^<]*</h1>\s*<p>(.*?)</p>', re.S
+)
 FIELD_ERROR = re.compile(r'<p class="error" id="([a-z_]+)-([a-z_\[\]]+)-error">(.*?)</p>', re.S)
 GENERAL_ERRORS = re.compile(r'<div class="alert" role="alert">\s*<ul>(.*?)</ul>', re.S)
 

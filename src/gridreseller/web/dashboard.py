@@ -97,8 +97,9 @@ class Visit:
 
     def context(self) -> dict[str, Any]:
         """What every page of a session shows."""
+        current = _section(self.request.url.path.removeprefix(PREFIX))
         navigation = [
-            (label, PREFIX + path, self.request.url.path == PREFIX + path)
+            (label, PREFIX + path, path == current)
             for label, path, capability in NAVIGATION
             if self.may(capability)
         ]
@@ -109,6 +110,16 @@ class Visit:
             "csrf_token": csrf.mask(self.resumed.session.csrf_secret),
             "notice": messages.NOTICES.get(self.query("notice")),
         }
+
+
+def _section(path: str) -> str | None:
+    """The navigation entry a page belongs to: its own, or its list's (a customer's page
+    belongs to Customers, a credential's to Credentials)."""
+    paths = [entry for _label, entry, _capability in NAVIGATION]
+    if path in paths:
+        return path
+    owners = [entry for entry in paths if path.startswith(entry.removesuffix("s"))]
+    return min(owners, key=len) if owners else None
 
 
 _ANONYMOUS: dict[str, Any] = {"me": None, "navigation": [], "notice": None, "csrf_token": ""}
