@@ -52,6 +52,8 @@ PEOPLE = [
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:
     """pytest-playwright launches Debian's Chromium (no browser downloads here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
     return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
@@ -279,7 +281,7 @@ def test_pages_fit_a_375_pixel_screen(site: Site, browser: Browser, path: str) -
     context = browser.new_context(
         viewport=PHONE,  # type: ignore[arg-type]
         is_mobile=True,
-        device_scale_factor=2,
+        device_scale_factor=1,
     )
     try:
         page = context.new_page()

@@ -179,3 +179,15 @@ def test_the_login_page_sends_a_live_session_on(factory: Factory, web: Web) -> N
     client.login(factory.distributor())
     response = client.get("/dashboard/login")
     assert response.status_code == 303 and response.headers["location"] == "/dashboard/"
+
+
+def test_the_login_page_warns_where_a_browser_drops_secure_cookies(web: Web) -> None:
+    client = web()
+    warning = "your browser will not keep the login's secure cookie here"
+    assert warning not in client.open("/dashboard/login").text  # http://127.0.0.1
+    port = client.base_url.rsplit(":", 1)[1]
+    for host in (f"dash.example:{port}", f"192.0.2.2:{port}"):
+        elsewhere = client.get_with("/dashboard/login", {"Host": host})
+        assert warning in elsewhere.text, host
+    for host in (f"localhost:{port}", f"[::1]:{port}", f"app.localhost:{port}"):
+        assert warning not in client.get_with("/dashboard/login", {"Host": host}).text

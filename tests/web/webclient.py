@@ -41,6 +41,9 @@ class WebClient:
     def get(self, path: str, **params: str) -> httpx.Response:
         return self._send("GET", path, params=params)
 
+    def get_with(self, path: str, headers: Mapping[str, str]) -> httpx.Response:
+        return self._send("GET", path, headers=headers)
+
     def post(
         self,
         path: str,

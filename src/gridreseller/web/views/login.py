@@ -17,6 +17,8 @@ from gridreseller.web.dashboard import Dashboard, Visit, client_of, redirect
 from gridreseller.web.forms import Form, FormProblem, FormRefused, read_form
 from gridreseller.web.security import comes_from_elsewhere
 
+LOOPBACK = frozenset({"localhost", "::1", "[::1]"})
+
 
 def routes(dashboard: Dashboard) -> list[Route]:
     page = LoginPage(dashboard)
@@ -125,12 +127,21 @@ class LoginPage:
             username=username,
             message=message,
             notice=notice,
+            insecure=not secure_context(request),
         )
         sessions.set_login_nonce(response, nonce)
         return response
 
     def _now(self) -> int:
         return int(self.ctx.clock().replace(tzinfo=UTC).timestamp())
+
+
+def secure_context(request: Request) -> bool:
+    """Whether a browser keeps a Secure cookie from this page: HTTPS, or plain HTTP on a
+    loopback name (Chromium treats 127.0.0.1, [::1] and localhost as secure contexts)."""
+    host = (request.url.hostname or "").lower()
+    loopback = host in LOOPBACK or host.endswith(".localhost") or host.startswith("127.")
+    return request.url.scheme == "https" or loopback
 
 
 async def logout(visit: Visit) -> Response:
