@@ -3,32 +3,17 @@ session goes on once the database is back (an outage logs nobody out)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from gridreseller.services import operator
 from gridreseller.web import messages
 from tests.factories import Account
-from tests.postgres import PostgresCluster, postgres_bin
+from tests.postgres import PostgresCluster
 from tests.support import ThreadServer, container_for
 from tests.web.webclient import WebClient, problem
 
 pytestmark = pytest.mark.slow
 LOGIN = Account("outage-web", "outage-pass")
-
-
-@pytest.fixture
-def own_cluster() -> Iterator[PostgresCluster]:
-    """A cluster of this test's own, since the test stops it."""
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
-    cluster = PostgresCluster(bin_dir)
-    cluster.init()
-    cluster.start()
-    yield cluster
-    cluster.destroy()
 
 
 def test_an_outage_gives_503_pages_and_keeps_sessions(own_cluster: PostgresCluster) -> None:
