@@ -10,11 +10,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from gridreseller.services import operator
 from tests.conftest import new_database
@@ -49,12 +48,17 @@ PEOPLE = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, Any]:
-    """pytest-playwright launches Debian's Chromium (no browser downloads here)."""
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (no browser downloads here), for this module only: Playwright's
+    sync API keeps an event loop running on this thread until it stops, and tests that
+    run after it call asyncio.run (so not pytest-playwright's session-wide fixture)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
-    return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
 
 
 @dataclass

@@ -95,10 +95,6 @@ class SessionStore:
             delete(_sessions).where(_sessions.c.login_id == login_id, _sessions.c.id != session_id)
         )
 
-    def sessions_of(self, login_id: int) -> int:
-        query = select(_sessions.c.id).where(_sessions.c.login_id == login_id)
-        return len(self.connection.execute(query).all())
-
     def forget_expired(self, idle_before: datetime, opened_before: datetime) -> None:
         """Rows past either timeout: nobody can resume them any more."""
         self.connection.execute(

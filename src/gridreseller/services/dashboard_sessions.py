@@ -106,11 +106,6 @@ async def end_token(ctx: ServiceContext, token: str) -> None:
     await ctx.uow.run_write(lambda r: SessionStore(r.connection).end_token(hashed))
 
 
-async def end_others(ctx: ServiceContext, session: Session) -> None:
-    """Every other session of this session's login."""
-    await ctx.uow.run_write(lambda r: _keep_only(r, session))
-
-
 async def change_password(
     ctx: ServiceContext, session: Session, actor: Actor, params: Params
 ) -> Success:

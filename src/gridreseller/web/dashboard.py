@@ -40,7 +40,6 @@ from gridreseller.web.security import comes_from_elsewhere
 
 log = logging.getLogger("gridreseller.dashboard")
 PREFIX = "/dashboard"
-LOGIN = f"{PREFIX}/login"
 
 ROLE_NAMES: Mapping[Role, str] = {
     Role.DISTRIBUTOR: "Distributor",
@@ -231,8 +230,7 @@ class Dashboard:
             return self.problem(request, error.status, error.message)
         if isinstance(error, DomainError):
             return self.domain_problem(request, error)
-        log.error("dashboard %s %s failed: %s", request.method, request.url.path, type(error))
-        return self.problem(request, 500, "Something went wrong; nothing more is shown here.")
+        return self._unexpected(request, error)
 
     def domain_problem(self, request: Request, error: DomainError) -> Response:
         if isinstance(error, NotFound):
@@ -249,4 +247,9 @@ class Dashboard:
             response = self.problem(request, 503, messages.UNAVAILABLE)
             response.headers["Retry-After"] = "1"
             return response
-        raise error
+        return self._unexpected(request, error)
+
+    def _unexpected(self, request: Request, error: Exception) -> Response:
+        """Logged by type and place only (never a message that might carry input)."""
+        log.error("dashboard %s %s failed: %s", request.method, request.url.path, type(error))
+        return self.problem(request, 500, messages.UNEXPECTED)

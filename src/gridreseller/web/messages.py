@@ -39,6 +39,7 @@ PAGE_FORBIDDEN = "Your login may not use this page."
 USER_NOT_FOUND = "User not found"  # the API's words (§3), for another tenant's customer too
 PAGE_NOT_FOUND = "There is no such page."
 UNAVAILABLE = "The service is unavailable for a moment. Please try again shortly."
+UNEXPECTED = "Something went wrong on our side; nothing more is shown here."
 
 
 def throttled(retry_after: int) -> str:
