@@ -42,6 +42,19 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     cluster.destroy()
 
 
+@pytest.fixture
+def own_cluster() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster of the test's own, for tests that stop it."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    cluster = PostgresCluster(bin_dir)
+    cluster.init()
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """Every test that reaches a database runs once on SQLite and once on PostgreSQL."""

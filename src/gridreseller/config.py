@@ -55,6 +55,10 @@ class Settings:
     keep_alive_seconds: int = 5
     # Peers whose X-Forwarded-For is believed (addresses or networks); none by default.
     forwarded_allow_ips: tuple[str, ...] = ()
+    # Dashboard sessions (§12): ended after this long without a request, and this
+    # long after login whatever happens.
+    dashboard_idle_minutes: int = 30
+    dashboard_max_hours: int = 12
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -86,6 +90,8 @@ _INT_FIELDS = {
     "send_timeout_seconds",
     "max_connections",
     "keep_alive_seconds",
+    "dashboard_idle_minutes",
+    "dashboard_max_hours",
 }
 
 
@@ -111,8 +117,10 @@ _INT_MINIMUMS = {
     "send_timeout_seconds": 1,
     "max_connections": 1,
     "keep_alive_seconds": 1,
+    "dashboard_idle_minutes": 1,
+    "dashboard_max_hours": 1,
 }
-
+# Zero or less would end every dashboard session at once.
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from GRIDRESELLER_* variables; unset ones keep their defaults.

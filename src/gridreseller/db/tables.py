@@ -238,3 +238,31 @@ class SendingLimitRow(Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DashboardSession(Base):
+    """A dashboard login (§12): the cookie's token is kept only as its SHA-256."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    login_id: Mapped[int] = mapped_column(ForeignKey("logins.id", ondelete="CASCADE"), index=True)
+    # The login's fingerprint when it was admitted: a rename or a new password ends it.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # The synchronizer token of this session's forms.
+    csrf_secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Written at most about once a minute, not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    client: Mapped[str] = mapped_column(String(64))
+
+
+class DashboardKey(Base):
+    """A key the dashboard's processes share, made once: the login form's token key."""
+
+    __tablename__ = "dashboard_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -143,6 +143,26 @@ class CreditsView:
 
 
 @dataclass(frozen=True)
+class IpGroupView:
+    """One of a distributor's IP groups: the choices of a new customer's `ip_group[]`."""
+
+    name: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """A customer's own account as its logins see it (§12's read-only view)."""
+
+    username: str
+    email: str
+    active: bool
+    website_access: bool
+    package: str
+    profile: tuple[tuple[str, str], ...]  # (field, value) in CUSTOMER_FIELDS order
+
+
+@dataclass(frozen=True)
 class Success:
     """The plain success envelope."""
 

@@ -93,8 +93,12 @@ class Authenticator:
         if login is None or not login.live or not secret:
             await self.hashing.verify(None, secret)  # costs what a live login costs
             await self._failed(attempt, username, purpose, login)
-        if not await self._password_matches(login, secret):
+        stored = await self._password_matches(login, secret)
+        if stored is None:
             await self._failed(attempt, username, purpose, login)
+        if stored != login.password_hash:
+            # The hash in force now (an upgraded one) is what later rechecks compare.
+            login = login._replace(password_hash=stored)
         return await self._admit(login, attempt, facts, purpose, now)
 
     async def recheck(
@@ -156,17 +160,18 @@ class Authenticator:
 
         await self.uow.run_write(count)
 
-    async def _password_matches(self, login: StoredLogin, secret: str) -> bool:
-        """The login cache's fast answer, else argon2 (which then fills the cache)."""
+    async def _password_matches(self, login: StoredLogin, secret: str) -> str | None:
+        """The login cache's fast answer, else argon2 (which then fills the cache): the
+        stored hash in force once the password matched (upgraded if it was weaker)."""
         if self.login_cache.recalls(login.username_key, secret, login.password_hash):
-            return True
+            return login.password_hash
         if not await self.hashing.verify(login.password_hash, secret):
-            return False
+            return None
         stored = login.password_hash
         if self.hashing.needs_rehash(stored):
             stored = await self._upgrade_hash(login, secret)
         self.login_cache.remember(login.username_key, secret, stored)
-        return True
+        return stored
 
     async def _upgrade_hash(self, login: StoredLogin, password: str) -> str:
         """Re-hash with the current parameters; only if nobody changed it meanwhile."""

@@ -47,6 +47,23 @@ class CatalogRecords:
         )
         return {row[0]: row[1] for row in self.connection.execute(query)}
 
+    def ip_groups_of(self, distributor_id: int) -> list[tuple[str, list[str]]]:
+        """Every IP group of this distributor with its addresses, groups in name order."""
+        rows = self.connection.execute(
+            select(ip_groups.c.name, ip_addresses.c.address)
+            .select_from(
+                ip_groups.outerjoin(ip_addresses, ip_addresses.c.group_id == ip_groups.c.id)
+            )
+            .where(ip_groups.c.distributor_id == distributor_id)
+            .order_by(ip_groups.c.name, ip_addresses.c.address)
+        )
+        groups: dict[str, list[str]] = {}
+        for name, address in rows:
+            addresses = groups.setdefault(name, [])
+            if address is not None:
+                addresses.append(address)
+        return list(groups.items())
+
     def create_ip_group(self, distributor_id: int, name: str) -> int:
         result = self.connection.execute(
             insert(ip_groups).values(distributor_id=distributor_id, name=name)

@@ -54,6 +54,7 @@ CUSTOMER_LIST = (
     .order_by(logins.c.username_key)
 )
 CUSTOMER_LIST_ONE = CUSTOMER_LIST.where(logins.c.username_key == bindparam("key"))
+CUSTOMER_LIST_BY_ID = CUSTOMER_LIST.where(logins.c.id == bindparam("customer_id"))
 # Keyset pages: each batch is one short query that starts after the last key seen, so
 # no connection is held between batches (a slow reader holds nothing).
 CUSTOMER_LIST_FIRST = CUSTOMER_LIST.offset(bindparam("offset")).limit(bindparam("batch"))
@@ -147,6 +148,15 @@ class CustomerRecords:
         """The one live customer of this distributor with that name, as a list row."""
         return execute(
             self.connection, CUSTOMER_LIST_ONE, distributor_id=distributor_id, key=key
+        ).rows
+
+    def customer_row_by_id(self, distributor_id: int, customer_id: int) -> list[CustomerRow]:
+        """A live customer of this distributor, by its id, as a list row."""
+        return execute(
+            self.connection,
+            CUSTOMER_LIST_BY_ID,
+            distributor_id=distributor_id,
+            customer_id=customer_id,
         ).rows
 
     def customer_rows(

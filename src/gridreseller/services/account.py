@@ -1,0 +1,105 @@
+"""A login's own account: the read-only view of a customer's account, and changing
+one's own password (§12's "its own password")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from typing import NamedTuple
+
+from gridreseller.db.repository import CustomerRow, Repository
+from gridreseller.domain import rules
+from gridreseller.domain.access import Purpose
+from gridreseller.domain.errors import Invalid, NotFound, Problem, Unauthorized
+from gridreseller.domain.fields import Declaration, Field, ParseContext, Secret
+from gridreseller.domain.models import CUSTOMER_FIELDS, AccountView, Actor, LoginKind, Success
+from gridreseller.domain.params import Params
+from gridreseller.services import audit
+from gridreseller.services.context import ServiceContext
+from gridreseller.services.parameters import new_password_fields
+
+# Runs inside the password change's transaction, given the login's id.
+AfterChange = Callable[[Repository, int], None]
+CURRENT_WRONG = "current_password is not correct"
+
+
+class ChangeOwnPassword(NamedTuple):
+    current_password: str
+    password: str
+    confirm_password: str
+
+
+def _differs(params: Params, _context: ParseContext) -> Problem | None:
+    new = params.get("password")
+    if new and new == params.get("current_password"):
+        return Problem("password", "password must differ from current_password")
+    return None
+
+
+CHANGE_OWN_PASSWORD = Declaration(
+    ChangeOwnPassword,
+    (
+        Field("current_password", Secret(), True, description="The password now."),
+        *new_password_fields(),
+    ),
+    checks=(_differs,),
+)
+
+
+async def view_account(ctx: ServiceContext, actor: Actor) -> AccountView:
+    """The customer this login belongs to (a customer, or a customer's credential)."""
+    if actor.account_kind is not LoginKind.CUSTOMER or actor.tenant_id is None:
+        raise NotFound()
+    tenant, customer = actor.tenant_id, actor.account_id
+    rows = await ctx.uow.run_read(lambda r: r.customer_row_by_id(tenant, customer))
+    if not rows:
+        raise NotFound()
+    return _account(rows[0])
+
+
+async def change_own_password(
+    ctx: ServiceContext,
+    actor: Actor,
+    params: Params,
+    purpose: Purpose,
+    after: AfterChange | None = None,
+) -> Success:
+    """`current_password`, then `password` and `confirm_password` under the rules of a
+    reset. The current password is judged by the access core for `purpose`, so wrong
+    guesses count in the login throttle and the audit trail like failed logins."""
+    command = CHANGE_OWN_PASSWORD.parse(params, ctx.parse_context())
+    try:
+        principal = await ctx.identity.authenticate(
+            actor.login_username, command.current_password, actor.client, purpose
+        )
+    except Unauthorized:
+        raise Invalid([Problem("current_password", CURRENT_WRONG)]) from None
+    password_hash = await ctx.hash_password(command.password)
+
+    def change(repository: Repository) -> None:
+        login = repository.login_by_id(principal.login_id)
+        if login is None:  # a credential removed since it was admitted a moment ago
+            raise Unauthorized()
+        repository.change_login(login.login_id, ctx.clock(), password_hash=password_hash)
+        fields = {"password": True}
+        audit.record(repository, ctx, actor, "account.password", login.username, fields)
+        if after is not None:
+            after(repository, login.login_id)
+
+    await ctx.uow.run_write(change)
+    return Success()
+
+
+def _account(row: CustomerRow) -> AccountView:
+    values = dict(zip(CUSTOMER_FIELDS, row[: len(CUSTOMER_FIELDS)], strict=True))
+    profile = tuple(
+        (name, str(values[name] or "")) for name in CUSTOMER_FIELDS if name in rules.PROFILE_LIMITS
+    )
+    return AccountView(
+        username=str(values["username"]),
+        email=str(values["email"] or ""),
+        active=bool(values["active"]),
+        website_access=bool(values["website_access"]),
+        package=str(values["package"]),
+        profile=profile,
+    )

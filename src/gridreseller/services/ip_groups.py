@@ -1,0 +1,17 @@
+"""A distributor's IP groups, read only: the choices of a new customer's `ip_group[]` (§4)."""
+
+from __future__ import annotations
+
+from gridreseller.db.repository import Repository
+from gridreseller.domain.models import Actor, IpGroupView
+from gridreseller.services.context import ServiceContext
+
+
+async def list_ip_groups(ctx: ServiceContext, actor: Actor) -> list[IpGroupView]:
+    """The acting distributor's groups in name order, each with its addresses."""
+
+    def look(repository: Repository) -> list[IpGroupView]:
+        groups = repository.ip_groups_of(actor.account_id)
+        return [IpGroupView(name, tuple(addresses)) for name, addresses in groups]
+
+    return await ctx.uow.run_read(look)

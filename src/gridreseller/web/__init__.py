@@ -1,0 +1,1 @@
+"""The web dashboard (§12): server-rendered pages under /dashboard/ on `serve`."""

@@ -1,0 +1,227 @@
+"""Every call from the dashboard into the services (§12: each action runs the same
+service as the API call that does the same thing).
+
+A submitted form's fields carry the API's parameter names; here they become the
+services' parameter bag, and the principal's actor is put on the dashboard surface,
+so the rules, the error messages and the audit entries are the API's own. This is
+the only module of web/ that knows the services' parameter types.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from gridreseller.domain.access import Principal
+from gridreseller.domain.errors import Invalid, NotFound
+from gridreseller.domain.models import (
+    CUSTOMER_FIELDS,
+    AccountView,
+    Actor,
+    CredentialList,
+    CredentialView,
+    CustomerList,
+    IpGroupView,
+    PackageList,
+    PackageView,
+    Result,
+    Surface,
+)
+from gridreseller.domain.params import Params
+from gridreseller.domain.rules import PERMISSION_KEYS, PROFILE_LIMITS
+from gridreseller.services import account, credentials, customers, ip_groups, manage, packages
+from gridreseller.services.context import ServiceContext
+from gridreseller.services.dashboard_sessions import Session, change_password
+from gridreseller.web.csrf import FIELD as CSRF_FIELD
+from gridreseller.web.forms import Form
+
+# The customer list's filters (distributor.manage profile get), as the list page offers them.
+FILTERS = ("username", "email", "first_name", "last_name", "company", "city", "country", "active")
+FLAG_METHODS = ("enable", "disable", "website_enable", "website_disable")
+
+Customer = dict[str, str]  # a listed customer: CUSTOMER_FIELDS -> value
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    rows: list[Customer]
+    offset: int
+    more: bool  # rows follow this page
+
+
+def dashboard_actor(principal: Principal) -> Actor:
+    """The principal's actor, on the dashboard surface (for the audit trail)."""
+    return principal.actor._replace(surface=Surface.DASHBOARD)
+
+
+# Customers (distributor.*) ---------------------------------------------------------
+
+
+async def list_customers(
+    ctx: ServiceContext, principal: Principal, query: Form, limit: int
+) -> CustomerPage:
+    """One page: `limit` rows from `offset`, asking for one more to know if others follow."""
+    params = _params(query.only((*FILTERS, "offset")), limit=str(limit + 1))
+    found = await _manage(ctx, principal, params, "profile", "get")
+    assert isinstance(found, CustomerList)
+    views = list(found.rows)
+    if found.more is not None:
+        async for batch in found.more:  # bounded: the service stops at limit + 1
+            views.extend(batch)
+    rows = [dict(zip(CUSTOMER_FIELDS, view, strict=True)) for view in views]
+    offset = int(query.get("offset") or 0)  # the service has validated it
+    return CustomerPage(rows[:limit], offset, len(rows) > limit)
+
+
+async def find_customer(ctx: ServiceContext, principal: Principal, user: str) -> Customer:
+    """This distributor's live customer `user` (profile get by username), else NotFound."""
+    if not user:
+        raise Invalid(["user is required"])
+    found = await _manage(ctx, principal, Params.of(username=user), "profile", "get")
+    assert isinstance(found, CustomerList)
+    if not found.rows:
+        raise NotFound()
+    return dict(zip(CUSTOMER_FIELDS, found.rows[0], strict=True))
+
+
+async def add_customer(ctx: ServiceContext, principal: Principal, form: Form) -> str:
+    """distributor.add; the new customer's username."""
+    await customers.ADD.run(ctx, dashboard_actor(principal), _params(form))
+    return form.text("username")
+
+
+async def save_profile(ctx: ServiceContext, principal: Principal, form: Form) -> bool:
+    """profile set with the fields the form changed; False when it changed none."""
+    user = form.text("user")
+    current = await find_customer(ctx, principal, user)
+    changed = {
+        name: value
+        for name in PROFILE_LIMITS
+        if (value := form.get(name)) is not None and value != current[name]
+    }
+    if not changed:
+        return False
+    await _manage(ctx, principal, Params.of(user=user, **changed), "profile", "set")
+    return True
+
+
+async def set_username(ctx: ServiceContext, principal: Principal, form: Form) -> str:
+    """profile setUsername; the new username."""
+    await _manage(ctx, principal, _params(form), "profile", "setUsername")
+    return form.text("username")
+
+
+async def set_email(ctx: ServiceContext, principal: Principal, form: Form) -> None:
+    await _manage(ctx, principal, _params(form), "profile", "setEmail")
+
+
+async def reset_password(ctx: ServiceContext, principal: Principal, form: Form) -> None:
+    await _manage(ctx, principal, _params(form), "password")
+
+
+async def set_flag(ctx: ServiceContext, principal: Principal, form: Form) -> str:
+    """enable, disable, website_enable or website_disable (the form's `method`)."""
+    method = form.text("method")
+    if method not in FLAG_METHODS:
+        raise Invalid([f"method must be one of {', '.join(FLAG_METHODS)}"])
+    await _manage(ctx, principal, _params(form), method)
+    return method
+
+
+async def delete_customer(ctx: ServiceContext, principal: Principal, form: Form) -> None:
+    await customers.DELETE.run(ctx, dashboard_actor(principal), _params(form))
+
+
+async def list_packages(ctx: ServiceContext, principal: Principal) -> list[PackageView]:
+    found = await packages.LIST.run(ctx, dashboard_actor(principal), Params())
+    assert isinstance(found, PackageList)
+    return found.packages
+
+
+async def list_ip_groups(ctx: ServiceContext, principal: Principal) -> list[IpGroupView]:
+    return await ip_groups.list_ip_groups(ctx, dashboard_actor(principal))
+
+
+# Credentials (credentials/*) -------------------------------------------------------
+
+
+async def list_credentials(ctx: ServiceContext, principal: Principal) -> list[CredentialView]:
+    found = await credentials.GET.run(ctx, dashboard_actor(principal), Params())
+    assert isinstance(found, CredentialList)
+    return found.credentials
+
+
+async def find_credential(ctx: ServiceContext, principal: Principal, name: str) -> CredentialView:
+    if not name:
+        raise Invalid(["username is required"])
+    found = await credentials.GET.run(ctx, dashboard_actor(principal), Params.of(username=name))
+    assert isinstance(found, CredentialView)
+    return found
+
+
+async def add_credential(ctx: ServiceContext, principal: Principal, form: Form) -> None:
+    """credentials/add: the checkboxes become its `permissions` object (unticked: 0)."""
+    bits = {key: _bit(form.get(key)) for key in PERMISSION_KEYS}
+    fields = form.without(*PERMISSION_KEYS)
+    params = _params(fields, permissions=json.dumps(bits))
+    await credentials.ADD.run(ctx, dashboard_actor(principal), params)
+
+
+async def edit_credential(ctx: ServiceContext, principal: Principal, form: Form) -> None:
+    """credentials/edit: every bit as ticked (unticked: 0); an empty password is left
+    out, which keeps the password."""
+    fields = form.without(*PERMISSION_KEYS)
+    if not fields.get("password"):
+        fields = fields.without("password")
+    bits = {key: form.get(key) or "0" for key in PERMISSION_KEYS}
+    await credentials.EDIT.run(ctx, dashboard_actor(principal), _params(fields, **bits))
+
+
+async def remove_credential(ctx: ServiceContext, principal: Principal, form: Form) -> None:
+    await credentials.REMOVE.run(ctx, dashboard_actor(principal), _params(form))
+
+
+# The login's own account -----------------------------------------------------------
+
+
+async def view_account(ctx: ServiceContext, principal: Principal) -> AccountView:
+    return await account.view_account(ctx, dashboard_actor(principal))
+
+
+async def change_own_password(
+    ctx: ServiceContext, session: Session, principal: Principal, form: Form
+) -> None:
+    """The login's own password, from this session: the session stays, others end."""
+    await change_password(ctx, session, dashboard_actor(principal), _params(form))
+
+
+async def _manage(
+    ctx: ServiceContext, principal: Principal, params: Params, method: str, task: str = ""
+) -> Result:
+    """distributor.manage as the API runs it: the operation its method (and task) pick."""
+    chosen = {"method": method, **({"task": task} if task else {})}
+    request = Params(values={**params.values, **chosen}, arrays=params.arrays)
+    return await manage.MANAGE.run(ctx, dashboard_actor(principal), request)
+
+
+def _params(form: Form, **extra: str) -> Params:
+    """The form's fields as the API would have received them: `name[]` as arrays."""
+    values: dict[str, str] = {}
+    arrays: dict[str, list[str]] = {}
+    for name, value in form.pairs:
+        if name == CSRF_FIELD:
+            continue
+        if name.endswith("[]"):
+            arrays.setdefault(name[:-2], []).append(value)
+        else:
+            values[name] = value
+    values.update(extra)
+    return Params(values=values, arrays=arrays)
+
+
+def _bit(value: str | None) -> int | str:
+    """A ticked box's "1" as 1, an absent one as 0; anything else is passed on for the
+    service to refuse in its own words."""
+    if value is None or value == "0":
+        return 0
+    return 1 if value == "1" else value

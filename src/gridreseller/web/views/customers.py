@@ -1,0 +1,191 @@
+"""A distributor's customers (§12, the distributor.* calls): the list, one customer's
+page with its forms, adding one, deleting one after a confirmation step."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gridreseller.domain.access import Capability
+from gridreseller.domain.errors import Invalid
+from gridreseller.domain.rules import PROFILE_LIMITS
+from gridreseller.web import actions
+from gridreseller.web.dashboard import Dashboard, Handler, Visit, redirect
+from gridreseller.web.forms import Form
+from gridreseller.web.render import FormState
+
+PAGE_SIZE = 50
+MANAGE = Capability.MANAGE_CUSTOMERS
+PROFILE_FIELDS = tuple(PROFILE_LIMITS)
+NEW_CUSTOMER_FIELDS = (
+    "username",
+    "password",
+    "confirm_password",
+    "email",
+    *PROFILE_FIELDS,
+    "package",
+    "whitelabel",
+    "ip_group",
+    "ip",
+    "free_user",
+    "billing_date",
+)
+
+
+def routes(dashboard: Dashboard) -> list[Route]:
+    on_customer = {
+        "/customer/profile": _on_customer(_save_profile, "profile", PROFILE_FIELDS),
+        "/customer/username": _on_customer(_set_username, "username", ("username",)),
+        "/customer/email": _on_customer(_set_email, "email", ("email",)),
+        "/customer/password": _on_customer(
+            _reset_password, "password", ("password", "confirm_password")
+        ),
+        "/customer/manage": _on_customer(_set_flag, "flags", ()),
+    }
+    return [
+        dashboard.route("/customers", MANAGE, show=customer_list),
+        dashboard.route("/customers/new", MANAGE, show=new_customer, act=add_customer),
+        dashboard.route("/customer", MANAGE, show=customer_page),
+        *(dashboard.route(path, MANAGE, act=handler) for path, handler in on_customer.items()),
+        dashboard.route("/customer/delete", MANAGE, show=confirm_delete, act=delete_customer),
+    ]
+
+
+# The list ---------------------------------------------------------------------------
+
+
+async def customer_list(visit: Visit) -> Response:
+    """Filtered (exact matches, as profile get filters) and paged by `offset`."""
+    query = Form(tuple(visit.request.query_params.multi_items()))
+    shown = {name: query.text(name) for name in actions.FILTERS}
+    try:
+        page = await actions.list_customers(visit.ctx, visit.principal, query, PAGE_SIZE)
+    except Invalid as error:
+        refused = FormState.refused("filters", query, error, actions.FILTERS)
+        return visit.render("customers.html", 400, page=None, filters=refused, links={})
+    links = {}
+    if page.offset > 0:
+        links["previous"] = _list_link(shown, max(0, page.offset - PAGE_SIZE))
+    if page.more:
+        links["next"] = _list_link(shown, page.offset + PAGE_SIZE)
+    filters = FormState("filters", shown)
+    return visit.render("customers.html", page=page, filters=filters, links=links)
+
+
+def _list_link(filters: dict[str, str], offset: int) -> dict[str, str]:
+    """The query of another page of the same list (empty filters left out)."""
+    query = {name: value for name, value in filters.items() if value}
+    if offset:
+        query["offset"] = str(offset)
+    return query
+
+
+# Adding -----------------------------------------------------------------------------
+
+
+async def new_customer(visit: Visit, refused: FormState | None = None) -> Response:
+    """The form of distributor.add; packages and IP groups as choices."""
+    packages = await actions.list_packages(visit.ctx, visit.principal)
+    groups = await actions.list_ip_groups(visit.ctx, visit.principal)
+    state = refused or FormState("customer")
+    status = 400 if refused else 200
+    return visit.render("customer_new.html", status, packages=packages, groups=groups, form=state)
+
+
+async def add_customer(visit: Visit) -> Response:
+    try:
+        username = await actions.add_customer(visit.ctx, visit.principal, visit.form)
+    except Invalid as error:
+        refused = FormState.refused("customer", visit.form, error, NEW_CUSTOMER_FIELDS)
+        return await new_customer(visit, refused)
+    return redirect("/customer", user=username, notice="customer_added")
+
+
+# One customer -----------------------------------------------------------------------
+
+
+async def customer_page(visit: Visit) -> Response:
+    return await _show_customer(visit, visit.query("user"))
+
+
+async def _show_customer(visit: Visit, user: str, refused: FormState | None = None) -> Response:
+    """Its details and a form per change; a refused form shows what was sent, and why."""
+    customer = await actions.find_customer(visit.ctx, visit.principal, user)
+    forms = {
+        "profile": FormState("profile", {name: customer[name] for name in PROFILE_FIELDS}),
+        "username": FormState("username", {"username": customer["username"]}),
+        "email": FormState("email", {"email": customer["email"]}),
+        "password": FormState("password"),
+        "flags": FormState("flags"),
+    }
+    if refused is not None:
+        forms[refused.name] = refused
+    status = 400 if refused else 200
+    return visit.render("customer.html", status, customer=customer, states=forms)
+
+
+# What each of the customer page's forms does: the call, then where to go and what to say.
+CustomerAction = Callable[[Visit], Awaitable[tuple[str, str]]]
+
+
+def _on_customer(act: CustomerAction, form_name: str, fields: tuple[str, ...]) -> Handler:
+    async def handle(visit: Visit) -> Response:
+        try:
+            user, notice = await act(visit)
+        except Invalid as error:
+            refused = FormState.refused(form_name, visit.form, error, fields)
+            return await _show_customer(visit, visit.form.text("user"), refused)
+        return redirect("/customer", user=user, notice=notice)
+
+    return handle
+
+
+async def _save_profile(visit: Visit) -> tuple[str, str]:
+    changed = await actions.save_profile(visit.ctx, visit.principal, visit.form)
+    return visit.form.text("user"), "profile_saved" if changed else "nothing_changed"
+
+
+async def _set_username(visit: Visit) -> tuple[str, str]:
+    return await actions.set_username(visit.ctx, visit.principal, visit.form), "username_changed"
+
+
+async def _set_email(visit: Visit) -> tuple[str, str]:
+    await actions.set_email(visit.ctx, visit.principal, visit.form)
+    return visit.form.text("user"), "email_changed"
+
+
+async def _reset_password(visit: Visit) -> tuple[str, str]:
+    await actions.reset_password(visit.ctx, visit.principal, visit.form)
+    return visit.form.text("user"), "password_reset"
+
+
+async def _set_flag(visit: Visit) -> tuple[str, str]:
+    method = await actions.set_flag(visit.ctx, visit.principal, visit.form)
+    return visit.form.text("user"), method
+
+
+# Deleting ---------------------------------------------------------------------------
+
+
+async def confirm_delete(visit: Visit) -> Response:
+    """The confirmation step: nothing is deleted by a GET."""
+    customer = await actions.find_customer(visit.ctx, visit.principal, visit.query("user"))
+    return visit.render(
+        "confirm.html",
+        title="Delete customer",
+        question=(
+            f"Delete {customer['username']}? The customer and its credentials can no "
+            "longer log in anywhere, and the username stays reserved. This cannot be undone."
+        ),
+        action="/customer/delete",
+        fields={"user": customer["username"]},
+        button="Delete customer",
+        cancel=("/customer", {"user": customer["username"]}),
+    )
+
+
+async def delete_customer(visit: Visit) -> Response:
+    await actions.delete_customer(visit.ctx, visit.principal, visit.form)
+    return redirect("/customers", notice="customer_deleted")

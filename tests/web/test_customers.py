@@ -1,0 +1,258 @@
+"""A distributor's customer pages (§12): each action runs the API's service, with the API's
+rules and error messages (beside their fields) and an audit entry on the dashboard surface."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from gridreseller.services import audit
+from gridreseller.services.context import ServiceContext
+from tests.factories import Account, Distributor, Factory, customer_params, unique
+from tests.support import errors
+from tests.web.webclient import WebClient, all_errors, field_errors, notice
+
+Web = Callable[[], WebClient]
+
+
+def distributor_session(factory: Factory, web: Web) -> tuple[Distributor, WebClient]:
+    distributor = factory.distributor()
+    client = web()
+    assert client.login(distributor).status_code == 303
+    return distributor, client
+
+
+def last_event(ctx: ServiceContext, target: str) -> tuple[str, str, str, dict[str, Any]]:
+    events = [e for e in audit.events(ctx, None, None) if e.target == target]
+    event = events[-1]
+    return event.action, event.surface, event.actor, event.details
+
+
+def follow(client: WebClient, response: Any) -> Any:
+    assert response.status_code == 303, response.text
+    return client.open(response.headers["location"])
+
+
+# Adding -------------------------------------------------------------------------------
+
+
+def test_add_customer_with_packages_and_ip_groups_as_choices(
+    factory: Factory, web: Web, ctx: ServiceContext
+) -> None:
+    distributor, client = distributor_session(factory, web)
+    group = factory.ip_group(distributor, "198.51.100.7")
+    page = client.open("/dashboard/customers/new").text
+    assert f'<option value="{distributor.package}"' in page
+    assert f'name="ip_group[]" type="checkbox" value="{group}"' in page
+    params = customer_params(distributor.package)
+    form: dict[str, str | list[str]] = {**params, "ip_group[]": [group], "free_user": "true"}
+    shown = follow(client, client.post("/dashboard/customers/new", form))
+    assert notice(shown) == "The customer was created."
+    row = factory.customer_row(distributor, params["username"])
+    assert row is not None and row["city"] == params["city"]
+    action, surface, actor, details = last_event(ctx, params["username"])
+    assert (action, surface, actor) == ("customer.create", "dashboard", distributor.username)
+    assert details["ip_group"] == [group] and details["free_user"] is True
+    assert details["password"] == "(changed)"
+
+
+def test_add_customer_shows_the_apis_errors_beside_their_fields(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    taken = factory.customer(distributor).username
+    bad = {
+        **customer_params(distributor.package, username=taken),
+        "password": "short",
+        "confirm_password": "other",
+        "email": "not-an-email",
+        "whitelabel": "nodots",
+        "package": "no-such-package",
+        "billing_date": "2000-01-01",
+        "first_name": "",
+    }
+    api = factory.call("distributor.add", "json", distributor, **bad)
+    client.open("/dashboard/customers/new")
+    shown = client.post("/dashboard/customers/new", bad)
+    assert shown.status_code == 400
+    assert sorted(all_errors(shown, "customer")) == sorted(errors(api))
+    beside = field_errors(shown, "customer")
+    assert beside["email"] == ["email must be a valid email address"]
+    assert beside["first_name"] == ["first_name must not be empty"]
+    assert 'value="not-an-email"' in shown.text  # what was sent, except passwords
+    assert 'value="short"' not in shown.text
+    assert len(factory.customers_of(distributor)) == 1  # nothing created
+
+
+# One customer -----------------------------------------------------------------------
+
+
+def test_customer_page_shows_the_customer_and_a_form_per_change(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor, company="Quill & Co <b>")
+    page = client.open("/dashboard/customer", user=customer.username).text
+    assert "Quill &amp; Co &lt;b&gt;" in page  # autoescaped
+    for action in ("profile", "username", "email", "password", "manage"):
+        assert f'action="/dashboard/customer/{action}"' in page
+    assert 'value="disable"' in page and 'value="website_disable"' in page
+
+
+def test_profile_edit_sends_the_changed_fields_only(
+    factory: Factory, web: Web, ctx: ServiceContext
+) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    row = factory.customer_row(distributor, customer.username)
+    assert row is not None
+    page = client.open("/dashboard/customer", user=customer.username)
+    assert page.status_code == 200
+    profile = {name: row[name] for name in ("first_name", "last_name", "address", "city")}
+    form = {"user": customer.username, **profile, "city": "Leeds"}
+    shown = follow(client, client.post("/dashboard/customer/profile", form))
+    assert notice(shown) == "The profile was saved."
+    assert last_event(ctx, customer.username)[::3] == ("customer.profile", {"city": "Leeds"})
+    unchanged = follow(client, client.post("/dashboard/customer/profile", form))
+    assert notice(unchanged) == "Nothing was changed."
+
+
+def test_profile_errors_are_the_apis_beside_their_fields(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    client.open("/dashboard/customer", user=customer.username)
+    form = {"user": customer.username, "city": "", "zip": "9" * 51}
+    shown = client.post("/dashboard/customer/profile", form)
+    assert shown.status_code == 400
+    api = factory.call(
+        "distributor.manage", "json", distributor, method="profile", task="set", **form
+    )
+    assert field_errors(shown, "profile") == {
+        "city": ["city must not be empty"],
+        "zip": ["zip must be no more than 50 characters"],
+    }
+    assert sorted(all_errors(shown, "profile")) == sorted(errors(api))
+    row = factory.customer_row(distributor, customer.username)
+    assert row is not None and row["city"] != ""
+
+
+def test_username_email_and_password_changes(
+    factory: Factory, web: Web, ctx: ServiceContext
+) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    client.open("/dashboard/customer", user=customer.username)
+    renamed = unique("renamed") + "@example.com"
+    moved = client.post(
+        "/dashboard/customer/username", {"user": customer.username, "username": renamed}
+    )
+    assert moved.headers["location"].startswith("/dashboard/customer?user=renamed")
+    assert notice(follow(client, moved)).startswith("The username was changed")
+    assert factory.customer_row(distributor, customer.username) is None
+    shown = client.post("/dashboard/customer/email", {"user": renamed, "email": "new@example.com"})
+    assert notice(follow(client, shown)) == "The contact email was changed."
+    new = {"user": renamed, "password": "brand-new-pass", "confirm_password": "brand-new-pass"}
+    assert notice(follow(client, client.post("/dashboard/customer/password", new))).startswith(
+        "The password was reset"
+    )
+    login = Account(renamed, "brand-new-pass")
+    assert factory.call("credentials/get", "json", login).status_code == 200
+    assert last_event(ctx, renamed)[:2] == ("customer.password", "dashboard")
+
+
+def test_rename_errors_are_the_apis(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    other = factory.customer(distributor)
+    client.open("/dashboard/customer", user=customer.username)
+    for wanted, message in [
+        ("not-an-email", "username must be a valid email address"),
+        ("x@sendgrid.com", "username must not use a reserved domain"),
+        (other.username, "username is already taken"),
+    ]:
+        shown = client.post(
+            "/dashboard/customer/username", {"user": customer.username, "username": wanted}
+        )
+        assert shown.status_code == 400
+        assert field_errors(shown, "username") == {"username": [message]}
+
+
+@pytest.mark.parametrize(
+    ("method", "column", "value"),
+    [
+        ("disable", "active", "false"),
+        ("enable", "active", "true"),
+        ("website_disable", "website_access", "false"),
+        ("website_enable", "website_access", "true"),
+    ],
+)
+def test_sending_and_dashboard_access_switches(
+    factory: Factory, web: Web, ctx: ServiceContext, method: str, column: str, value: str
+) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    client.open("/dashboard/customer", user=customer.username)
+    shown = client.post("/dashboard/customer/manage", {"user": customer.username, "method": method})
+    follow(client, shown)
+    row = factory.customer_row(distributor, customer.username)
+    assert row is not None and row[column] == value
+    assert last_event(ctx, customer.username)[:2] == (f"customer.{method}", "dashboard")
+
+
+def test_the_switches_take_no_other_method(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    client.open("/dashboard/customer", user=customer.username)
+    for method in ("auth", "password", "profile", ""):
+        shown = client.post(
+            "/dashboard/customer/manage", {"user": customer.username, "method": method}
+        )
+        assert shown.status_code == 400, method
+        assert "method must be one of enable, disable, website_enable, website_disable" in (
+            all_errors(shown, "flags")
+        )
+
+
+def test_delete_asks_first_then_deletes(factory: Factory, web: Web, ctx: ServiceContext) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    confirm = client.open("/dashboard/customer/delete", user=customer.username)
+    assert "This cannot be undone" in confirm.text
+    assert factory.customer_row(distributor, customer.username) is not None  # a GET deletes nothing
+    done = client.post("/dashboard/customer/delete", {"user": customer.username})
+    assert notice(follow(client, done)) == "The customer was deleted."
+    assert factory.customer_row(distributor, customer.username) is None
+    assert last_event(ctx, customer.username)[:2] == ("customer.delete", "dashboard")
+    assert client.get("/dashboard/customer", user=customer.username).status_code == 404
+
+
+# The list -----------------------------------------------------------------------------
+
+
+def test_list_filters_and_pages(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    names = sorted(
+        factory.customer(
+            distributor,
+            username=f"p{n:02d}-{unique()}@example.com",
+            city="Leeds" if n % 2 else "York",
+        ).username
+        for n in range(55)
+    )
+    first = client.open("/dashboard/customers")
+    assert names[0] in first.text and names[49] in first.text and names[50] not in first.text
+    assert 'rel="next" href="/dashboard/customers?offset=50"' in first.text
+    assert 'rel="prev"' not in first.text
+    second = client.open("/dashboard/customers", offset="50")
+    assert names[50] in second.text and names[49] not in second.text
+    assert 'rel="prev" href="/dashboard/customers"' in second.text
+    assert 'rel="next"' not in second.text
+    leeds = client.open("/dashboard/customers", city="leeds")
+    assert leeds.text.count('href="/dashboard/customer?user=') == 27
+    off = client.open("/dashboard/customers", active="false")
+    assert "No customers match these filters." in off.text
+    bad = client.get("/dashboard/customers", offset="-1", active="maybe")
+    assert bad.status_code == 400
+    assert field_errors(bad, "filters") == {"active": ["active must be true, false, 1 or 0"]}
+    assert sorted(all_errors(bad, "filters")) == [
+        "active must be true, false, 1 or 0",
+        "offset must be a non-negative integer",  # no field of its own: above the form
+    ]
