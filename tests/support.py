@@ -177,7 +177,8 @@ def serve_process(
             stderr=subprocess.STDOUT,
             text=True,
             env=environment,
-            cwd=cwd,
+            # Not the checkout: `serve` may write files (the admin password) in its cwd.
+            cwd=cwd or tempfile.gettempdir(),
             start_new_session=True,
         )
     _LOGS[process.pid] = Path(log_name)

@@ -120,7 +120,7 @@ _INT_MINIMUMS = {
     "dashboard_idle_minutes": 1,
     "dashboard_max_hours": 1,
 }
-# Zero or less would end every dashboard session at once.
+
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from GRIDRESELLER_* variables; unset ones keep their defaults.

@@ -4,7 +4,6 @@ one's own password (§12's "its own password")."""
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from typing import NamedTuple
 
 from gridreseller.db.repository import CustomerRow, Repository
