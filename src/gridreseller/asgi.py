@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gridreseller.api.app import ApiApp
 from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings, load_settings
+from gridreseller.mail import auth_http
 
 # Paths served by Starlette routes; everything else is the API's.
 STARLETTE_PREFIXES = (b"/dashboard", b"/auth/mail")
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
 def surface_routes(container: Container) -> list[BaseRoute]:
     """The Starlette routes of the surfaces other than the API."""
-    return []
+    return [*auth_http.routes(container)]
 
 
 def _lean_log_records() -> None:

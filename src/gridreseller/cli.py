@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from gridreseller.bootstrap import build_container
-from gridreseller.config import ENV_PREFIX, Settings, load_settings
+from gridreseller.config import ENV_PREFIX, Settings, load_settings, split_host_port
 from gridreseller.domain.errors import DomainError, Invalid
+from gridreseller.mail.smtp_server import DEFAULT_MAX_MESSAGE_BYTES, SmtpOptions, run_smtp
+from gridreseller.mail.tls import TlsError
 from gridreseller.services import audit, operator
 from gridreseller.services.context import ServiceContext
 
@@ -89,6 +93,36 @@ def serve(
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@app.command()
+def smtp(
+    relay: Annotated[str, typer.Option(help="The MTA to relay to, HOST:PORT.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 2525,
+    tls_cert: Annotated[
+        Path | None, typer.Option(help="PEM certificate (chain); default: self-signed.")
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
+    max_message_bytes: Annotated[
+        int, typer.Option(min=1, help="Largest message accepted (SIZE).")
+    ] = DEFAULT_MAX_MESSAGE_BYTES,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run the SMTP submission server (§11.1; migrates the schema first)."""
+    try:
+        relay_host, relay_port = split_host_port(relay)
+    except ValueError:
+        typer.echo("error: --relay must be HOST:PORT (e.g. 127.0.0.1:25)", err=True)
+        raise typer.Exit(1) from None
+    options = SmtpOptions(relay_host, relay_port, host, port, tls_cert, tls_key, max_message_bytes)
+    logging.basicConfig(format=LOG_FORMAT, level=logging.INFO)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
+    try:
+        run_smtp(_settings(database_url), options, typer.echo)
+    except (TlsError, OSError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _log_config() -> dict[str, object]:

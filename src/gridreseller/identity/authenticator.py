@@ -86,9 +86,12 @@ class Authenticator:
         if login is None or not login.live or not secret:
             await self.hashing.verify(None, secret)  # costs what a live login costs
             await self._failed(attempt, username, purpose, login)
-        if not await self._password_matches(login, secret):
+        stored = await self._password_matches(login, secret)
+        if stored is None:
             await self._failed(attempt, username, purpose, login)
-        return await self._admit(login, attempt, facts, purpose)
+        # The principal's fingerprint must be of the hash now stored (it may have just
+        # been upgraded), or the session's first recheck would take it for a change.
+        return await self._admit(login._replace(password_hash=stored), attempt, facts, purpose)
 
     async def recheck(
         self, login_id: int, expected_fingerprint: str, client: str, purpose: Purpose
@@ -128,17 +131,18 @@ class Authenticator:
         await self.uow.run_write(count)
         raise Unauthorized()
 
-    async def _password_matches(self, login: StoredLogin, secret: str) -> bool:
-        """The login cache's fast answer, else argon2 (which then fills the cache)."""
+    async def _password_matches(self, login: StoredLogin, secret: str) -> str | None:
+        """The login cache's fast answer, else argon2 (which then fills the cache): the
+        hash stored now (upgraded if it was due), or None for a wrong password."""
         if self.login_cache.recalls(login.username_key, secret, login.password_hash):
-            return True
+            return login.password_hash
         if not await self.hashing.verify(login.password_hash, secret):
-            return False
+            return None
         stored = login.password_hash
         if self.hashing.needs_rehash(stored):
             stored = await self._upgrade_hash(login, secret)
         self.login_cache.remember(login.username_key, secret, stored)
-        return True
+        return stored
 
     async def _upgrade_hash(self, login: StoredLogin, password: str) -> str:
         """Re-hash with the current parameters; only if nobody changed it meanwhile."""
