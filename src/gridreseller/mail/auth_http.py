@@ -52,7 +52,7 @@ def routes(container: Container) -> list[BaseRoute]:
                 "GRIDRESELLER_MAIL_UPSTREAM"
             )
         return []
-    return [Route(PATH, AuthHttp(container), methods=["GET"])]
+    return [Route(PATH, AuthHttp(container).answer, methods=["GET"])]
 
 
 class AuthHttp:
@@ -62,7 +62,7 @@ class AuthHttp:
         server, port = upstream_address(container.settings.mail_upstream)
         self.admitted = {"Auth-Status": "OK", "Auth-Server": server, "Auth-Port": str(port)}
 
-    async def __call__(self, request: Request) -> Response:
+    async def answer(self, request: Request) -> Response:
         presented = request.headers.get(SECRET_HEADER, "").encode("latin-1")
         if not hmac.compare_digest(presented, self.secret):
             return Response(status_code=403, headers=NO_STORE)
