@@ -39,16 +39,16 @@ class AuthServer:
         client_ip: str = "198.51.100.7",
     ) -> httpx.Response:
         """What nginx sends; str values are escaped as nginx escapes them."""
-        headers: list[tuple[str, str | bytes]] = [
-            ("Auth-Method", method),
-            ("Auth-User", nginx_escape(user) if isinstance(user, str) else user),
-            ("Auth-Pass", nginx_escape(password) if isinstance(password, str) else password),
-            ("Auth-Protocol", protocol),
-            ("Auth-Login-Attempt", str(attempt)),
-            ("Client-IP", client_ip),
+        headers: list[tuple[bytes, bytes]] = [
+            (b"Auth-Method", method.encode()),
+            (b"Auth-User", nginx_escape(user) if isinstance(user, str) else user),
+            (b"Auth-Pass", nginx_escape(password) if isinstance(password, str) else password),
+            (b"Auth-Protocol", protocol.encode()),
+            (b"Auth-Login-Attempt", str(attempt).encode()),
+            (b"Client-IP", client_ip.encode()),
         ]
         if secret is not None:
-            headers.append(("X-Gridreseller-Secret", secret))
+            headers.append((b"X-Gridreseller-Secret", secret.encode()))
         return httpx.get(f"{self.url}/auth/mail", headers=headers, timeout=30)
 
 
@@ -175,8 +175,12 @@ def test_not_configured_is_404(client: httpx.Client) -> None:
 
 
 def test_half_configured_is_404(fresh_database_url: str) -> None:
-    for setting in ({"mail_auth_secret": SECRET}, {"mail_upstream": UPSTREAM}):
-        server = ThreadServer(container_for(fresh_database_url, **setting))
+    halves = (
+        container_for(fresh_database_url, mail_auth_secret=SECRET),
+        container_for(fresh_database_url, mail_upstream=UPSTREAM),
+    )
+    for container in halves:
+        server = ThreadServer(container)
         server.start()
         try:
             response = httpx.get(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, AnyStr
+from typing import Any, AnyStr, cast
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -18,6 +18,7 @@ from gridreseller.mail.relay import Relay
 from gridreseller.mail.replies import LIBRARY_REPLIES, SHUTTING_DOWN
 
 Command = Callable[[str | None], Awaitable[None]]
+GOODBYE_SECONDS = 1.0
 
 
 class SubmissionSession(Session):
@@ -121,10 +122,14 @@ class SubmissionSMTP(SMTP):
 
     def goodbye(self) -> None:
         """421 and close: the server is shutting down (RFC 5321 §3.8)."""
-        if self.transport is None or self.transport.is_closing():
+        transport = self.transport
+        if transport is None or transport.is_closing():
             return
         self._writer.write(f"{SHUTTING_DOWN}\r\n".encode())
-        self.transport.close()
+        transport.close()
+        # A TLS close waits for the client's close_notify, which an idle client may
+        # never send: past a moment for the 421 to leave, the connection is cut.
+        self.loop.call_later(GOODBYE_SECONDS, cast(asyncio.Transport, transport).abort)
 
     def _tracked(self, command: Command) -> Command:
         async def tracked(arg: str | None) -> None:
