@@ -99,7 +99,17 @@ def run_smtp(settings: Settings, options: SmtpOptions, announce: Callable[[str],
     tls = server_tls(options.tls_cert, options.tls_key, hostname)
     kind = "self-signed certificate" if tls.self_signed else "certificate"
     announce(f"TLS {kind} for {hostname}, SHA-256 fingerprint {tls.fingerprint}")
-    asyncio.run(_serve(settings, options, tls.context, hostname, announce))
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(_serve(settings, options, tls.context, hostname, announce))
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when it is installed (uvicorn[standard] brings it), as `serve` does."""
+    try:
+        import uvloop  # noqa: PLC0415 - optional
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 async def _serve(
