@@ -197,8 +197,13 @@ def test_one_log_line_per_message_names_who_sent_what(
     relayed, refused = lines
     size = len(MESSAGE)
     who = f'login="{account.username}" client="127.0.0.1" from="sender@example.com"'
-    assert relayed.endswith(f"relayed {who} recipients=1 size={size} upstream=250 reply=250 2.0.0")
-    assert refused.endswith(f"refused {who} recipients=1 size={size} upstream=550 reply=550 5.1.1")
+    assert relayed.endswith(
+        f'relayed {who} recipients=1 size={size} upstream=250 reply="250 2.0.0 Ok: queued as SINK1"'
+    )
+    assert refused.endswith(
+        f"refused {who} recipients=1 size={size} upstream=550 "
+        'reply="550 5.1.1 <nobody@reject.example>: Recipient address rejected"'
+    )
     assert all(account.password not in line and "Hello." not in line for line in lines)
 
 

@@ -24,7 +24,6 @@ from gridreseller.domain.errors import DomainError, Unauthorized
 from gridreseller.identity.authenticator import Authenticator
 from gridreseller.mail.protocol import SubmissionEnvelope, SubmissionSession
 from gridreseller.mail.received import received_header
-from gridreseller.mail.relay import Relayed
 from gridreseller.mail.replies import (
     AUTHENTICATED,
     BAD_CREDENTIALS,
@@ -161,7 +160,9 @@ class SubmissionHandler:
         else:
             submitted.recipients.give_back()
         verdict = f"{message_id} relayed" if relayed.accepted else f"{message_id} refused"
-        _log_message(verdict, principal, sender, len(envelope.rcpt_tos), len(content), relayed)
+        recipients = len(envelope.rcpt_tos)
+        upstream = relayed.upstream_code
+        _log_message(verdict, principal, sender, recipients, len(content), upstream, relayed.reply)
         return str(relayed.reply)
 
     async def handle_exception(self, error: Exception) -> str:
@@ -207,12 +208,10 @@ def _log_message(
     sender: str,
     recipients: int,
     size: int,
-    relayed: Relayed | None,
-    reply: Reply | None = None,
+    upstream: int | None,
+    reply: Reply,
 ) -> None:
     """Who sent what: one line per message (never its content, never a password)."""
-    answer = relayed.reply if relayed else reply
-    upstream = relayed.upstream_code if relayed and relayed.upstream_code else "-"
     log.info(
         "message %s login=%s client=%s from=%s recipients=%d size=%d upstream=%s reply=%s",
         verdict,
@@ -221,8 +220,8 @@ def _log_message(
         _quoted(sender),
         recipients,
         size,
-        upstream,
-        answer.error_code if answer else "-",
+        upstream or "-",
+        _quoted(str(reply)),
     )
 
 
