@@ -185,6 +185,7 @@ def bad_logins(factory: Factory, ctx: ServiceContext) -> dict[str, Account]:
         "deleted customer, right password": gone,
         "deleted customer's credential, right password": gone_credential,
         "empty password": Account(live.username, ""),
+        "a name longer than any login": Account("x" * 320 + "@example.com", "secret-pass"),
     }
 
 

@@ -75,7 +75,9 @@ class Authenticator:
     ) -> Principal:
         """The acting principal, or Unauthorized / Forbidden / Throttled / Unavailable."""
         key = account_key(username)
-        attempt = Attempt(key if key is not None else printable(username)[:300], client)
+        # Cut to the throttle's column either way: a name longer than any login can be
+        # is still a failure to count (PostgreSQL refuses an over-long value, SQLite not).
+        attempt = Attempt((key if key is not None else printable(username))[:300], client)
         facts, login = await self.uow.run_read(lambda r: self._look_up(r, attempt, key))
         try:
             self.throttle.check(facts)
