@@ -12,8 +12,6 @@ Reported, not asserted: a run is invalid only when an answer was not the expecte
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import smtplib
 import socket
 import ssl
@@ -70,6 +68,7 @@ class Bench:
     user: str
     password: str
     launch: Callable[..., tuple[str, int]]
+    spawn: Callable[[contextlib.ExitStack, list[str], Path], subprocess.Popen[bytes]]
     measure: Callable[[str, Path], Any]
     ceiling_url: str
     duration: int
@@ -140,23 +139,6 @@ def unverified_tls() -> ssl.SSLContext:
     return context
 
 
-def start_process(command: list[str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDRESELLER_")}
-        return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(wait)
-            return
-
-
 def wait_for_smtp(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -169,12 +151,10 @@ def wait_for_smtp(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 def launch_smtp(
-    stack: contextlib.ExitStack, name: str, command: list[str], port: int, work: Path
+    bench: Bench, stack: contextlib.ExitStack, name: str, command: list[str], port: int
 ) -> None:
-    log = work / f"{name}.log"
-    process = start_process(command, log)
-    stack.callback(stop_process, process)
-    wait_for_smtp(port, process, log)
+    log = bench.work / f"{name}.log"
+    wait_for_smtp(port, bench.spawn(stack, command, log), log)
 
 
 def session(port: int, tls: bool, login: tuple[str, str] | None) -> smtplib.SMTP:
@@ -244,10 +224,10 @@ def measure_smtp(
     sink = [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink"]
     sink += ["--tlscert", str(bench.work / "sink-cert.pem")]
     sink += ["--tlskey", str(bench.work / "sink-key.pem"), "--no-requiretls"]
-    launch_smtp(stack, "sink", [*sink, "-l", f"127.0.0.1:{sink_port}"], sink_port, bench.work)
+    launch_smtp(bench, stack, "sink", [*sink, "-l", f"127.0.0.1:{sink_port}"], sink_port)
     smtp = [sys.executable, "-m", "gridreseller", "smtp", "--relay", f"127.0.0.1:{sink_port}"]
     smtp += ["--port", str(smtp_port), "--database-url", bench.database_url]
-    launch_smtp(stack, "smtp", smtp, smtp_port, bench.work)
+    launch_smtp(bench, stack, "smtp", smtp, smtp_port)
     print("  smtp: first and later AUTH ...", flush=True)
     for user in logins:
         report.first_auth_ms.append(timed_auth(smtp_port, user, bench.password))

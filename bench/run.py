@@ -250,6 +250,18 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             return
 
 
+def spawn(
+    stack: contextlib.ExitStack,
+    command: list[str],
+    log_path: Path,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start a process in its own process group, stopped when `stack` closes."""
+    process = start(command, log_path, env)
+    stack.callback(stop, process)
+    return process
+
+
 def wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -273,8 +285,7 @@ def launch(
     """Start one server in its own process group (stopped on exit): base URL and pid."""
     port = free_port()
     log_path = work / f"{name}.log"
-    process = start([*command, "--port", str(port)], log_path, env)
-    stack.callback(stop, process)
+    process = spawn(stack, [*command, "--port", str(port)], log_path, env)
     base_url = f"http://127.0.0.1:{port}"
     wait_healthy(base_url, process, log_path)
     return base_url, process.pid
@@ -645,6 +656,7 @@ def run_mail(
         launch=lambda stack, name, env: launch(
             stack, name, server_command(database_url), work, env
         ),
+        spawn=spawn,
         measure=lambda url, script: measure(wrk, url, script, options),
         ceiling_url=ceiling_url,
         duration=options.duration,

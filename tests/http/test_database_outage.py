@@ -4,30 +4,16 @@ without restarting the app."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from gridreseller.services import operator
-from tests.postgres import PostgresCluster, postgres_bin
+from tests.postgres import PostgresCluster
 from tests.support import ThreadServer, container_for, errors
 
 pytestmark = pytest.mark.slow
 LOGIN = {"api_user": "outage", "api_key": "outage-pass"}
-
-
-@pytest.fixture
-def own_cluster() -> Iterator[PostgresCluster]:
-    """A cluster of this test's own, since the test stops it."""
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
-    cluster = PostgresCluster(bin_dir)
-    cluster.init()
-    cluster.start()
-    yield cluster
-    cluster.destroy()
 
 
 def _packages(url: str, fmt: str = "json") -> httpx.Response:

@@ -3,31 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from gridreseller.services import operator
 from tests.mail.support import MESSAGE, Sink, SmtpThread, auth_plain, connect
-from tests.postgres import PostgresCluster, postgres_bin
+from tests.postgres import PostgresCluster
 from tests.support import ThreadServer, container_for
 
 pytestmark = pytest.mark.slow
 SECRET = "outage-secret"
-
-
-@pytest.fixture
-def own_cluster() -> Iterator[PostgresCluster]:
-    """A cluster of this test's own, since the test stops it."""
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
-    cluster = PostgresCluster(bin_dir)
-    cluster.init()
-    cluster.start()
-    yield cluster
-    cluster.destroy()
 
 
 def ask(url: str, password: str) -> dict[str, str]:

@@ -220,3 +220,15 @@ def test_the_received_header_quotes_what_a_comment_cannot_hold(
     assert header.startswith("Received: from unknown ([127.0.0.1])")
     assert "=?utf-8?" in header
     assert "jörg" not in header
+
+
+def test_an_address_with_a_control_character_is_refused_and_the_session_goes_on(
+    factory: Factory, smtp: SmtpThread, delivered: Sink
+) -> None:
+    with signed_in(smtp.port, factory.distributor()) as client:
+        assert client.docmd("MAIL", "FROM:<a\tb@example.com>")[0] == 250
+        assert client.rcpt("r@example.com")[0] == 250
+        code, text = client.data(MESSAGE)
+        assert (code, text) == (553, b"5.1.0 An address of the envelope cannot be relayed")
+        assert transaction(client, ["r@example.com"], MESSAGE).startswith("250 ")
+    assert len(delivered.messages) == 1

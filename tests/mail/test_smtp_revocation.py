@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
 from tests.factories import Account, Factory
 from tests.mail.support import (
@@ -20,6 +21,7 @@ from tests.mail.support import (
     set_distributor_active,
     signed_in,
 )
+from tests.support import container_for
 
 Change = Callable[[Factory, ServiceContext], tuple[Account, Callable[[], None]]]
 
@@ -107,4 +109,24 @@ def test_a_customer_enabled_again_sends_again_in_the_same_session(
         assert client.docmd("MAIL", "FROM:<s@example.com>")[0] == 550
         manage_customer(ctx, owner, method="enable", user=account.username)
         assert client.sendmail("s@example.com", ["r@example.com"], MESSAGE) == {}
+    assert len(delivered.messages) == 1
+
+
+def test_a_hash_upgraded_at_auth_is_not_taken_for_a_password_change(
+    fresh_database_url: str, sink: Sink, delivered: Sink
+) -> None:
+    """AUTH re-hashes a password stored with older argon2 costs; the session's first
+    MAIL FROM must see the login as unchanged."""
+    older = container_for(fresh_database_url, argon2_time_cost=2)
+    operator.create_distributor(older.services, "rehashed", "rehashed-pass", "r@example.com")
+    older.close()
+    current = container_for(fresh_database_url)  # argon2_time_cost=1: the hash is upgraded
+    server = SmtpThread(current, sink.port)
+    server.start()
+    try:
+        with signed_in(server.port, Account("rehashed", "rehashed-pass")) as client:
+            assert client.sendmail("s@example.com", ["r@example.com"], MESSAGE) == {}
+    finally:
+        server.stop()
+        current.close()
     assert len(delivered.messages) == 1

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
-from gridreseller.mail.replies import RELAY_UNAVAILABLE, Reply, upstream_reply
+from gridreseller.mail.replies import (
+    RELAY_UNAVAILABLE,
+    UNRELAYABLE_ADDRESS,
+    Reply,
+    upstream_reply,
+)
 
 # aiosmtplib's one timeout covers connecting and every reply, the final one included.
 RELAY_TIMEOUT_SECONDS = 60.0
@@ -63,6 +68,9 @@ class Relay:
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
             self.close()
             return Relayed(RELAY_UNAVAILABLE, None)
+        except ValueError:  # aiosmtplib refuses control characters in a command
+            await self._reset()
+            return Relayed(UNRELAYABLE_ADDRESS, None)
 
     def close(self) -> None:
         client, self._client = self._client, None

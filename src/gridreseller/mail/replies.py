@@ -46,6 +46,8 @@ SIGN_IN_AGAIN = Reply(530, "5.7.0", "Authentication required: the login has chan
 CHECK_UNAVAILABLE = Reply(451, "4.3.0", "Cannot check the right to send now; try again later")
 RELAY_UNAVAILABLE = Reply(451, "4.4.1", "Upstream not available; try again later")
 LOCAL_ERROR = Reply(451, "4.3.0", "Local error; try again later")
+# An address aiosmtpd took but that cannot go into a command (a control character).
+UNRELAYABLE_ADDRESS = Reply(553, "5.1.0", "An address of the envelope cannot be relayed")
 SHUTTING_DOWN = Reply(421, "4.3.2", "Service shutting down")
 # auth_http requests that are not a login nginx should forward (decisions of ours).
 UNSUPPORTED_METHOD = Reply(504, "5.5.4", "Unsupported authentication method")
