@@ -226,8 +226,8 @@ def test_an_address_with_a_control_character_is_refused_and_the_session_goes_on(
     factory: Factory, smtp: SmtpThread, delivered: Sink
 ) -> None:
     with signed_in(smtp.port, factory.distributor()) as client:
-        assert client.docmd("MAIL", "FROM:<a\tb@example.com>")[0] == 250
-        assert client.rcpt("r@example.com")[0] == 250
+        assert client.mail("s@example.com")[0] == 250
+        assert client.docmd("RCPT", 'TO:<"a\tb"@example.com>')[0] == 250
         code, text = client.data(MESSAGE)
         assert (code, text) == (553, b"5.1.0 An address of the envelope cannot be relayed")
         assert transaction(client, ["r@example.com"], MESSAGE).startswith("250 ")

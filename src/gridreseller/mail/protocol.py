@@ -85,9 +85,11 @@ class Sessions:
 
 
 class SubmissionSMTP(SMTP):
-    def __init__(self, handler: Any, *, sessions: Sessions, relay: Callable[[], Relay], **kw: Any):
+    def __init__(
+        self, handler: Any, *, sessions: Sessions, new_relay: Callable[[], Relay], **kw: Any
+    ) -> None:
         self._sessions = sessions
-        self._new_relay = relay
+        self._new_relay = new_relay
         super().__init__(handler, **kw)
         self.busy = False
         self._smtp_methods = {name: self._tracked(m) for name, m in self._smtp_methods.items()}

@@ -71,7 +71,7 @@ class SubmissionServer:
         return SubmissionSMTP(
             self.handler,
             sessions=self.sessions,
-            relay=self._relay,
+            new_relay=self._relay,
             data_size_limit=self.options.max_message_bytes,
             hostname=self.hostname,
             ident="gridreseller ESMTP",
