@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import mail_bench
 import uvicorn
 from sqlalchemy import Connection, create_engine, func, insert, select
 
@@ -114,6 +115,7 @@ class Report:
     lists: list[ListResult] = field(default_factory=list)
     first_logins_ms: list[float] = field(default_factory=list)
     cached_logins_ms: list[float] = field(default_factory=list)
+    mail: mail_bench.MailReport | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -249,6 +251,18 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             return
 
 
+def spawn(
+    stack: contextlib.ExitStack,
+    command: list[str],
+    log_path: Path,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start a process in its own process group, stopped when `stack` closes."""
+    process = start(command, log_path, env)
+    stack.callback(stop, process)
+    return process
+
+
 def wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -272,8 +286,7 @@ def launch(
     """Start one server in its own process group (stopped on exit): base URL and pid."""
     port = free_port()
     log_path = work / f"{name}.log"
-    process = start([*command, "--port", str(port)], log_path, settings)
-    stack.callback(stop, process)
+    process = spawn(stack, [*command, "--port", str(port)], log_path, settings)
     base_url = f"http://127.0.0.1:{port}"
     wait_healthy(base_url, process, log_path)
     return base_url, process.pid
@@ -621,15 +634,47 @@ def run(options: Options) -> Report:
             measure_lists(client, server_pid, report, options.customers + 2 + LOGIN_USERS)
             print("  logins ...", flush=True)
             measure_logins(client, report)
+            report.mail = run_mail(stack, work, database_url, wrk, urls["ceiling"], options)
+            report.problems.extend(report.mail.problems)
         report.problems.extend(log_problems(work))
     return report
+
+
+def run_mail(
+    stack: contextlib.ExitStack,
+    work: Path,
+    database_url: str,
+    wrk: str,
+    ceiling_url: str,
+    options: Options,
+) -> mail_bench.MailReport:
+    """The mail surface's figures (bench/mail_bench.py) against this run's ceiling."""
+    bench = mail_bench.Bench(
+        work=work,
+        database_url=database_url,
+        user="c000001@example.com",
+        password=SEEDED_PASSWORD,
+        launch=lambda stack, name, env: launch(
+            stack, name, server_command(database_url), work, env
+        ),
+        spawn=spawn,
+        measure=lambda url, script: measure(wrk, url, script, options),
+        ceiling_url=ceiling_url,
+        duration=options.duration,
+        warmup=options.warmup,
+    )
+    logins = [f"c{n:06d}@example.com" for n in range(2, 2 + mail_bench.AUTH_LOGINS)]
+    return mail_bench.run_mail(bench, stack, logins)
 
 
 def log_problems(work: Path) -> list[str]:
     """Error and warning lines (and tracebacks) the servers logged during the run."""
     problems = []
-    for name in ("server", "ceiling"):
-        for line in (work / f"{name}.log").read_text(errors="replace").splitlines():
+    for name in ("server", "ceiling", "mail-server", "smtp"):
+        log = work / f"{name}.log"
+        if not log.exists():
+            continue
+        for line in log.read_text(errors="replace").splitlines():
             if LOG_PROBLEM.search(line) or "Traceback" in line:
                 problems.append(f"{name} logged: {line[:200]}")
     return problems[:20]
@@ -718,6 +763,8 @@ def print_report(report: Report) -> None:
     print_throughput(report)
     print_lists(report)
     print_logins(report)
+    if report.mail is not None:
+        mail_bench.print_mail(report.mail)
     print()
     if report.problems:
         print("  INVALID RUN:")

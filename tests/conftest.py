@@ -27,9 +27,8 @@ def _reset_clock(clock: Clock) -> Iterator[None]:
     clock.now = None
 
 
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[PostgresCluster]:
-    """A throwaway PostgreSQL server, started once for the whole run."""
+def started_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL server on 127.0.0.1, destroyed afterwards."""
     bin_dir = postgres_bin()
     if bin_dir is None:
         if os.environ.get("GRIDRESELLER_REQUIRE_POSTGRES"):
@@ -42,17 +41,16 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     cluster.destroy()
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """Started once for the whole run."""
+    yield from started_cluster()
+
+
 @pytest.fixture
 def own_cluster() -> Iterator[PostgresCluster]:
-    """A PostgreSQL cluster of the test's own, for tests that stop it."""
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
-    cluster = PostgresCluster(bin_dir)
-    cluster.init()
-    cluster.start()
-    yield cluster
-    cluster.destroy()
+    """A cluster of a test's own, for tests that stop it."""
+    yield from started_cluster()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

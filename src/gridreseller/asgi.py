@@ -21,6 +21,7 @@ from gridreseller.api.routing import format_of_path
 from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings, load_settings
 from gridreseller.forwarded import ForwardedFor
+from gridreseller.mail import auth_http
 from gridreseller.web.app import dashboard_routes
 
 # Paths served by Starlette routes; everything else is the API's.
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
 def surface_routes(container: Container) -> list[BaseRoute]:
     """The Starlette routes of the surfaces other than the API."""
-    return [*dashboard_routes(container)]
+    return [*dashboard_routes(container), *auth_http.routes(container)]
 
 
 def _lean_log_records() -> None:

@@ -8,6 +8,7 @@ status 1, never a traceback: `OneLineErrors` turns them so for every command.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -27,9 +28,12 @@ from gridreseller.config import (
     Settings,
     load_settings,
     parse_networks,
+    split_host_port,
 )
 from gridreseller.db.engine import display_url
 from gridreseller.domain.errors import DomainError, Invalid
+from gridreseller.mail.smtp_server import DEFAULT_MAX_MESSAGE_BYTES, SmtpOptions, run_smtp
+from gridreseller.mail.tls import TlsError
 from gridreseller.services import audit, operator
 from gridreseller.services.context import ServiceContext
 
@@ -245,6 +249,36 @@ def _bootstrap_admin(ctx: ServiceContext) -> None:
         )
     if sys.stdout.isatty():
         typer.echo(f"password of {username!r}: {password}")
+
+
+@app.command()
+def smtp(
+    relay: Annotated[str, typer.Option(help="The MTA to relay to, HOST:PORT.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 2525,
+    tls_cert: Annotated[
+        Path | None, typer.Option(help="PEM certificate (chain); default: self-signed.")
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
+    max_message_bytes: Annotated[
+        int, typer.Option(min=1, help="Largest message accepted (SIZE).")
+    ] = DEFAULT_MAX_MESSAGE_BYTES,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run the SMTP submission server (§11.1; migrates the schema first)."""
+    try:
+        relay_host, relay_port = split_host_port(relay)
+    except ValueError:
+        typer.echo("error: --relay must be HOST:PORT (e.g. 127.0.0.1:25)", err=True)
+        raise typer.Exit(1) from None
+    options = SmtpOptions(relay_host, relay_port, host, port, tls_cert, tls_key, max_message_bytes)
+    logging.basicConfig(format=serving.LOG_FORMAT, level=logging.INFO)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
+    try:
+        run_smtp(_settings(database_url), options, typer.echo)
+    except (TlsError, OSError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 # distributors -----------------------------------------------------------------------

@@ -59,6 +59,22 @@ class Settings:
     # long after login whatever happens.
     dashboard_idle_minutes: int = 30
     dashboard_max_hours: int = 12
+    # nginx's mail proxy (§11.2): /auth/mail answers only when both are set.
+    mail_auth_secret: str = ""
+    mail_upstream: str = ""  # IP:PORT of the MTA nginx hands an admitted session to
+    # The embedded submission server (§11.1): the name in its greeting and Received
+    # headers (default: this host's FQDN), and how long SIGTERM waits for messages
+    # in flight.
+    smtp_hostname: str = ""
+    smtp_shutdown_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if self.mail_upstream:
+            upstream_address(self.mail_upstream)  # ConfigurationError naming it
+
+    @property
+    def mail_auth_enabled(self) -> bool:
+        return bool(self.mail_auth_secret and self.mail_upstream)
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -92,6 +108,7 @@ _INT_FIELDS = {
     "keep_alive_seconds",
     "dashboard_idle_minutes",
     "dashboard_max_hours",
+    "smtp_shutdown_seconds",
 }
 
 
@@ -120,6 +137,29 @@ _INT_MINIMUMS = {
     "dashboard_idle_minutes": 1,
     "dashboard_max_hours": 1,
 }
+UPSTREAM_ERROR = (
+    f"{ENV_PREFIX}MAIL_UPSTREAM must be IP:PORT with an IP literal "
+    "(nginx takes no host names there), e.g. 127.0.0.1:25 or [::1]:25"
+)
+
+
+def split_host_port(raw: str) -> tuple[str, int]:
+    """`host:port` or `[IPv6]:port`; ValueError when it is neither."""
+    host, colon, port = raw.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(raw)
+    return host, int(port)
+
+
+def upstream_address(raw: str) -> tuple[str, int]:
+    """GRIDRESELLER_MAIL_UPSTREAM as (IP, port), or ValueError naming the variable."""
+    try:
+        host, port = split_host_port(raw)
+        return str(ipaddress.ip_address(host)), port
+    except ValueError:
+        raise ConfigurationError(UPSTREAM_ERROR) from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

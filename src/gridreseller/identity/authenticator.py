@@ -78,7 +78,9 @@ class Authenticator:
     ) -> Principal:
         """The acting principal, or Unauthorized / Forbidden / Throttled / Unavailable."""
         key = account_key(username)
-        attempt = Attempt(key if key is not None else printable(username)[:300], client)
+        # Cut to the throttle's column either way: a name longer than any login can be
+        # is still a failure to count (PostgreSQL refuses an over-long value, SQLite not).
+        attempt = Attempt((key if key is not None else printable(username))[:300], client)
         if self.throttle.recently_clear(attempt):
             facts, login = CLEAR, await self.uow.run_read(lambda r: r.login_for_auth(key or ""))
         else:
@@ -162,7 +164,7 @@ class Authenticator:
 
     async def _password_matches(self, login: StoredLogin, secret: str) -> str | None:
         """The login cache's fast answer, else argon2 (which then fills the cache): the
-        stored hash in force once the password matched (upgraded if it was weaker)."""
+        hash stored now (upgraded if it was due), or None for a wrong password."""
         if self.login_cache.recalls(login.username_key, secret, login.password_hash):
             return login.password_hash
         if not await self.hashing.verify(login.password_hash, secret):
