@@ -121,6 +121,29 @@ def test_bad_credentials_are_one_answer_with_auth_wait_for_early_attempts(
     assert auth_headers(auth_server.ask(unique("nobody"), "x", attempt=3)) == BAD
 
 
+def test_a_customer_with_no_credit_left_is_refused_at_login(
+    factory: Factory, ctx: ServiceContext, auth_server: AuthServer
+) -> None:
+    """§13: nginx hands the session over whole, so credits are judged at AUTH."""
+    distributor = factory.distributor()
+    customer = factory.customer(distributor)
+    sender = factory.credential(customer, email=1)
+    limit = {"method": "limit", "user": customer.username}
+    manage_customer(ctx, distributor, **limit, task="total", credits="1")
+    assert (
+        auth_headers(auth_server.ask(customer.username, customer.password))["auth-status"] == "OK"
+    )
+    manage_customer(ctx, distributor, **limit, task="decrement", credits="1")
+    refused = {
+        "auth-status": "No sending credits left for this account",
+        "auth-error-code": "454 4.7.0",
+    }
+    for account in (customer, sender):
+        assert auth_headers(auth_server.ask(account.username, account.password)) == refused
+    manage_customer(ctx, distributor, **limit, task="none")
+    assert auth_headers(auth_server.ask(sender.username, sender.password))["auth-status"] == "OK"
+
+
 def test_may_not_send_is_535_5_7_1_with_the_reason(
     factory: Factory, ctx: ServiceContext, auth_server: AuthServer
 ) -> None:

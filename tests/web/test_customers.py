@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gridreseller.services import audit
+from gridreseller.services import audit, manage
 from gridreseller.services.context import ServiceContext
 from tests.factories import Account, Distributor, Factory, customer_params, unique
 from tests.support import errors
@@ -256,3 +256,57 @@ def test_list_filters_and_pages(factory: Factory, web: Web) -> None:
         "active must be true, false, 1 or 0",
         "offset must be a non-negative integer",  # no field of its own: above the form
     ]
+
+
+# Sending credits (§13) ------------------------------------------------------------------
+
+
+def test_a_distributor_sets_and_sees_a_customers_limit(
+    factory: Factory, web: Web, ctx: ServiceContext
+) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    page = client.open("/dashboard/customer", user=customer.username)
+    assert "No limit" in page.text
+    form = {"user": customer.username, "task": "total", "credits": "120"}
+    shown = follow(client, client.post("/dashboard/customer/limit", form))
+    assert notice(shown) == "The sending limit was saved."
+    assert "<dt>Credits left</dt><dd>120</dd>" in shown.text
+    action, surface, _actor, details = last_event(ctx, customer.username)
+    assert (action, surface, details["task"]) == ("customer.limit", "dashboard", "total")
+    take = {"user": customer.username, "task": "decrement", "credits": "20"}
+    shown = follow(client, client.post("/dashboard/customer/limit", take))
+    assert "<dt>Credits left</dt><dd>100</dd>" in shown.text
+
+
+def test_limit_errors_are_the_apis_beside_their_fields(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    client.open("/dashboard/customer", user=customer.username)
+    form = {"user": customer.username, "task": "recurring", "credits": "0", "period": "yearly"}
+    shown = client.post("/dashboard/customer/limit", form)
+    assert shown.status_code == 400
+    assert field_errors(shown, "limit") == {
+        "credits": ["credits must be a positive integer"],
+        "period": ["period must be one of daily, weekly, monthly"],
+    }
+    api = factory.call("distributor.manage", "json", distributor, method="limit", **form)
+    assert sorted(all_errors(shown, "limit")) == sorted(errors(api))
+
+
+def test_a_customer_sees_its_remaining_credits(factory: Factory, web: Web) -> None:
+    distributor = factory.distributor()
+    customer = factory.customer(distributor)
+    factory.run(
+        manage.MANAGE,
+        distributor,
+        method="limit",
+        task="total",
+        user=customer.username,
+        credits="42",
+    )
+    client = web()
+    assert client.login(customer).status_code == 303
+    page = client.open("/dashboard/account")
+    assert page.status_code == 200
+    assert "<dt>Credits left</dt><dd>42</dd>" in page.text

@@ -227,15 +227,14 @@ class BillingDate(Kind):
 
 @dataclass(frozen=True)
 class PositiveCount(Kind):
-    """An integer of at least 1 (up to 18 digits)."""
+    """An integer of at least 1 (up to 18 digits); empty means not given."""
+
+    empty_is_absent = True
 
     def parse(self, name: str, raw: str, context: ParseContext) -> Any:
         if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
             raise FieldProblem(f"{name} must be a positive integer")
         return int(raw)
-
-    def empty(self, name: str) -> str:
-        return f"{name} must be a positive integer"
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,14 @@ from gridreseller.domain.errors import DomainError, Unauthorized
 from gridreseller.mail.replies import (
     AUTH_REQUIRED,
     BAD_CREDENTIALS,
+    NO_CREDITS_AT_AUTH,
     UNAVAILABLE,
     UNSUPPORTED_METHOD,
     UNSUPPORTED_PROTOCOL,
     Reply,
     auth_refusal,
 )
+from gridreseller.services import credits
 
 log = logging.getLogger("gridreseller.mail")
 PATH = "/auth/mail"
@@ -58,6 +60,7 @@ def routes(container: Container) -> list[BaseRoute]:
 class AuthHttp:
     def __init__(self, container: Container) -> None:
         self.identity = container.identity
+        self.services = container.services
         self.secret = container.settings.mail_auth_secret.encode()
         server, port = upstream_address(container.settings.mail_upstream)
         self.admitted = {"Auth-Status": "OK", "Auth-Server": server, "Auth-Port": str(port)}
@@ -87,6 +90,10 @@ class AuthHttp:
             )
         except DomainError as error:
             return _refusal(auth_refusal(error), _attempt(headers))
+        # §13: nginx hands the session over whole, so credits are judged at login.
+        customer = principal.customer_id
+        if customer is not None and not await credits.has_credit(self.services, customer):
+            return _refusal(NO_CREDITS_AT_AUTH)
         return self._admitted(principal)
 
     def _admitted(self, principal: Principal) -> dict[str, str]:

@@ -35,6 +35,7 @@ from gridreseller.mail.replies import (
     auth_refusal,
     sender_refusal,
 )
+from gridreseller.services.context import ServiceContext
 
 log = logging.getLogger("gridreseller.mail")
 CANNOT_DECODE = "501 5.5.2 Cannot decode the credentials"
@@ -42,9 +43,14 @@ CANNOT_DECODE = "501 5.5.2 Cannot decode the credentials"
 
 class SubmissionHandler:
     def __init__(
-        self, identity: Authenticator, hostname: str, clock: Callable[[], datetime]
+        self,
+        identity: Authenticator,
+        services: ServiceContext,
+        hostname: str,
+        clock: Callable[[], datetime],
     ) -> None:
         self.identity = identity
+        self.services = services
         self.hostname = hostname
         self.clock = clock
 
@@ -128,7 +134,8 @@ class SubmissionHandler:
     async def handle_RCPT(  # noqa: N802
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        reply = await _envelope(envelope).recipients.accept(_principal(_session(session)), address)
+        principal = _principal(_session(session))
+        reply = await _envelope(envelope).recipients.accept(principal, address, self.services)
         if reply.code == 250:
             envelope.rcpt_tos.append(address)
             envelope.rcpt_options.extend(options)
@@ -158,7 +165,7 @@ class SubmissionHandler:
         if relayed.accepted:
             submitted.recipients.keep()
         else:
-            submitted.recipients.give_back()
+            await submitted.recipients.give_back_now()
         verdict = f"{message_id} relayed" if relayed.accepted else f"{message_id} refused"
         recipients = len(envelope.rcpt_tos)
         upstream = relayed.upstream_code

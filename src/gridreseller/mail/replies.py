@@ -40,6 +40,10 @@ AUTH_REQUIRED = Reply(530, "5.7.0", "Authentication required")
 SENDER_OK = Reply(250, "2.1.0", "Sender OK")
 RECIPIENT_OK = Reply(250, "2.1.5", "Recipient OK")
 TOO_MANY_RECIPIENTS = Reply(452, "4.5.3", "Too many recipients")
+# §13: a recipient the sending credits do not cover (the client may retry after a reset).
+NO_CREDITS = Reply(452, "4.7.1", "No sending credits left for this account")
+# §13 on the nginx path: a customer with no credit left is refused at AUTH.
+NO_CREDITS_AT_AUTH = Reply(454, "4.7.0", "No sending credits left for this account")
 TOO_BIG = Reply(552, "5.3.4", "Message too big")
 # At MAIL FROM: the session's login was renamed, deleted or its password changed.
 SIGN_IN_AGAIN = Reply(530, "5.7.0", "Authentication required: the login has changed")

@@ -48,7 +48,9 @@ class SubmissionServer:
         self.options = options
         self.tls = tls
         self.hostname = hostname
-        self.handler = SubmissionHandler(container.identity, hostname, container.services.clock)
+        self.handler = SubmissionHandler(
+            container.identity, container.services, hostname, container.services.clock
+        )
         self.sessions = Sessions()
         self._server: asyncio.Server | None = None
 

@@ -26,7 +26,7 @@ from gridreseller.domain.fields import (
     ParseContext,
     PositiveCount,
 )
-from gridreseller.domain.models import Actor, CreditsView, Success
+from gridreseller.domain.models import Actor, CreditsView, LoginKind, Success
 from gridreseller.domain.params import Params
 from gridreseller.domain.rules import parse_date
 from gridreseller.services import audit
@@ -280,6 +280,14 @@ async def give_back(ctx: ServiceContext, taken: Sequence[Taken]) -> None:
             repository.give_back_credits(ticket.customer_id, 1, ticket.since)
 
     await ctx.uow.run_write(refund)
+
+
+async def own_credits(ctx: ServiceContext, actor: Actor) -> CreditsView:
+    """The sending limit of the customer an account acts for (none for a distributor)."""
+    if actor.account_kind is not LoginKind.CUSTOMER:
+        return CreditsView(None)
+    limit = await ctx.uow.run_read(lambda r: r.sending_limit(actor.account_id))
+    return CreditsView(limit.as_of(ctx.clock().date()) if limit else None)
 
 
 async def has_credit(ctx: ServiceContext, customer_id: int) -> bool:

@@ -20,6 +20,7 @@ from gridreseller.domain.models import (
     Actor,
     CredentialList,
     CredentialView,
+    CreditsView,
     CustomerList,
     IpGroupView,
     PackageList,
@@ -29,7 +30,15 @@ from gridreseller.domain.models import (
 )
 from gridreseller.domain.params import Params
 from gridreseller.domain.rules import PERMISSION_KEYS, PROFILE_LIMITS
-from gridreseller.services import account, credentials, customers, ip_groups, manage, packages
+from gridreseller.services import (
+    account,
+    credentials,
+    credits,
+    customers,
+    ip_groups,
+    manage,
+    packages,
+)
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.dashboard_sessions import Session, change_password
 from gridreseller.web.csrf import FIELD as CSRF_FIELD
@@ -126,6 +135,30 @@ async def set_flag(ctx: ServiceContext, principal: Principal, form: Form) -> str
         raise Invalid([f"method must be one of {', '.join(FLAG_METHODS)}"])
     await _manage(ctx, principal, _params(form), method)
     return method
+
+
+LIMIT_TASKS = ("total", "increment", "decrement", "recurring", "none")
+
+
+async def customer_limit(ctx: ServiceContext, principal: Principal, user: str) -> CreditsView:
+    """distributor.manage method=limit task=retrieve."""
+    found = await _manage(ctx, principal, Params.of(user=user), "limit", "retrieve")
+    assert isinstance(found, CreditsView)
+    return found
+
+
+async def set_limit(ctx: ServiceContext, principal: Principal, form: Form) -> None:
+    """method=limit with the form's `task` (one of LIMIT_TASKS) and its fields."""
+    task = form.text("task")
+    if task not in LIMIT_TASKS:
+        raise Invalid([f"task must be one of {', '.join(LIMIT_TASKS)}"])
+    fields = form.without("task")
+    await _manage(ctx, principal, _params(fields), "limit", task)
+
+
+async def own_credits(ctx: ServiceContext, principal: Principal) -> CreditsView:
+    """The sending credits of the customer this login belongs to."""
+    return await credits.own_credits(ctx, dashboard_actor(principal))
 
 
 async def delete_customer(ctx: ServiceContext, principal: Principal, form: Form) -> None:

@@ -61,6 +61,7 @@ NOTICES: Mapping[str, str] = {
     "disable": "Sending is off.",
     "website_enable": "Dashboard access is on.",
     "website_disable": "Dashboard access is off.",
+    "limit_saved": "The sending limit was saved.",
     "credential_added": "The credential was added.",
     "credential_saved": "The credential was saved.",
     "credential_removed": "The credential was removed.",

@@ -38,7 +38,8 @@ def routes(dashboard: Dashboard) -> list[Route]:
 
 async def account_page(visit: Visit) -> Response:
     found = await actions.view_account(visit.ctx, visit.principal)
-    return visit.render("account.html", account=found, labels=PROFILE_LABELS)
+    credits = await actions.own_credits(visit.ctx, visit.principal)
+    return visit.render("account.html", account=found, labels=PROFILE_LABELS, limit=credits.limit)
 
 
 async def password_page(visit: Visit, refused: FormState | None = None) -> Response:

@@ -17,6 +17,7 @@ from gridreseller.web.forms import Form
 from gridreseller.web.render import FormState
 
 PAGE_SIZE = 50
+LIMIT_FIELDS = ("task", "credits", "period", "startdate", "enddate", "initial_credits")
 MANAGE = Capability.MANAGE_CUSTOMERS
 PROFILE_FIELDS = tuple(PROFILE_LIMITS)
 NEW_CUSTOMER_FIELDS = (
@@ -43,6 +44,7 @@ def routes(dashboard: Dashboard) -> list[Route]:
             _reset_password, "password", ("password", "confirm_password")
         ),
         "/customer/manage": _on_customer(_set_flag, "flags", ()),
+        "/customer/limit": _on_customer(_set_limit, "limit", LIMIT_FIELDS),
     }
     return [
         dashboard.route("/customers", MANAGE, show=customer_list),
@@ -119,11 +121,13 @@ async def _show_customer(visit: Visit, user: str, refused: FormState | None = No
         "email": FormState("email", {"email": customer["email"]}),
         "password": FormState("password"),
         "flags": FormState("flags"),
+        "limit": FormState("limit", {"task": "total"}),
     }
     if refused is not None:
         forms[refused.name] = refused
     status = 400 if refused else 200
-    return visit.render("customer.html", status, customer=customer, states=forms)
+    limit = await actions.customer_limit(visit.ctx, visit.principal, customer["username"])
+    return visit.render("customer.html", status, customer=customer, states=forms, limit=limit.limit)
 
 
 # What each of the customer page's forms does: the call, then where to go and what to say.
@@ -164,6 +168,11 @@ async def _reset_password(visit: Visit) -> tuple[str, str]:
 async def _set_flag(visit: Visit) -> tuple[str, str]:
     method = await actions.set_flag(visit.ctx, visit.principal, visit.form)
     return visit.form.text("user"), method
+
+
+async def _set_limit(visit: Visit) -> tuple[str, str]:
+    await actions.set_limit(visit.ctx, visit.principal, visit.form)
+    return visit.form.text("user"), "limit_saved"
 
 
 # Deleting ---------------------------------------------------------------------------
