@@ -57,7 +57,7 @@ class Dispatcher:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.container.throttled.flush()
+                await self.container.flush_audit()
                 # The event loop's thread keeps a connection for its reads: hand it back.
                 self.container.uow.release_thread_connections()
                 await send({"type": "lifespan.shutdown.complete"})

@@ -17,7 +17,7 @@ from gridreseller.db.engine import build_engine
 from gridreseller.db.migrate import upgrade
 from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.identity.authenticator import Authenticator
-from gridreseller.identity.login_audit import ThrottledAttempts
+from gridreseller.identity.login_audit import LoginSuccesses, ThrottledAttempts
 from gridreseller.identity.login_cache import LoginCache
 from gridreseller.identity.passwords import Hashing, Passwords
 from gridreseller.identity.throttle import LoginThrottle, ThrottlePolicy
@@ -32,6 +32,7 @@ class Container:
     login_cache: LoginCache
     throttle: LoginThrottle
     throttled: ThrottledAttempts
+    successes: LoginSuccesses
     identity: Authenticator
     services: ServiceContext
     executors: tuple[ThreadPoolExecutor, ...]
@@ -40,6 +41,11 @@ class Container:
         """Bring the schema to the newest revision (every command does, first)."""
         upgrade(self.uow.engine)
         return self
+
+    async def flush_audit(self) -> None:
+        """The login entries still kept in memory, written now (at shutdown)."""
+        await self.throttled.flush()
+        await self.successes.flush()
 
     def close(self) -> None:
         self.uow.engine.dispose()
@@ -68,7 +74,8 @@ def build_container(
     login_cache = LoginCache(settings.login_cache_size, settings.login_cache_seconds)
     throttle = LoginThrottle(ThrottlePolicy.from_settings(settings), clock)
     throttled = ThrottledAttempts(uow, clock)
-    identity = Authenticator(uow, hashing, login_cache, throttle, throttled, clock)
+    successes = LoginSuccesses(uow, clock)
+    identity = Authenticator(uow, hashing, login_cache, throttle, throttled, successes, clock)
     return Container(
         settings=settings,
         uow=uow,
@@ -76,6 +83,7 @@ def build_container(
         login_cache=login_cache,
         throttle=throttle,
         throttled=throttled,
+        successes=successes,
         identity=identity,
         services=ServiceContext(settings, uow, hashing, identity, clock),
         executors=(database_threads, hashing_threads),

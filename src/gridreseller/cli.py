@@ -31,6 +31,7 @@ from gridreseller.config import (
     split_host_port,
 )
 from gridreseller.db.engine import display_url
+from gridreseller.domain.audit import one_line
 from gridreseller.domain.errors import DomainError, Invalid
 from gridreseller.mail.smtp_server import DEFAULT_MAX_MESSAGE_BYTES, SmtpOptions, run_smtp
 from gridreseller.mail.tls import TlsError
@@ -463,7 +464,8 @@ def audit_log(
     ctx = _context(database_url)
     tenant = _tenant_id(ctx, distributor) if distributor else None
     for event in audit.events(ctx, tenant, start):
-        typer.echo(json.dumps(event.as_dict(), ensure_ascii=False) if as_json else _line(event))
+        line = json.dumps(event.as_dict(), ensure_ascii=False) if as_json else _line(event)
+        typer.echo(one_line(line))
 
 
 def _tenant_id(ctx: ServiceContext, username: str) -> int:
@@ -483,7 +485,8 @@ def _parse_since(raw: str) -> datetime:
 
 
 def _line(event: audit.Event) -> str:
-    """key=value pairs, values quoted with escapes: a CR or LF cannot start a new line."""
+    """key=value pairs, values quoted with escapes; with one_line, no line separator
+    (CR, LF, U+2028, U+0085...) inside a value can start a new line."""
     fields = event.as_dict()
     details = fields.pop("fields")
     parts = [f"{fields.pop('time')}"]

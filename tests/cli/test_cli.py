@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from gridreseller.cli import app
 from gridreseller.domain.access import Purpose
+from gridreseller.domain.errors import Unauthorized
 from tests.support import container_for
 
 runner = CliRunner()
@@ -166,3 +168,22 @@ def test_database_url_defaults_to_file_in_working_directory(
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "gridreseller.db").exists()
+
+
+def test_audit_lines_cannot_be_split_by_any_line_separator(database_url: str) -> None:
+    """A failed login's username is raw client input: U+2028, U+0085 and the other
+    separators str.splitlines() knows are escaped in both outputs."""
+    container = container_for(database_url)
+    forged = "evil\u2028\u0085\u2029" + '2026-01-01T00:00:00Z actor="admin"'
+    login = container.identity.authenticate(forged, "x", "192.0.2.7", Purpose.API_DISTRIBUTOR)
+    with pytest.raises(Unauthorized):
+        asyncio.run(login)
+    for extra in ((), ("--json",)):
+        code, output = _run(database_url, "audit", *extra)
+        assert code == 0, output
+        lines = [line for line in output.splitlines() if "evil" in line]
+        assert len(lines) == 1, output
+        assert "\\u2028\\u0085\\u2029" in lines[0]
+    code, output = _run(database_url, "audit", "--json")
+    targets = [json.loads(line)["target"] for line in output.splitlines()]
+    assert forged in targets  # the JSON escapes read back as the text that was sent

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import smtplib
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from gridreseller.services import manage, operator
 from tests.factories import Account, Distributor, Factory
 from tests.mail.support import MESSAGE, REJECTED, Sink, SmtpThread, signed_in
 from tests.mail.test_smtp_command import port_of, smtp_process
-from tests.support import container_for
+from tests.support import container_for, eventually
 
 NO_CREDITS = "452 4.7.1"
 
@@ -118,15 +117,6 @@ def test_an_upstream_that_is_down_gives_the_credits_back(
     finally:
         nowhere.stop()
     assert remaining(factory, distributor, customer) == 2
-
-
-def eventually(condition: object, seconds: float = 5) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 # The race: several sessions over two `gridreseller smtp` processes on one database ----

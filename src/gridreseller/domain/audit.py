@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple
@@ -55,6 +56,16 @@ def printable(text: str) -> str:
     """Control and XML-illegal characters as \\xNN escapes: a failed login's username
     is raw client input, and PostgreSQL refuses NUL in any string."""
     return ILLEGAL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+# Every character str.splitlines() (and so most line readers) breaks a line at.
+LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with every line break written as a \\uXXXX escape: an audit line printed
+    for an operator cannot be split into a forged second one."""
+    return LINE_BREAKS.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def details_json(fields: Mapping[str, object]) -> str:

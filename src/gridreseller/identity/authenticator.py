@@ -30,7 +30,7 @@ from gridreseller.domain.access import Principal, Purpose, StoredLogin, decide
 from gridreseller.domain.audit import AuditEntry, printable
 from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
 from gridreseller.domain.models import Actor, CustomerRecord, Surface
-from gridreseller.identity.login_audit import ThrottledAttempts, login_entry
+from gridreseller.identity.login_audit import LoginSuccesses, ThrottledAttempts, login_entry
 from gridreseller.identity.login_cache import LoginCache
 from gridreseller.identity.passwords import Hashing
 from gridreseller.identity.throttle import Attempt, LoginThrottle
@@ -64,6 +64,7 @@ class Authenticator:
         login_cache: LoginCache,
         throttle: LoginThrottle,
         throttled: ThrottledAttempts,
+        successes: LoginSuccesses,
         clock: Callable[[], datetime],
     ) -> None:
         self.uow = uow
@@ -71,6 +72,7 @@ class Authenticator:
         self.login_cache = login_cache
         self.throttle = throttle
         self.throttled = throttled
+        self.successes = successes
         self.clock = clock
 
     async def authenticate(
@@ -200,7 +202,7 @@ class Authenticator:
             fields: dict[str, object] = {"reason": denial.value}
             entries.append(self._entry("login.refused", surface, login, attempt, fields))
         elif surface in AUDITED_SUCCESSES:
-            entries.append(self._entry("login.succeeded", surface, login, attempt))
+            self.successes.add(self._entry("login.succeeded", surface, login, attempt))
         clear = self.throttle.success_needs_writing(facts, now)
         if clear or entries:
 

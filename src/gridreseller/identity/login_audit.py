@@ -4,8 +4,9 @@ A failure is written in the same transaction that counts it for the throttle; ea
 one cost a hash, so they come no faster than the hashing threads allow. A
 throttled attempt costs no hash, so a flood of them could otherwise become a flood
 of writes to SQLite's single writer: they are counted in memory instead and written
-as one entry per (surface, username, client) with its count, at most once per
-interval (docs/security.md).
+as one entry per (surface, username) with its count and clients, at most once a
+minute. Successful session logins are written together about once a second, so that
+no SMTP or dashboard login waits for its own entry (docs/security.md).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from gridreseller.db.repository import Repository
 from gridreseller.db.unit_of_work import UnitOfWork
@@ -22,9 +23,11 @@ from gridreseller.domain.models import Surface
 
 log = logging.getLogger("gridreseller.audit")
 NOBODY = "-"
-# Past this many distinct (surface, username, client) keys in one interval, the rest
-# of a flood is counted under one key per surface.
+# Past this many distinct (surface, username) keys in one interval, the rest of a
+# flood is counted under one key per surface; past this many clients of one key,
+# further ones are only noted ("1000+").
 MAX_THROTTLED_KEYS = 10_000
+MAX_CLIENTS_COUNTED = 1_000
 OTHERS = "(others)"
 
 
@@ -49,47 +52,37 @@ def login_entry(
     )
 
 
-class ThrottledAttempts:
-    """Throttled attempts, counted here and written in batches."""
+class _Batch:
+    """Entries kept here and written together, at most once per interval (and at
+    shutdown), in one transaction that no login waits for."""
 
-    def __init__(
-        self, uow: UnitOfWork, clock: Callable[[], datetime], interval_seconds: float = 60.0
-    ) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Callable[[], datetime], interval: float) -> None:
         self._uow = uow
         self._clock = clock
-        self._interval = timedelta(seconds=interval_seconds)
-        self._pending: dict[tuple[Surface, str, str], tuple[int, int | None]] = {}
-        self._flushed_at = datetime.min
+        self._interval = interval
         self._timer: asyncio.TimerHandle | None = None
+        self._writes: set[asyncio.Task[None]] = set()
 
-    async def count(
-        self, surface: Surface, username: str, client: str, tenant_id: int | None
-    ) -> None:
-        key = (surface, username, client)
-        if key not in self._pending and len(self._pending) >= MAX_THROTTLED_KEYS:
-            key = (surface, OTHERS, OTHERS)
-        seen, _ = self._pending.get(key, (0, None))
-        self._pending[key] = (seen + 1, tenant_id)
-        if self._clock() - self._flushed_at >= self._interval:
-            await self.flush()
-        elif self._timer is None:
+    def _due(self) -> None:
+        """Something is pending: write it once the interval has passed."""
+        if self._timer is None:
             loop = asyncio.get_running_loop()
-            delay = self._interval.total_seconds()
-            self._timer = loop.call_later(delay, lambda: loop.create_task(self.flush()))
+            self._timer = loop.call_later(self._interval, self._write_soon)
+
+    def _write_soon(self) -> None:
+        self._timer = None
+        task = asyncio.get_running_loop().create_task(self.flush())
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
 
     async def flush(self) -> None:
-        """Write what has been counted: one entry per key, in one transaction."""
+        """Write what is pending now."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        pending, self._pending = self._pending, {}
-        now = self._flushed_at = self._clock()
-        if not pending:
+        entries = self._take(self._clock())
+        if not entries:
             return
-        entries = [
-            login_entry(now, "login.throttled", surface, name, client, tenant, {"count": count})
-            for (surface, name, client), (count, tenant) in pending.items()
-        ]
 
         def write(repository: Repository) -> None:
             repository.add_audit_entries(entries)
@@ -97,6 +90,99 @@ class ThrottledAttempts:
         try:
             await self._uow.run_write(write)
         except Exception as error:  # noqa: BLE001 - losing a count must not fail a login
-            log.warning(
-                "writing %d throttled-login entries failed: %s", len(entries), type(error).__name__
+            log.warning("writing %d login entries failed: %s", len(entries), type(error).__name__)
+
+    def _take(self, now: datetime) -> list[AuditEntry]:
+        raise NotImplementedError
+
+
+class ThrottledAttempts(_Batch):
+    """Throttled attempts, counted per (surface, username): how many, from how many
+    clients (and the first few of them), written once a minute. A botnet's flood at one
+    account is one entry a minute, however many addresses it comes from."""
+
+    def __init__(
+        self, uow: UnitOfWork, clock: Callable[[], datetime], interval_seconds: float = 60.0
+    ) -> None:
+        super().__init__(uow, clock, interval_seconds)
+        self._pending: dict[tuple[Surface, str], _Tally] = {}
+
+    async def count(
+        self, surface: Surface, username: str, client: str, tenant_id: int | None
+    ) -> None:
+        key = (surface, username)
+        if key not in self._pending and len(self._pending) >= MAX_THROTTLED_KEYS:
+            key = (surface, OTHERS)
+        tally = self._pending.get(key)
+        if tally is None:
+            tally = self._pending[key] = _Tally(tenant_id)
+        tally.add(client)
+        self._due()
+
+    def _take(self, now: datetime) -> list[AuditEntry]:
+        pending, self._pending = self._pending, {}
+        return [
+            login_entry(
+                now,
+                "login.throttled",
+                surface,
+                name,
+                tally.client,
+                tally.tenant_id,
+                tally.details(),
             )
+            for (surface, name), tally in pending.items()
+        ]
+
+
+class _Tally:
+    """One (surface, username)'s throttled attempts in an interval."""
+
+    SAMPLE = 5
+
+    def __init__(self, tenant_id: int | None) -> None:
+        self.tenant_id = tenant_id
+        self.count = 0
+        self.clients: dict[str, None] = {}
+        self.more_clients = False
+
+    def add(self, client: str) -> None:
+        self.count += 1
+        if client not in self.clients:
+            if len(self.clients) < MAX_CLIENTS_COUNTED:
+                self.clients[client] = None
+            else:
+                self.more_clients = True
+
+    @property
+    def client(self) -> str:
+        """The client column: the one client, or the first of several."""
+        return next(iter(self.clients), "-")
+
+    def details(self) -> dict[str, object]:
+        clients = len(self.clients)
+        return {
+            "count": self.count,
+            "clients": f"{clients}+" if self.more_clients else clients,
+            "sample": list(self.clients)[: self.SAMPLE],
+        }
+
+
+class LoginSuccesses(_Batch):
+    """Logins that open a session (SMTP, the dashboard), written together about once a
+    second: no login waits for its own entry. A process killed with `kill -9` loses at
+    most the last second's entries."""
+
+    def __init__(
+        self, uow: UnitOfWork, clock: Callable[[], datetime], interval_seconds: float = 1.0
+    ) -> None:
+        super().__init__(uow, clock, interval_seconds)
+        self._pending: list[AuditEntry] = []
+
+    def add(self, entry: AuditEntry) -> None:
+        self._pending.append(entry)
+        self._due()
+
+    def _take(self, now: datetime) -> list[AuditEntry]:
+        pending, self._pending = self._pending, []
+        return pending

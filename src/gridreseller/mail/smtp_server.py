@@ -135,7 +135,7 @@ async def _serve(
         await stopping.wait()
         announce("shutting down: finishing messages in flight")
         await server.stop(settings.smtp_shutdown_seconds)
-        await container.throttled.flush()
+        await container.flush_audit()
     finally:
         container.uow.release_thread_connections()
         container.close()
