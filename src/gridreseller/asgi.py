@@ -9,6 +9,7 @@ that a proxy rule on decoded paths would have kept it from.
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from starlette.applications import Starlette
@@ -81,7 +82,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     """The ASGI app; uvicorn's workers call this with no arguments (settings from env)."""
     _lean_log_records()
     container = container or build_container(settings or load_settings())
-    return Dispatcher(container, surface_routes(container))
+    dispatcher = Dispatcher(container, surface_routes(container))
+    # What start-up made (modules, SQLAlchemy's compiled statements, templates) lives as
+    # long as the process: out of the collector's sight, a full collection only walks
+    # what requests made since.
+    gc.freeze()
+    return dispatcher
 
 
 def surface_routes(container: Container) -> list[BaseRoute]:

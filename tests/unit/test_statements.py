@@ -6,10 +6,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from gridreseller.db.records.logins import stored_login
 from gridreseller.db.repository import LOGIN_FOR_AUTH, LoginRow
 from gridreseller.db.statements import execute
 from gridreseller.db.tables import Login
-from gridreseller.domain.access import StoredLogin
+from gridreseller.domain.access import LoginState, Role, StoredLogin
+from gridreseller.domain.models import Permissions
 from gridreseller.services import operator
 from tests.support import container_for
 
@@ -18,6 +20,44 @@ NAMES = select(Login.username, Login.created_at, Login.active).order_by(Login.us
 
 def test_login_rows_name_the_columns_of_their_statement() -> None:
     assert LoginRow._fields == tuple(column.name for column in LOGIN_FOR_AUTH.selected_columns)
+
+
+def test_a_stored_login_reads_each_column_where_login_row_puts_it() -> None:
+    """A customer's credential: its flags are its customer's, its tenant two levels up."""
+    row = LoginRow(
+        id=7,
+        kind="credential",
+        username="Sender",
+        username_key="sender",
+        password_hash="$hash",
+        deleted_at=None,
+        owner_id=5,
+        active=True,
+        website_access=True,
+        perm_email=1,
+        perm_web=0,
+        perm_api=1,
+        owner_kind="customer",
+        owner_deleted_at=None,
+        owner_owner_id=2,
+        owner_active=False,
+        owner_website_access=True,
+    )
+    login = stored_login(row)
+    assert (login.login_id, login.username, login.username_key) == (7, "Sender", "sender")
+    assert (login.password_hash, login.live, login.account_id, login.tenant_id) == (
+        "$hash",
+        True,
+        5,
+        2,
+    )
+    assert login.state == LoginState(
+        Role.CUSTOMER_CREDENTIAL,
+        Permissions(1, 0, 1),
+        distributor_disabled=False,
+        customer_active=False,
+        customer_website_access=True,
+    )
 
 
 def test_values_come_back_as_sqlalchemy_gives_them(fresh_database_url: str) -> None:

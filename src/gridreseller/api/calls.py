@@ -26,7 +26,10 @@ class Call:
     async def act(self, container: Container, principal: Principal, params: Params) -> Result:
         """`api_key` went to the access core and no further: no declaration reads it, so
         no command carries it."""
-        return await self.operation.run(container.services, principal.actor, params)
+        operation = self.operation
+        if isinstance(operation, Selector):  # distributor.manage: by method (and task)
+            operation = operation.select(params)
+        return await operation.run(container.services, principal.actor, params)
 
 
 CALLS: dict[str, Call] = {

@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from gridreseller.domain import rules, usernames
@@ -30,15 +30,21 @@ class FieldProblem(Exception):
 
 class ParseContext(NamedTuple):
     """What parsing needs beyond the request: settings and today's date (UTC). (A named
-    tuple: one is made for every request.)"""
+    tuple: one is made for every request.) `today` is a date, or the clock to read it
+    from when a field asks (most calls never do)."""
 
     min_password_length: int
-    today: date
+    clock: date | Callable[[], datetime]
     reserved_domains: tuple[str, ...] = ()
     params: Params = Params()
 
+    @property
+    def today(self) -> date:
+        clock = self.clock
+        return clock if isinstance(clock, date) else clock().date()
+
     def reading(self, params: Params) -> ParseContext:
-        return ParseContext(self.min_password_length, self.today, self.reserved_domains, params)
+        return ParseContext(self.min_password_length, self.clock, self.reserved_domains, params)
 
 
 class Kind:
@@ -400,16 +406,19 @@ class Declaration(Generic[C]):
     any_of: tuple[tuple[str, ...], ...] = ()
 
     @functools.cached_property
-    def _plan(self) -> tuple[tuple[Field, bool], ...]:
-        """Each field, and whether it may be skipped when absent (optional, one name)."""
-        return tuple((f, f.simple and not f.required) for f in self.fields)
+    def _plan(self) -> tuple[tuple[Field, str, str, Any, bool], ...]:
+        """Each field with its name, attribute and default, and whether it may be
+        skipped when absent (optional, one name): read once, not on every request."""
+        return tuple(
+            (f, f.name, f.attribute, f.default, f.simple and not f.required) for f in self.fields
+        )
 
     def parse(self, params: Params, context: ParseContext) -> C:
         """The typed command, or Invalid with every problem of the request."""
         values, problems = self.read(params, context)
         if problems:
             raise Invalid(problems)
-        return self.command(**values)
+        return self.build(values)
 
     def read(self, params: Params, context: ParseContext) -> tuple[dict[str, Any], list[Problem]]:
         """Every field's value (its default where it has a problem), and the problems."""
@@ -417,18 +426,32 @@ class Declaration(Generic[C]):
         problems: list[Problem] = []
         given = params.values
         values = {}
-        for f, skippable in self._plan:
+        for f, name, attribute, default, skippable in self._plan:
             # Most fields of most calls are not given: that case costs one lookup.
-            if skippable and given.get(f.name) is None:
-                values[f.attribute] = f.default
+            if skippable and given.get(name) is None:
+                values[attribute] = default
             else:
-                values[f.attribute] = f.read(context, problems)
-        found = (check(params, context) for check in self.checks)
-        problems.extend(problem for problem in found if problem is not None)
+                values[attribute] = f.read(context, problems)
+        for check in self.checks:
+            problem = check(params, context)
+            if problem is not None:
+                problems.append(problem)
         return values, problems
 
     def build(self, values: Mapping[str, Any]) -> C:
+        if self._in_order:  # a named tuple whose fields are the declaration's, in order
+            return self._make(values.values())
         return self.command(**values)
+
+    @functools.cached_property
+    def _in_order(self) -> bool:
+        fields = getattr(self.command, "_fields", None)
+        return fields == tuple(f.attribute for f in self.fields)
+
+    @functools.cached_property
+    def _make(self) -> Callable[[Any], C]:
+        make: Callable[[Any], C] = getattr(self.command, "_make")  # noqa: B009 - a named tuple's
+        return make
 
 
 def permissions_with(current: Permissions, bits: Mapping[str, int]) -> Permissions:

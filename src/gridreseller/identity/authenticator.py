@@ -203,7 +203,8 @@ class Authenticator:
             entries.append(self._entry("login.refused", surface, login, attempt, fields))
         elif surface in AUDITED_SUCCESSES:
             self.successes.add(self._entry("login.succeeded", surface, login, attempt))
-        clear = self.throttle.success_needs_writing(facts, now)
+        fresh = facts is not CLEAR  # a recently clear pair has nothing to clear or renew
+        clear = fresh and self.throttle.success_needs_writing(facts, now)
         if clear or entries:
 
             def record(repository: Repository) -> None:
@@ -215,7 +216,8 @@ class Authenticator:
             await self.uow.run_write(record)
         if denial is not None:
             raise Forbidden(denial)
-        self.throttle.remember_clear(attempt)
+        if fresh:  # not renewed from itself: every so often the tables are read again
+            self.throttle.remember_clear(attempt)
         return self._principal(login, attempt.address, purpose)
 
     def _entry(
@@ -235,14 +237,15 @@ class Authenticator:
         # Only sessions (SMTP, the dashboard) compare fingerprints later; an API call
         # need not pay for the digest.
         stamp = fingerprint(login) if purpose in SESSION_PURPOSES else ""
+        state = login.state
         return Principal(
-            login_id=login.login_id,
-            username=login.username,
-            role=login.state.role,
-            account_id=login.account_id,
-            tenant_id=login.tenant_id,
-            permissions=login.state.permissions,
-            client=client,
-            purpose=purpose,
-            fingerprint=stamp,
+            login.login_id,
+            login.username,
+            state.role,
+            login.account_id,
+            login.tenant_id,
+            state.permissions,
+            client,
+            purpose,
+            stamp,
         )

@@ -36,8 +36,7 @@ class ServiceContext:
     def parse_context(self) -> ParseContext:
         """What parameter parsing needs: the password minimum and today's date."""
         settings = self.settings
-        today = self.clock().date()
-        return ParseContext(settings.min_password_length, today, settings.reserved_domains)
+        return ParseContext(settings.min_password_length, self.clock, settings.reserved_domains)
 
     @property
     def passwords(self) -> Passwords:

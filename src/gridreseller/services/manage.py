@@ -90,6 +90,8 @@ LIST_CUSTOMERS = Declaration(
     ),
 )
 
+# Every field of a ListCustomers but `username` left out: no filter, no paging.
+ALL_ROWS = (None,) * (len(ListCustomers._fields) - 1)
 BATCH = 500
 FIELD_INDEX = {name: index for index, name in enumerate(CUSTOMER_FIELDS)}
 FLAG_INDEXES = (FIELD_INDEX["active"], FIELD_INDEX["website_access"])
@@ -97,11 +99,14 @@ FLAG_INDEXES = (FIELD_INDEX["active"], FIELD_INDEX["website_access"])
 
 async def list_customers(ctx: ServiceContext, actor: Actor, command: ListCustomers) -> CustomerList:
     """profile get: rows in username order, fetched a batch at a time while they are sent."""
-    page = _Page(command)
     if command.username:
         key = rules.username_key(command.username)
         rows = await ctx.uow.run_read(lambda r: r.customer_row(actor.account_id, key))
+        if command == ListCustomers(command.username, *ALL_ROWS):  # the common lookup
+            return CustomerList([_view(row) for row in rows])
+        page = _Page(command)
         return CustomerList(page.select(rows, skip=command.offset or 0)[: page.stop])
+    page = _Page(command)
     batches = page.batches(ctx.uow, actor.account_id)
     return CustomerList(await anext(batches, []), batches)
 

@@ -41,7 +41,7 @@ from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 
 # The operator's values need no date and no password minimum beyond the setting's.
-OPERATOR_CONTEXT = ParseContext(min_password_length=0, today=date.min)
+OPERATOR_CONTEXT = ParseContext(min_password_length=0, clock=date.min)
 
 
 class NewDistributor(NamedTuple):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, exists, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
@@ -71,41 +71,60 @@ class LoginRow(NamedTuple):
     owner_active: bool | None
     owner_website_access: bool | None
 
-    def stored_login(self) -> StoredLogin:
-        role = role_of(self.kind, self.owner_kind)
-        # The flags that matter sit on the customer (a customer's credential: its owner)
-        # and on the distributor (a distributor's credential: its owner).
-        on_owner = role.is_credential
-        active = bool(self.owner_active if on_owner else self.active)
-        website_access = bool(self.owner_website_access if on_owner else self.website_access)
-        on_distributor = role in (Role.DISTRIBUTOR, Role.DISTRIBUTOR_CREDENTIAL)
-        state = LoginState(
-            role,
-            Permissions(self.perm_email, self.perm_web, self.perm_api),
-            distributor_disabled=on_distributor and not active,
-            customer_active=active,
-            customer_website_access=website_access,
-        )
-        # A customer's credential dies with its customer; a customer lives on its own row.
-        owner_live = not role.is_credential or self.owner_deleted_at is None
-        account = self.owner_id if role.is_credential and self.owner_id is not None else self.id
-        return StoredLogin(
-            self.id,
-            self.username,
-            self.username_key,
-            self.password_hash,
-            self.deleted_at is None and owner_live,
-            state,
-            account,
-            tenant_of(role, self.id, self.owner_id, self.owner_owner_id),
-        )
+
+def stored_login(row: Sequence[Any]) -> StoredLogin:
+    """A row of LOGIN_WITH_OWNER, in LoginRow's order, as the access core's record (by
+    position, not through LoginRow: one is made on every authenticated call)."""
+    (
+        login_id,
+        kind,
+        username,
+        username_key,
+        password_hash,
+        deleted_at,
+        owner_id,
+        active,
+        website_access,
+        perm_email,
+        perm_web,
+        perm_api,
+        owner_kind,
+        owner_deleted_at,
+        owner_owner_id,
+        owner_active,
+        owner_website_access,
+    ) = row
+    role = ROLES[(kind, owner_kind)] if kind == CREDENTIAL else ROLES[(kind, None)]
+    on_owner = kind == CREDENTIAL
+    # The flags that matter sit on the customer (a customer's credential: its owner)
+    # and on the distributor (a distributor's credential: its owner).
+    if on_owner:
+        active, website_access = bool(owner_active), bool(owner_website_access)
+    state = LoginState(
+        role,
+        Permissions(perm_email, perm_web, perm_api),
+        distributor_disabled=role in ON_DISTRIBUTOR and not active,
+        customer_active=bool(active),
+        customer_website_access=bool(website_access),
+    )
+    # A customer's credential dies with its customer; a customer lives on its own row.
+    live = deleted_at is None and (not on_owner or owner_deleted_at is None)
+    account = owner_id if on_owner and owner_id is not None else login_id
+    tenant = tenant_of(role, login_id, owner_id, owner_owner_id)
+    return StoredLogin(
+        login_id, username, username_key, password_hash, live, state, account, tenant
+    )
 
 
-def role_of(kind: str, owner_kind: str | None) -> Role:
-    if kind == LoginKind.CREDENTIAL.value:
-        on_customer = owner_kind == LoginKind.CUSTOMER.value
-        return Role.CUSTOMER_CREDENTIAL if on_customer else Role.DISTRIBUTOR_CREDENTIAL
-    return Role.DISTRIBUTOR if kind == LoginKind.DISTRIBUTOR.value else Role.CUSTOMER
+CREDENTIAL = LoginKind.CREDENTIAL.value
+ROLES: dict[tuple[str, str | None], Role] = {
+    (LoginKind.DISTRIBUTOR.value, None): Role.DISTRIBUTOR,
+    (LoginKind.CUSTOMER.value, None): Role.CUSTOMER,
+    (CREDENTIAL, LoginKind.DISTRIBUTOR.value): Role.DISTRIBUTOR_CREDENTIAL,
+    (CREDENTIAL, LoginKind.CUSTOMER.value): Role.CUSTOMER_CREDENTIAL,
+    (CREDENTIAL, None): Role.DISTRIBUTOR_CREDENTIAL,
+}
+ON_DISTRIBUTOR = frozenset({Role.DISTRIBUTOR, Role.DISTRIBUTOR_CREDENTIAL})
 
 
 def tenant_of(role: Role, login_id: int, owner_id: int | None, owner_owner: int | None) -> int:
@@ -143,7 +162,7 @@ class LoginRecords:
     def login_for_auth(self, key: str) -> StoredLogin | None:
         """The login and its owner's kind and status, in one indexed lookup."""
         rows = execute(self.connection, LOGIN_FOR_AUTH, key=key).rows
-        return LoginRow._make(rows[0]).stored_login() if rows else None
+        return stored_login(rows[0]) if rows else None
 
     def login_attempt(
         self, attempt_account: str, address: str, lock_keys: tuple[str, str, str], key: str | None
@@ -152,12 +171,12 @@ class LoginRecords:
         values = fact_values(attempt_account, address, lock_keys)
         row = execute(self.connection, LOGIN_ATTEMPT, key=key or "", **values).rows[0]
         found = row[FACT_COUNT] is not None
-        login = LoginRow._make(row[FACT_COUNT:]).stored_login() if found else None
+        login = stored_login(row[FACT_COUNT:]) if found else None
         return facts_of(row), login
 
     def login_by_id(self, login_id: int) -> StoredLogin | None:
         rows = execute(self.connection, LOGIN_BY_ID, login_id=login_id).rows
-        return LoginRow._make(rows[0]).stored_login() if rows else None
+        return stored_login(rows[0]) if rows else None
 
     def username_taken(self, key: str) -> bool:
         query = select(exists().where(logins.c.username_key == key))
