@@ -37,7 +37,22 @@ TEST_SETTINGS = {
     "throttle_network_failures": 1_000_000,
 }
 FORMATS = ("json", "xml")
-BACKENDS = ("sqlite", "postgresql")
+ALL_BACKENDS = ("sqlite", "postgresql")
+
+
+def chosen_backends() -> tuple[str, ...]:
+    """GRIDRESELLER_TEST_BACKENDS=sqlite narrows the run for the quick loop; CI runs both."""
+    chosen = os.environ.get("GRIDRESELLER_TEST_BACKENDS", ",".join(ALL_BACKENDS))
+    names = tuple(name.strip() for name in chosen.split(",") if name.strip())
+    unknown = [name for name in names if name not in ALL_BACKENDS]
+    if unknown or not names:
+        raise SystemExit(
+            f"error: GRIDRESELLER_TEST_BACKENDS must name sqlite and/or postgresql, not {chosen!r}"
+        )
+    return names
+
+
+BACKENDS = chosen_backends()
 
 
 class CountingPasswords(Passwords):

@@ -1,8 +1,9 @@
 """The ASGI entry of `serve`: one container, requests dispatched by path prefix.
 
 `/api/` (and `/healthz`, `/openapi.json`, and the 404 of unknown paths) go to the
-legacy API's own lean callable, which the benchmark measures; the other surfaces
-(`/dashboard/`, `/auth/mail`) are ordinary Starlette routes. Dispatch is one
+legacy API's own lean callable, which the benchmark measures; `/auth/mail`, asked
+on every mail login, is a lean callable too; the dashboard is ordinary Starlette
+routes. Dispatch is one
 prefix test on the raw path, so `/api/credentials%2Fget.json` cannot reach a route
 that a proxy rule on decoded paths would have kept it from.
 """
@@ -25,15 +26,16 @@ from gridreseller.forwarded import ForwardedFor
 from gridreseller.mail import auth_http
 from gridreseller.web.app import dashboard_routes
 
-# Paths served by Starlette routes; everything else is the API's.
-STARLETTE_PREFIXES = (b"/dashboard", b"/auth/mail")
+DASHBOARD_PREFIX = b"/dashboard"
+AUTH_HTTP_PATH = auth_http.PATH.encode()
 
 
 class Dispatcher:
     def __init__(self, container: Container, routes: list[BaseRoute]) -> None:
         self.container = container
         self.api = ApiApp(container)
-        self.other: ASGIApp = Starlette(routes=routes)
+        self.dashboard: ASGIApp = Starlette(routes=routes)
+        self.auth_http = auth_http.endpoint(container)
         allowed = container.settings.forwarded_allow_ips
         self.forwarded = ForwardedFor(allowed) if allowed else None
 
@@ -43,8 +45,10 @@ class Dispatcher:
             if self.forwarded is not None:
                 scope = self.forwarded.apply(scope)
             path: bytes = scope.get("raw_path") or scope["path"].encode()
-            if path.startswith(STARLETTE_PREFIXES):
-                await self.other(scope, receive, send)
+            if path.startswith(DASHBOARD_PREFIX):
+                await self.dashboard(scope, receive, send)
+            elif path == AUTH_HTTP_PATH and self.auth_http is not None:
+                await self.auth_http(scope, receive, send)
             else:
                 await self.api(scope, receive, send)
         elif scope["type"] == "websocket":
@@ -82,17 +86,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     """The ASGI app; uvicorn's workers call this with no arguments (settings from env)."""
     _lean_log_records()
     container = container or build_container(settings or load_settings())
-    dispatcher = Dispatcher(container, surface_routes(container))
+    dispatcher = Dispatcher(container, dashboard_routes(container))
     # What start-up made (modules, SQLAlchemy's compiled statements, templates) lives as
     # long as the process: out of the collector's sight, a full collection only walks
     # what requests made since.
     gc.freeze()
     return dispatcher
-
-
-def surface_routes(container: Container) -> list[BaseRoute]:
-    """The Starlette routes of the surfaces other than the API."""
-    return [*dashboard_routes(container), *auth_http.routes(container)]
 
 
 def _lean_log_records() -> None:

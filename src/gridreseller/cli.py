@@ -266,7 +266,7 @@ def smtp(
     ] = DEFAULT_MAX_MESSAGE_BYTES,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Run the SMTP submission server (§11.1; migrates the schema first)."""
+    """Run the SMTP submission server (migrates the schema first)."""
     try:
         relay_host, relay_port = split_host_port(relay)
     except ValueError:

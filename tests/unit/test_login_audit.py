@@ -10,7 +10,12 @@ from pathlib import Path
 
 from gridreseller.bootstrap import Container
 from gridreseller.domain.models import Surface
-from gridreseller.identity.login_audit import LoginSuccesses, ThrottledAttempts, login_entry
+from gridreseller.identity.login_audit import (
+    ENTRIES_PER_CHANGE,
+    LoginSuccesses,
+    ThrottledAttempts,
+    login_entry,
+)
 from gridreseller.services import audit
 from tests.support import Clock, container_for
 
@@ -58,3 +63,18 @@ def test_successes_are_written_together_and_in_time(tmp_path: Path) -> None:
     asyncio.run(logins())
     entries = list(audit.events(built.services, None, None))
     assert [e.target for e in entries] == ["u0", "u1", "u2"]
+
+
+def test_a_large_batch_is_written_whole_in_order(tmp_path: Path) -> None:
+    built = container(tmp_path)
+    batch = LoginSuccesses(built.uow, built.services.clock)
+    count = ENTRIES_PER_CHANGE * 2 + 7
+
+    async def logins() -> None:
+        for n in range(count):
+            batch.add(login_entry(NOW, "login.succeeded", Surface.SMTP, f"u{n}", "::1", None))
+        await batch.flush()
+
+    asyncio.run(logins())
+    entries = list(audit.events(built.services, None, None))
+    assert [e.target for e in entries] == [f"u{n}" for n in range(count)]

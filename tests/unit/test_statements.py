@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from gridreseller.db.records.credits import LIMIT_OF_CUSTOMER
 from gridreseller.db.records.logins import stored_login
 from gridreseller.db.repository import LOGIN_FOR_AUTH, LoginRow
 from gridreseller.db.statements import execute
 from gridreseller.db.tables import Login
 from gridreseller.domain.access import LoginState, Role, StoredLogin
+from gridreseller.domain.credits import Period, SendingLimit
 from gridreseller.domain.models import Permissions
 from gridreseller.services import operator
 from tests.support import container_for
@@ -72,3 +74,24 @@ def test_values_come_back_as_sqlalchemy_gives_them(fresh_database_url: str) -> N
     assert ours[0][2] is True
     assert isinstance(login, StoredLogin)
     assert login.username == "typed"
+
+
+def test_a_sending_limit_reads_back_as_stored(fresh_database_url: str) -> None:
+    ctx = container_for(fresh_database_url).services
+    operator.create_distributor(ctx, "limited", "limited-pass", "l@example.com")
+    stored = SendingLimit(
+        100, 7, date(2026, 11, 30), Period.WEEKLY, date(2026, 11, 2), date(2027, 1, 31)
+    )
+    with ctx.uow.write() as repository:
+        login_id = repository.distributor_id("limited")
+        assert login_id is not None
+        repository.store_limit(login_id, stored, datetime.now(UTC))
+    with ctx.uow.read() as repository:
+        ours = execute(repository.connection, LIMIT_OF_CUSTOMER, customer_id=login_id).rows
+        theirs = [
+            tuple(row)
+            for row in repository.connection.execute(LIMIT_OF_CUSTOMER, {"customer_id": login_id})
+        ]
+        read_back = repository.sending_limit(login_id)
+    assert ours == theirs
+    assert read_back == stored

@@ -48,6 +48,17 @@ class Prepared:
             return merged
         return [merged[name] for name in self._order]
 
+    def many(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Parameters for executemany; on a positional driver (sqlite3), without the
+        merged dict per row that `parameters` builds (a batch is thousands of rows)."""
+        if self._order is None or self._fixed:
+            return [self.parameters(values) for values in rows]
+        plan = [(name, self._processors.get(name)) for name in self._order]
+        return [
+            [values[name] if process is None else process(values[name]) for name, process in plan]
+            for values in rows
+        ]
+
     def rows(self, raw: list[DriverRow]) -> list[DriverRow]:
         """Driver values as SQLAlchemy would give them (SQLite's 0/1 as booleans...)."""
         if not self._results:
@@ -102,13 +113,30 @@ def execute(connection: Connection, statement: ClauseElement, **values: Any) -> 
     would hold its read snapshot open on a connection that is used again.
     """
     plan = prepared(statement, connection.dialect)
-    # sqlite3's or psycopg's own connection (the DBAPI connection of a sync driver).
-    driver = connection.connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
+    cursor = _driver_cursor(connection)
     try:
         cursor.execute(plan.sql, plan.parameters(values))
         rows = plan.rows(cast(list[DriverRow], cursor.fetchall())) if cursor.description else []
         return Outcome(rows, cursor.rowcount)
     finally:
         cursor.close()
+
+
+def execute_many(
+    connection: Connection, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Run a module-level statement once per row of values, in one driver call."""
+    plan = prepared(statement, connection.dialect)
+    cursor = _driver_cursor(connection)
+    try:
+        cursor.executemany(plan.sql, plan.many(rows))
+    finally:
+        cursor.close()
+
+
+def _driver_cursor(connection: Connection) -> Any:
+    # sqlite3's or psycopg's own connection (the DBAPI connection of a sync driver):
+    # no SQLAlchemy result machinery on the hot path.
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    return driver.cursor()

@@ -12,6 +12,7 @@ from gridreseller.domain.rules import ILLEGAL
 
 SECRET_FIELDS = frozenset({"password", "confirm_password", "api_key"})
 CHANGED = "(changed)"
+NO_DETAILS = "{}"  # details_json({}), for the entries (most) that have none
 
 
 class AuditEntry(NamedTuple):
@@ -48,7 +49,7 @@ class AuditEntry(NamedTuple):
             surface=surface,
             action=action,
             target=printable(target)[:100],
-            details=details_json(fields or {}),
+            details=details_json(fields) if fields else NO_DETAILS,
         )
 
 

@@ -29,6 +29,9 @@ NOBODY = "-"
 MAX_THROTTLED_KEYS = 10_000
 MAX_CLIENTS_COUNTED = 1_000
 OTHERS = "(others)"
+# A batch is written in changes of this many entries: each change's statements run
+# on the event loop, and a second's worth of SMTP logins in one would stall it.
+ENTRIES_PER_CHANGE = 500
 
 
 def login_entry(
@@ -81,9 +84,10 @@ class _Batch:
             self._timer.cancel()
             self._timer = None
         entries = self._take(self._clock())
-        if not entries:
-            return
+        for start in range(0, len(entries), ENTRIES_PER_CHANGE):
+            await self._write(entries[start : start + ENTRIES_PER_CHANGE])
 
+    async def _write(self, entries: list[AuditEntry]) -> None:
         def write(repository: Repository) -> None:
             repository.add_audit_entries(entries)
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from gridreseller.db.records.tables import audit_events
-from gridreseller.db.statements import execute
+from gridreseller.db.statements import execute, execute_many
 from gridreseller.domain.audit import AuditEntry
 
 AUDIT_INSERT = insert(audit_events).values({name: bindparam(name) for name in AuditEntry._fields})
@@ -23,7 +23,7 @@ class AuditRecords:
 
     def add_audit_entries(self, entries: list[AuditEntry]) -> None:
         if entries:
-            self.connection.execute(insert(audit_events), [e._asdict() for e in entries])
+            execute_many(self.connection, AUDIT_INSERT, [entry._asdict() for entry in entries])
 
     def audit_events(
         self, distributor_id: int | None, since: datetime | None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from gridreseller.db.statements import execute
 from gridreseller.db.tables import SendingLimitRow
 from gridreseller.domain.credits import Period, SendingLimit
 
@@ -20,6 +21,9 @@ _COLUMNS = (
     limits.c.start_date,
     limits.c.end_date,
 )
+# Read on every login that may send over nginx and at every RCPT TO: a hot statement.
+LIMIT_OF_CUSTOMER = select(*_COLUMNS).where(limits.c.customer_id == bindparam("customer_id"))
+LIMIT_OF_CUSTOMER_LOCKED = LIMIT_OF_CUSTOMER.with_for_update()
 
 
 class CreditRecords:
@@ -28,13 +32,12 @@ class CreditRecords:
     def sending_limit(self, customer_id: int, *, for_update: bool = False) -> SendingLimit | None:
         """The customer's limit as stored (no reset applied); locked for the rest of the
         transaction when `for_update` (PostgreSQL; SQLite's writer holds the lock)."""
-        query = select(*_COLUMNS).where(limits.c.customer_id == customer_id)
-        if for_update and self.connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self.connection.execute(query).first()
-        if row is None:
+        locked = for_update and self.connection.dialect.name == "postgresql"
+        query = LIMIT_OF_CUSTOMER_LOCKED if locked else LIMIT_OF_CUSTOMER
+        rows = execute(self.connection, query, customer_id=customer_id).rows
+        if not rows:
             return None
-        credit, remaining, last_reset, period, start, end = row
+        credit, remaining, last_reset, period, start, end = rows[0]
         return SendingLimit(
             credit, remaining, last_reset, Period(period) if period else None, start, end
         )
