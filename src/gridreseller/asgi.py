@@ -63,6 +63,7 @@ class Dispatcher:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.container.flush_audit()
+                self.api.access_log.flush()
                 # The event loop's thread keeps a connection for its reads: hand it back.
                 self.container.uow.release_thread_connections()
                 await send({"type": "lifespan.shutdown.complete"})

@@ -52,3 +52,18 @@ def test_xml_rows_read_back(batches: list[list[CustomerView]]) -> None:
     rows = [{child.tag: child.text or "" for child in user} for user in root]
     assert root.tag == "users"
     assert rows == _expected(batches)
+
+
+PLAIN_ROW = tuple(f"value{index}" for index in range(len(CUSTOMER_FIELDS)))
+
+
+@given(st.sampled_from(["&", "<", ">", '"', "\\", "é", "☃", "\t"]), st.integers(0, 14))
+def test_one_special_character_anywhere_in_a_batch_is_escaped(special: str, column: int) -> None:
+    # The batch's other rows need no escaping: the probe must still see the one that does.
+    odd = tuple(
+        f"x{special}y" if index == column else value for index, value in enumerate(PLAIN_ROW)
+    )
+    batches = [[PLAIN_ROW, odd, PLAIN_ROW]]
+    assert json.loads(_document(render_json, batches).decode("utf-8")) == _expected(batches)
+    rows = ET.fromstring(_document(render_xml, batches))
+    assert [{child.tag: child.text or "" for child in row} for row in rows] == _expected(batches)

@@ -214,3 +214,18 @@ def test_reserved_domains(domain: str, reserved: bool) -> None:
 )
 def test_parse_bool(raw: str, value: bool | None) -> None:
     assert rules.parse_bool(raw) is value
+
+
+def test_problems_come_in_the_declarations_order_whatever_the_requests() -> None:
+    declaration: Declaration[dict[str, Any]] = Declaration(
+        dict,
+        (
+            Field("first", Text(max_length=2)),
+            Field("needed", Text(), required=True),
+            Field("last", Text(max_length=2)),
+        ),
+    )
+    params = Params(values={"last": "long", "first": "long"})
+    values, problems = declaration.read(params, ParseContext(6, date(2025, 1, 1)))
+    assert [problem.field for problem in problems] == ["first", "needed", "last"]
+    assert list(values) == ["first", "needed", "last"]

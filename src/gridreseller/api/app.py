@@ -17,6 +17,7 @@ import traceback
 from sqlalchemy import text
 from starlette.types import Receive, Scope, Send
 
+from gridreseller.api.access_log import AccessLog
 from gridreseller.api.calls import Call
 from gridreseller.api.openapi import openapi_document
 from gridreseller.api.params import declared_length, read_params
@@ -34,7 +35,6 @@ from gridreseller.db.repository import Repository
 from gridreseller.domain.errors import DomainError
 
 log = logging.getLogger("gridreseller")
-access_log = logging.getLogger("gridreseller.access")
 API_METHODS = ("GET", "POST")
 LOGIN_KEY = "gridreseller.login"
 JSON = "application/json"
@@ -48,6 +48,7 @@ class ApiApp:
         self.container = container
         self._openapi = json.dumps(openapi_document(self.settings.min_password_length)).encode()
         self._pages = {"/healthz": self._healthz, "/openapi.json": self._openapi_page}
+        self.access_log = AccessLog()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -59,7 +60,12 @@ class ApiApp:
         except Exception as error:  # noqa: BLE001 - a stream failed after its status was sent
             _log_unexpected(scope["path"], error)
         finally:
-            _log_access(scope, status, started)
+            client = scope.get("client") or ("-", 0)
+            milliseconds = (time.perf_counter() - started) * 1000
+            login: str = scope.get(LOGIN_KEY, "-")
+            self.access_log.add(
+                client[0], login, scope["method"], scope["path"], status, milliseconds
+            )
 
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
         path = routed_path(scope)
@@ -120,22 +126,6 @@ def _not_allowed(method: str, allowed: tuple[str, ...], fmt: str) -> Response:
 
 def _ping(repository: Repository) -> None:
     repository.connection.execute(text("SELECT 1"))
-
-
-def _log_access(scope: Scope, status: int, started: float) -> None:
-    """Client, acting login, method, path (never the query string: it can hold api_key),
-    status, time."""
-    client = scope.get("client") or ("-", 0)
-    login: str = scope.get(LOGIN_KEY, "-")
-    access_log.info(
-        "%s %s %s %s %d %.1fms",
-        client[0],
-        login.encode("unicode_escape").decode("ascii"),
-        scope["method"],
-        scope["path"].encode("unicode_escape").decode("ascii"),
-        status,
-        (time.perf_counter() - started) * 1000,
-    )
 
 
 def _log_unexpected(path: str, error: Exception) -> None:

@@ -11,15 +11,24 @@ text and the stored formats stay exactly SQLAlchemy's.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any]
 DriverRow = tuple[Any, ...]
+DRIVER_VALUES = "gridreseller_driver_values"
+E = TypeVar("E", bound=Executable)
+
+
+def with_driver_values(statement: E) -> E:
+    """The statement, its rows left as the driver gives them (on SQLite, 0/1 for a
+    boolean and text for a datetime): for the hottest reads, whose readers only test
+    truth and None, so converting every row would be work for nothing."""
+    return statement.execution_options(**{DRIVER_VALUES: True})
 
 
 class Prepared:
@@ -38,7 +47,10 @@ class Prepared:
             if process is not None:
                 self._processors[name] = process
         self._order: Sequence[str] | None = compiled.positiontup if dialect.positional else None
-        self._results = _result_processors(statement, dialect)
+        driver_values = isinstance(statement, Executable) and bool(
+            statement.get_execution_options().get(DRIVER_VALUES)
+        )
+        self._results = [] if driver_values else _result_processors(statement, dialect)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         merged = {**self._fixed, **values}

@@ -395,6 +395,13 @@ def at_least_one_of(names: Sequence[str]) -> Check:
     return check
 
 
+class _ReadingPlan(NamedTuple):
+    defaults: dict[str, Any]
+    always: tuple[tuple[Field, str], ...]
+    optional: dict[str, tuple[Field, str]]
+    order: dict[str, int]
+
+
 @dataclass(frozen=True)
 class Declaration(Generic[C]):
     """A call's parameters and the command they make."""
@@ -406,11 +413,14 @@ class Declaration(Generic[C]):
     any_of: tuple[tuple[str, ...], ...] = ()
 
     @functools.cached_property
-    def _plan(self) -> tuple[tuple[Field, str, str, Any, bool], ...]:
-        """Each field with its name, attribute and default, and whether it may be
-        skipped when absent (optional, one name): read once, not on every request."""
-        return tuple(
-            (f, f.name, f.attribute, f.default, f.simple and not f.required) for f in self.fields
+    def _plan(self) -> _ReadingPlan:
+        """What `read` needs, worked out once, not on every request."""
+        optional = {f.name: (f, f.attribute) for f in self.fields if f.simple and not f.required}
+        return _ReadingPlan(
+            defaults={f.attribute: f.default for f in self.fields},
+            always=tuple((f, f.attribute) for f in self.fields if f.name not in optional),
+            optional=optional,
+            order={f.name: index for index, f in enumerate(self.fields)},
         )
 
     def parse(self, params: Params, context: ParseContext) -> C:
@@ -423,15 +433,19 @@ class Declaration(Generic[C]):
     def read(self, params: Params, context: ParseContext) -> tuple[dict[str, Any], list[Problem]]:
         """Every field's value (its default where it has a problem), and the problems."""
         context = context.reading(params)
+        plan = self._plan
         problems: list[Problem] = []
-        given = params.values
-        values = {}
-        for f, name, attribute, default, skippable in self._plan:
-            # Most fields of most calls are not given: that case costs one lookup.
-            if skippable and given.get(name) is None:
-                values[attribute] = default
-            else:
-                values[attribute] = f.read(context, problems)
+        values = plan.defaults.copy()  # every attribute, in the declaration's order
+        for f, attribute in plan.always:
+            values[attribute] = f.read(context, problems)
+        # Most fields of most calls are not given: an optional field is read only when
+        # its name was sent, so a call costs what it was sent, not what it declares.
+        for name, raw in params.values.items():
+            entry = plan.optional.get(name)
+            if entry is not None and raw is not None:
+                values[entry[1]] = entry[0].read(context, problems)
+        if problems:  # in the declaration's order, whatever the request's
+            problems.sort(key=lambda problem: plan.order.get(problem.field or "", 0))
         for check in self.checks:
             problem = check(params, context)
             if problem is not None:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, exists, literal_column, select, up
 from sqlalchemy.exc import IntegrityError
 
 from gridreseller.db.records.tables import USERNAME_CONSTRAINT, logins, owners
-from gridreseller.db.statements import execute
+from gridreseller.db.statements import execute, with_driver_values
 from gridreseller.db.throttle_store import FACT_COLUMNS, ThrottleFacts, fact_values, facts_of
 from gridreseller.domain.access import LoginState, Role, StoredLogin
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, Problem
@@ -37,8 +37,11 @@ _LOGIN_WITH_OWNER = select(
     owners.c.active.label("owner_active"),
     owners.c.website_access.label("owner_website_access"),
 ).select_from(logins.outerjoin(owners, owners.c.id == logins.c.owner_id))
-LOGIN_FOR_AUTH = _LOGIN_WITH_OWNER.where(logins.c.username_key == bindparam("key"))
-LOGIN_BY_ID = _LOGIN_WITH_OWNER.where(logins.c.id == bindparam("login_id"))
+# Read on every call and only through stored_login, which tests truth and None.
+LOGIN_FOR_AUTH = with_driver_values(
+    _LOGIN_WITH_OWNER.where(logins.c.username_key == bindparam("key"))
+)
+LOGIN_BY_ID = with_driver_values(_LOGIN_WITH_OWNER.where(logins.c.id == bindparam("login_id")))
 # A login attempt's one read: the throttle's state for (account, address), then the
 # login's row if the username exists (an outer join from a row that always does).
 _ALWAYS = select(literal_column("1").label("one")).subquery("always")
