@@ -93,11 +93,27 @@ def test_names_a_client_chose_cannot_break_a_line() -> None:
 
 def test_nothing_is_written_when_the_logger_is_not_at_info() -> None:
     stream = io.StringIO()
-    logging.getLogger("gridreseller.access").setLevel(logging.WARNING)
+    logger = logging.getLogger("gridreseller.access")
+    before = logger.level
+    logger.setLevel(logging.WARNING)
     try:
         log = AccessLog(stream)
         log.add("192.0.2.1", "-", "GET", "/healthz", 200, 0.1)
         log.flush()
     finally:
-        logging.getLogger("gridreseller.access").setLevel(logging.NOTSET)
+        logger.setLevel(before)
     assert stream.getvalue() == ""
+
+
+@pytest.mark.usefixtures("access_logger_at_info")
+def test_a_line_after_its_loop_stopped_is_still_written_by_the_next_loop() -> None:
+    stream = io.StringIO()
+    log = AccessLog(stream)
+
+    async def one_request(path: str, wait: float) -> None:
+        log.add("192.0.2.1", "-", "GET", path, 200, 0.1)
+        await asyncio.sleep(wait)
+
+    asyncio.run(one_request("/first", 0))  # its loop ends before the timer fires
+    asyncio.run(one_request("/second", FLUSH_SECONDS * 2))
+    assert [line.split()[7] for line in stream.getvalue().splitlines()] == ["/first", "/second"]

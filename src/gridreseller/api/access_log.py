@@ -33,6 +33,7 @@ class AccessLog:
         self._stream = stream
         self._lines: list[str] = []
         self._flush_timer: asyncio.TimerHandle | None = None
+        self._timer_loop: asyncio.AbstractEventLoop | None = None
         self._second = -1
         self._second_text = ""
 
@@ -50,8 +51,12 @@ class AccessLog:
         )
         if len(self._lines) >= MAX_WAITING_LINES:
             self.flush()
-        elif self._flush_timer is None:
-            self._flush_timer = asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+            return
+        loop = asyncio.get_running_loop()
+        # A timer of a loop that has stopped since (tests run one server after
+        # another) would never fire: arm one on this loop.
+        if self._flush_timer is None or self._timer_loop is not loop:
+            self._flush_timer, self._timer_loop = loop.call_later(FLUSH_SECONDS, self.flush), loop
 
     def flush(self) -> None:
         if self._flush_timer is not None:
