@@ -4,6 +4,7 @@ server fuzzed against it with Schemathesis (no 5xx, answers as documented)."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -131,6 +132,18 @@ def test_limits_are_the_contracts() -> None:
     for call in ("Add", "Edit", "Remove"):
         name = schemas[f"Credentials{call}Params"]["properties"]["username"]
         assert (name["minLength"], name["maxLength"]) == (1, 64)
+
+
+def test_a_field_read_from_its_alias_when_empty_may_be_empty() -> None:
+    """disable's `user` given empty is read from `username` (Field._given): the schema
+    must not call the empty string invalid, while every other `user` must have text."""
+    schemas = DOCUMENT["components"]["schemas"]
+    aliased = schemas["DistributorManageDisableParams"]["properties"]["user"]
+    assert "minLength" not in aliased
+    assert re.fullmatch(aliased["pattern"], "")
+    plain = schemas["DistributorManageEnableParams"]["properties"]["user"]
+    assert plain["minLength"] == 1
+    assert not re.fullmatch(plain["pattern"], "")
 
 
 def test_manage_describes_every_method_and_task() -> None:
@@ -315,6 +328,10 @@ def xml_is_well_formed(
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
+    # The same examples on every run, so a CI verdict can be reproduced; set
+    # GRIDRESELLER_FUZZ_RANDOM=1 to explore new ones (a random run found the aliased
+    # `user` the schema called invalid).
+    derandomize=not os.environ.get("GRIDRESELLER_FUZZ_RANDOM"),
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

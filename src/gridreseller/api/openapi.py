@@ -144,14 +144,17 @@ def login_params(purpose: Purpose) -> tuple[Param, ...]:
     )
 
 
-def kind_schema(kind: Kind, required: bool, min_password: int) -> Json:
+def kind_schema(
+    kind: Kind, required: bool, min_password: int, *, empty_allowed: bool = False
+) -> Json:
     """The schema of one value of a declared kind (domain/fields.py)."""
     if isinstance(kind, Password | Confirmation):
         return password(min_password)
     if isinstance(kind, Email | LoginEmail):
         return email(kind.max_length or 255)
     if isinstance(kind, Text):
-        return text(kind.max_length, min_length=1 if required or not kind.empty_is_absent else 0)
+        must_have_text = not empty_allowed and (required or not kind.empty_is_absent)
+        return text(kind.max_length, min_length=1 if must_have_text else 0)
     if isinstance(kind, Flag):
         return {"type": "string", "enum": [*FLAG["enum"], *([""] if kind.empty_is_absent else [])]}
     return dict(KIND_SCHEMAS.get(type(kind), ANY_STRING))
@@ -179,7 +182,10 @@ def declared_params(declaration: Declaration[Any], min_password: int) -> tuple[P
     params: list[Param] = []
     for field in declaration.fields:
         required = field.required and not field.aliases
-        schema = kind_schema(field.kind, field.required, min_password)
+        # Given empty, a field with aliases is read from one of them (Field._given).
+        schema = kind_schema(
+            field.kind, field.required, min_password, empty_allowed=bool(field.aliases)
+        )
         params.append(Param(field.wire_name, field.description, schema, required, field.example))
         params.extend(
             Param(alias, f"The same, when `{field.name}` is not given.", ANY_STRING)
