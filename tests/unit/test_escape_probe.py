@@ -25,3 +25,10 @@ def test_a_batch_without_the_characters_is_not_found() -> None:
     probe = EscapeProbe("[&<>]")
     assert probe.found_in([]) is False
     assert probe.found_in([("a", "b"), ("ümlaut", "☃")]) is False
+
+
+def test_one_row_is_escaped_value_by_value_a_batch_only_when_needed() -> None:
+    probe = EscapeProbe("[&<>]")
+    assert probe.escape_each_value([("plain", "row")]) is True
+    assert probe.escape_each_value([("plain", "row"), ("another", "one")]) is False
+    assert probe.escape_each_value([("plain", "row"), ("a&b", "one")]) is True

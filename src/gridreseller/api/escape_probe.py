@@ -11,7 +11,7 @@ character class over the same text was three times slower.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 
@@ -21,6 +21,12 @@ class EscapeProbe:
     def __init__(self, character_class: str) -> None:
         self.pattern = re.compile(character_class)
         self.ascii = bytes(code for code in range(128) if self.pattern.match(chr(code)))
+
+    def escape_each_value(self, rows: Sequence[tuple[str, ...]]) -> bool:
+        """Whether a renderer should escape the batch value by value: when something
+        in it needs escaping, and for a single row (a lookup by username), for which
+        escaping each value costs less than the probe."""
+        return len(rows) == 1 or self.found_in(rows)
 
     def found_in(self, rows: Iterable[tuple[str, ...]]) -> bool:
         text = "".join(chain.from_iterable(rows))

@@ -67,8 +67,7 @@ def customers_batch(views: list[CustomerView], first: bool) -> bytes:
     """The batch's objects, comma-separated."""
     if not views:
         return b""
-    # One row (a lookup by username) is escaped value by value: cheaper than the probe.
-    if len(views) == 1 or NEEDS_ESCAPE.found_in(views):
+    if NEEDS_ESCAPE.escape_each_value(views):
         objects = ",".join([_CUSTOMER % tuple(map(encode_basestring, view)) for view in views])
     else:
         objects = ",".join([_CUSTOMER_PLAIN % view for view in views])

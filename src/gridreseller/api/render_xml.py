@@ -120,8 +120,7 @@ def customers_start() -> bytes:
 
 
 def customers_batch(views: list[CustomerView], _first: bool) -> bytes:
-    # One row (a lookup by username) is escaped value by value: cheaper than the probe.
-    if len(views) == 1 or NEEDS_ESCAPE.found_in(views):
+    if NEEDS_ESCAPE.escape_each_value(views):
         return _encode("".join([_USER % tuple(map(escape, view)) for view in views]))
     return "".join([_USER % view for view in views]).encode(ENCODING, "xmlcharrefreplace")
 
