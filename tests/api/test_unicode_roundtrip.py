@@ -91,15 +91,17 @@ def assert_found_by_filter(
 
 
 SETTINGS = example_settings(100)
-
-
-@pytest.mark.slow
-@SETTINGS
-@given(
+# Any accepted text in any field, answered in either format, over every transport.
+ANY_ACCEPTED_TEXT = given(
     field_value=field_values(refusals=False),
     fmt=st.sampled_from(("json", "xml")),
     transport=st.sampled_from(TRANSPORTS),
 )
+
+
+@pytest.mark.slow
+@SETTINGS
+@ANY_ACCEPTED_TEXT
 def test_add_stores_any_text(
     client: httpx.Client,
     one_distributor: Distributor,
@@ -122,11 +124,7 @@ def test_add_stores_any_text(
 
 @pytest.mark.slow
 @SETTINGS
-@given(
-    field_value=field_values(refusals=False),
-    fmt=st.sampled_from(("json", "xml")),
-    transport=st.sampled_from(TRANSPORTS),
-)
+@ANY_ACCEPTED_TEXT
 def test_profile_set_stores_any_text(
     client: httpx.Client,
     one_distributor: Distributor,

@@ -141,6 +141,13 @@ def test_disable_accepts_username(factory: Factory) -> None:
     assert flags(factory, distributor, customer.username) == ("false", "true")
 
 
+def test_disable_reads_username_when_user_is_empty(factory: Factory) -> None:
+    distributor = factory.distributor()
+    customer = factory.customer(distributor)
+    manage(factory, distributor, "disable", user="", username=customer.username)
+    assert flags(factory, distributor, customer.username) == ("false", "true")
+
+
 @pytest.mark.parametrize("method", ["enable", "website_enable", "website_disable"])
 def test_only_disable_takes_username(factory: Factory, method: str) -> None:
     distributor = factory.distributor()
