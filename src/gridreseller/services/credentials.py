@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain import rules
-from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound, Problem
+from gridreseller.domain.errors import NotFound
 from gridreseller.domain.fields import (
     Bit,
     CredentialName,
@@ -138,9 +138,8 @@ async def add_credential(ctx: ServiceContext, actor: Actor, command: AddCredenti
     password_hash = await ctx.hash_password(command.password)
 
     def change(repository: Repository) -> None:
+        # A taken name is the username constraint's to say (create_login's guard).
         key = rules.username_key(command.username)
-        if repository.username_taken(key):
-            raise Invalid([Problem("username", USERNAME_TAKEN)])
         now = ctx.clock()
         repository.create_login(
             {

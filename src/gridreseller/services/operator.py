@@ -24,7 +24,7 @@ from gridreseller.db.repository import (
     Repository,
 )
 from gridreseller.domain import rules
-from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, Problem
+from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.fields import (
     Declaration,
     Email,
@@ -82,9 +82,8 @@ def create_distributor(ctx: ServiceContext, username: str, password: str, email:
     command = NEW_DISTRIBUTOR.parse(params, ctx.parse_context())
     password_hash = ctx.passwords.hash(command.password)
     with ctx.uow.write() as repository:
+        # A taken name is the username constraint's to say (create_login's guard).
         key = rules.username_key(command.username)
-        if repository.username_taken(key):
-            raise Invalid([Problem("username", USERNAME_TAKEN)])
         now = ctx.clock()
         repository.create_login(
             {
