@@ -30,12 +30,14 @@ from gridreseller.config import Settings, load_settings
 
 @dataclass(frozen=True)
 class ServerLimits:
-    max_header_bytes: int = 64 * 1024
-    header_timeout: float = 10.0
-    body_timeout: float = 30.0
-    send_timeout: float = 30.0
-    max_connections: int = 1000
-    keep_alive_timeout: int = 5
+    """The bounds, as the settings give them (their defaults are in config.py)."""
+
+    max_header_bytes: int
+    header_timeout: float
+    body_timeout: float
+    send_timeout: float
+    max_connections: int
+    keep_alive_timeout: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServerLimits:
