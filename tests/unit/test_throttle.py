@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gridreseller.bootstrap import Container
+from gridreseller.config import Settings
 from gridreseller.domain.errors import Throttled
 from gridreseller.identity.throttle import Attempt, LoginThrottle, ThrottlePolicy, network_of
 from tests.support import Clock, container_for
@@ -19,7 +20,7 @@ class Guard:
     def __init__(self, container: Container, clock: Clock) -> None:
         self.container = container
         self.clock = clock
-        self.throttle = LoginThrottle(ThrottlePolicy(), clock)
+        self.throttle = LoginThrottle(ThrottlePolicy.from_settings(Settings()), clock)
 
     def check(self, account: str, address: str) -> None:
         attempt = Attempt(account, address)

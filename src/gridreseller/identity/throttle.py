@@ -38,11 +38,14 @@ MAX_CLEAR_PAIRS = 10_000
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    account_failures: int = 30
-    network_failures: int = 100
-    window_seconds: float = 15 * 60
-    first_backoff_seconds: float = 60
-    max_backoff_seconds: float = 15 * 60
+    """The throttle's numbers, as the settings give them (their defaults are in
+    config.py); how long a pair stays trusted is not a setting."""
+
+    account_failures: int
+    network_failures: int
+    window_seconds: float
+    first_backoff_seconds: float
+    max_backoff_seconds: float
     trusted_seconds: float = 24 * 60 * 60
 
     @classmethod
