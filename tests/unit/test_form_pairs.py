@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridreseller.api.params import form_pairs
+from gridreseller.domain.params import Params
 
 # Text built from the characters that matter to the format, and any others.
 FORM_TEXT = st.text(
@@ -60,3 +61,17 @@ def test_examples(text: str, expected: list[tuple[str, str]]) -> None:
 def test_invalid_utf8_escape_is_refused() -> None:
     with pytest.raises(UnicodeDecodeError):
         form_pairs("name=%FF")
+
+
+def test_pairs_become_params_with_arrays_and_last_values() -> None:
+    params = Params.from_pairs([("a", "1"), ("ip[]", "x"), ("a", "2"), ("ip[]", "y")])
+    assert params.values == {"a": "2"}
+    assert params.arrays == {"ip": ["x", "y"]}
+
+
+def test_the_body_overrides_the_query_and_replaces_its_arrays_whole() -> None:
+    query = Params.from_pairs([("a", "q"), ("b", "q"), ("ip[]", "1"), ("ip[]", "2")])
+    body = Params.from_pairs([("a", "b"), ("ip[]", "3")])
+    merged = query.overridden_by(body)
+    assert merged.values == {"a": "b", "b": "q"}
+    assert merged.arrays == {"ip": ["3"]}

@@ -118,14 +118,6 @@ def _duplicate_errors(pairs: Pairs, where: str) -> list[str]:
 
 
 def _merge(query: Pairs, body: Pairs) -> Params:
-    values: dict[str, str] = {}
-    arrays: dict[str, list[str]] = {}
-    for source in (query, body):
-        seen_arrays: dict[str, list[str]] = {}
-        for name, value in source:
-            if name.endswith("[]"):
-                seen_arrays.setdefault(name[:-2], []).append(value)
-            else:
-                values[name] = value
-        arrays.update(seen_arrays)  # the body's array replaces the query's
-    return Params(values=values, arrays=arrays)
+    """The body's parameters over the query string's (most requests have no query)."""
+    from_body = Params.from_pairs(body)
+    return Params.from_pairs(query).overridden_by(from_body) if query else from_body

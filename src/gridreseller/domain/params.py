@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -25,3 +25,23 @@ class Params:
     @classmethod
     def of(cls, **values: str) -> Params:
         return cls(values=dict(values))
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> Params:
+        """Fields as sent: each `name[]` collected into an array, any other name's last
+        value kept."""
+        values: dict[str, str] = {}
+        arrays: dict[str, list[str]] = {}
+        for name, value in pairs:
+            if name.endswith("[]"):
+                arrays.setdefault(name[:-2], []).append(value)
+            else:
+                values[name] = value
+        return cls(values=values, arrays=arrays)
+
+    def overridden_by(self, other: Params) -> Params:
+        """These parameters with `other`'s in their place where both have a name (an
+        array replaced whole)."""
+        return Params(
+            values={**self.values, **other.values}, arrays={**self.arrays, **other.arrays}
+        )

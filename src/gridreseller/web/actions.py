@@ -239,17 +239,8 @@ async def _manage(
 
 def _params(form: Form, **extra: str) -> Params:
     """The form's fields as the API would have received them: `name[]` as arrays."""
-    values: dict[str, str] = {}
-    arrays: dict[str, list[str]] = {}
-    for name, value in form.pairs:
-        if name == CSRF_FIELD:
-            continue
-        if name.endswith("[]"):
-            arrays.setdefault(name[:-2], []).append(value)
-        else:
-            values[name] = value
-    values.update(extra)
-    return Params(values=values, arrays=arrays)
+    fields = Params.from_pairs(pair for pair in form.pairs if pair[0] != CSRF_FIELD)
+    return fields.overridden_by(Params(values=extra)) if extra else fields
 
 
 def _bit(value: str | None) -> int | str:
