@@ -49,10 +49,6 @@ class Role(enum.StrEnum):
     DISTRIBUTOR_CREDENTIAL = "distributor credential"
     CUSTOMER_CREDENTIAL = "customer credential"
 
-    @property
-    def is_credential(self) -> bool:
-        return self in (Role.DISTRIBUTOR_CREDENTIAL, Role.CUSTOMER_CREDENTIAL)
-
 
 class Denial(enum.StrEnum):
     """Why a login with the right password may still not do what it asked.

@@ -26,10 +26,6 @@ class Reply:
         """What auth_http's `Auth-Error-Code` carries: `535 5.7.8`."""
         return f"{self.code} {self.status}"
 
-    @property
-    def permanent(self) -> bool:
-        return self.code >= 500
-
 
 AUTHENTICATED = Reply(235, "2.7.0", "Authentication successful")
 BAD_CREDENTIALS = Reply(535, "5.7.8", "Bad username / password")

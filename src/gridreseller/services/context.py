@@ -29,10 +29,6 @@ class ServiceContext:
     async def hash_password(self, password: str) -> str:
         return await self.hashing.hash(password)
 
-    async def verify_password(self, stored_hash: str | None, password: str) -> bool:
-        """argon2 in a worker thread: one login's hash never stalls the others."""
-        return await self.hashing.verify(stored_hash, password)
-
     def parse_context(self) -> ParseContext:
         """What parameter parsing needs: the password minimum and today's date."""
         settings = self.settings

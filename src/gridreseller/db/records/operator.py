@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Table, delete, func, select, update
+from sqlalchemy import Connection, Table, delete, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
@@ -86,18 +85,6 @@ class OperatorRecords:
             .order_by(logins.c.username_key)
         )
         return [DistributorSummary._make(row) for row in self.connection.execute(query)]
-
-    def set_login_active(self, login_id: int, active: bool, now: datetime) -> None:
-        self.connection.execute(
-            update(logins).where(logins.c.id == login_id).values(active=active, updated_at=now)
-        )
-
-    def set_password_hash(self, login_id: int, password_hash: str, now: datetime) -> None:
-        self.connection.execute(
-            update(logins)
-            .where(logins.c.id == login_id)
-            .values(password_hash=password_hash, updated_at=now)
-        )
 
     def package_summaries(self, distributor_id: int | None) -> list[PackageSummary]:
         """Packages (of one distributor, or all) with the live customers using each."""
