@@ -16,11 +16,12 @@ The access log is written when the `gridreseller.access` logger is enabled for I
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import time
 from typing import TextIO
+
+from gridreseller.flush_timer import FlushTimer
 
 LOGGER_NAME = "gridreseller.access"
 FLUSH_SECONDS = 0.2
@@ -32,8 +33,7 @@ class AccessLog:
         self.logger = logging.getLogger(LOGGER_NAME)
         self._stream = stream
         self._lines: list[str] = []
-        self._flush_timer: asyncio.TimerHandle | None = None
-        self._timer_loop: asyncio.AbstractEventLoop | None = None
+        self._timer = FlushTimer(FLUSH_SECONDS, self.flush)
         self._second = -1
         self._second_text = ""
 
@@ -51,17 +51,11 @@ class AccessLog:
         )
         if len(self._lines) >= MAX_WAITING_LINES:
             self.flush()
-            return
-        loop = asyncio.get_running_loop()
-        # A timer of a loop that has stopped since (tests run one server after
-        # another) would never fire: arm one on this loop.
-        if self._flush_timer is None or self._timer_loop is not loop:
-            self._flush_timer, self._timer_loop = loop.call_later(FLUSH_SECONDS, self.flush), loop
+        else:
+            self._timer.arm()
 
     def flush(self) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
+        self._timer.cancel()
         if not self._lines:
             return
         lines, self._lines = self._lines, []

@@ -20,6 +20,7 @@ from gridreseller.db.repository import Repository
 from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.models import Surface
+from gridreseller.flush_timer import FlushTimer
 
 log = logging.getLogger("gridreseller.audit")
 NOBODY = "-"
@@ -62,27 +63,21 @@ class _Batch:
     def __init__(self, uow: UnitOfWork, clock: Callable[[], datetime], interval: float) -> None:
         self._uow = uow
         self._clock = clock
-        self._interval = interval
-        self._timer: asyncio.TimerHandle | None = None
+        # Something is pending: written once the interval has passed.
+        self._timer = FlushTimer(interval, self._write_soon)
         self._writes: set[asyncio.Task[None]] = set()
 
     def _due(self) -> None:
-        """Something is pending: write it once the interval has passed."""
-        if self._timer is None:
-            loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(self._interval, self._write_soon)
+        self._timer.arm()
 
     def _write_soon(self) -> None:
-        self._timer = None
         task = asyncio.get_running_loop().create_task(self.flush())
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
 
     async def flush(self) -> None:
         """Write what is pending now."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._timer.cancel()
         entries = self._take(self._clock())
         for start in range(0, len(entries), ENTRIES_PER_CHANGE):
             await self._write(entries[start : start + ENTRIES_PER_CHANGE])
