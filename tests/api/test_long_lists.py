@@ -15,6 +15,9 @@ from tests.support import parse
 pytestmark = pytest.mark.slow
 
 CUSTOMERS = 620  # more than one streamed batch (500)
+# One customer of the second batch has a company name that both formats must escape.
+MARKED = 550
+MARKED_COMPANY = 'A&B <"Co"> \\ Ltd'
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +29,8 @@ def crowded(ctx: ServiceContext, client: httpx.Client) -> tuple[Factory, Distrib
     def add(n: int) -> str:
         city = "Leeds" if n % 3 == 0 else "York"
         username = f"crowd{n:04d}-{distributor.username}@example.com"
-        return factory.customer(distributor, username=username, city=city).username
+        company = MARKED_COMPANY if n == MARKED else "Crowd Ltd"
+        return factory.customer(distributor, username=username, city=city, company=company).username
 
     with ThreadPoolExecutor(8) as pool:
         usernames = list(pool.map(add, range(CUSTOMERS)))
@@ -56,6 +60,10 @@ def test_whole_list_is_streamed_in_order(
     whole = httpx.Response(200, headers=response.headers, content=b"".join(chunks))
     rows = parse(whole)
     assert [row["username"] for row in rows] == usernames
+    # Escaped in its batch, and only there: every other value reads back as stored.
+    companies = [row["company"] for row in rows]
+    assert companies[MARKED] == MARKED_COMPANY
+    assert set(companies[:MARKED] + companies[MARKED + 1 :]) == {"Crowd Ltd"}
 
 
 @pytest.mark.parametrize(("offset", "limit"), [(490, 20), (0, 600), (600, 100), (619, 5)])
