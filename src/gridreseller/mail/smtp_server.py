@@ -20,6 +20,7 @@ from typing import Any
 
 from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings
+from gridreseller.mail.connection_gate import front_door
 from gridreseller.mail.handler import SubmissionHandler
 from gridreseller.mail.protocol import Sessions, SubmissionSMTP
 from gridreseller.mail.relay import Relay
@@ -52,6 +53,7 @@ class SubmissionServer:
             container.identity, container.services, hostname, container.services.clock
         )
         self.sessions = Sessions()
+        self.front_door = front_door(container.settings)
         self._server: asyncio.Server | None = None
 
     async def start(self) -> int:
@@ -74,6 +76,7 @@ class SubmissionServer:
             self.handler,
             sessions=self.sessions,
             new_relay=self._relay,
+            front_door=self.front_door,
             data_size_limit=self.options.max_message_bytes,
             hostname=self.hostname,
             ident="gridreseller ESMTP",
