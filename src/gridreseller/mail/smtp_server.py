@@ -76,7 +76,6 @@ class SubmissionServer:
             self.handler,
             sessions=self.sessions,
             new_relay=self._relay,
-            front_door=self.front_door,
             data_size_limit=self.options.max_message_bytes,
             hostname=self.hostname,
             ident="gridreseller ESMTP",
@@ -85,6 +84,7 @@ class SubmissionServer:
             auth_require_tls=True,
             timeout=IDLE_TIMEOUT_SECONDS,
             loop=asyncio.get_running_loop(),
+            front_door=self.front_door,
         )
 
     def _relay(self) -> Relay:
