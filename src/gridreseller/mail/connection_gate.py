@@ -129,16 +129,21 @@ def connection_caps(wanted: ConnectionCaps, open_files: int) -> ConnectionCaps:
                 total,
             )
             total = room
-    per_client = min(wanted.per_client, max(1, total // 2))
-    if per_client < wanted.per_client:
+    return ConnectionCaps(total, fair_share("SMTP connections", wanted.per_client, total))
+
+
+def fair_share(what: str, per_client: int, total: int) -> int:
+    """One client's share, at most half of the total (logged when it is lowered)."""
+    share = min(per_client, max(1, total // 2))
+    if share < per_client:
         log.warning(
-            "SMTP connections per client address capped at %d instead of %d "
-            "(half of the total of %d)",
+            "%s per client address capped at %d instead of %d (half of the total of %d)",
+            what,
+            share,
             per_client,
-            wanted.per_client,
             total,
         )
-    return ConnectionCaps(total, per_client)
+    return share
 
 
 @dataclass(frozen=True)
@@ -157,13 +162,13 @@ def front_door(settings: Settings) -> FrontDoor:
         settings.smtp_max_connections, settings.smtp_max_connections_per_address
     )
     caps = connection_caps(wanted, raise_open_file_limit())
+    transfers = settings.smtp_max_data_transfers
+    transfers_share = fair_share(
+        "SMTP DATA transfers", settings.smtp_max_data_transfers_per_address, transfers
+    )
     return FrontDoor(
         connections=Quota("SMTP connection", caps.total, caps.per_client),
-        transfers=Quota(
-            "SMTP DATA transfer",
-            settings.smtp_max_data_transfers,
-            settings.smtp_max_data_transfers_per_address,
-        ),
+        transfers=Quota("SMTP DATA transfer", transfers, transfers_share),
         auth_seconds=settings.smtp_auth_timeout_seconds,
         handshake_seconds=settings.smtp_tls_handshake_seconds,
     )
