@@ -103,3 +103,6 @@ def test_another_address_still_sends_when_the_limit_cannot_be_raised(
             client.login("sender", "sender-pass")
             assert client.sendmail("a@example.com", ["far@example.com"], MESSAGE) == {}
     assert [m.rcpt_tos for m in delivered.messages] == [["far@example.com"]]
+    log = output.read_text()
+    assert " ERROR " not in log and "Traceback" not in log, log
+    assert log.count("SMTP connection refused for 127.0.0.1") == 1, log
