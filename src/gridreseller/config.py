@@ -59,6 +59,16 @@ class Settings:
     # long after login whatever happens.
     dashboard_idle_minutes: int = 30
     dashboard_max_hours: int = 12
+    # `gridreseller smtp`'s limits (docs/smtp.md, "Limits"): connections in all and per
+    # client address (the total also fits the open-file limit), the time a client has
+    # to authenticate and to finish a TLS handshake, and the DATA transfers held in
+    # memory at once (each up to the message size limit).
+    smtp_max_connections: int = 1000
+    smtp_max_connections_per_address: int = 50
+    smtp_auth_timeout_seconds: int = 30
+    smtp_tls_handshake_seconds: int = 10
+    smtp_max_data_transfers: int = 16
+    smtp_max_data_transfers_per_address: int = 8
     # nginx's mail proxy (§11.2): /auth/mail answers only when both are set.
     mail_auth_secret: str = ""
     mail_upstream: str = ""  # IP:PORT of the MTA nginx hands an admitted session to
@@ -106,6 +116,12 @@ _INT_FIELDS = {
     "send_timeout_seconds",
     "max_connections",
     "keep_alive_seconds",
+    "smtp_max_connections",
+    "smtp_max_connections_per_address",
+    "smtp_auth_timeout_seconds",
+    "smtp_tls_handshake_seconds",
+    "smtp_max_data_transfers",
+    "smtp_max_data_transfers_per_address",
     "dashboard_idle_minutes",
     "dashboard_max_hours",
     "smtp_shutdown_seconds",
@@ -134,6 +150,12 @@ _INT_MINIMUMS = {
     "send_timeout_seconds": 1,
     "max_connections": 1,
     "keep_alive_seconds": 1,
+    "smtp_max_connections": 1,
+    "smtp_max_connections_per_address": 1,
+    "smtp_auth_timeout_seconds": 1,
+    "smtp_tls_handshake_seconds": 1,
+    "smtp_max_data_transfers": 1,
+    "smtp_max_data_transfers_per_address": 1,
     "dashboard_idle_minutes": 1,
     "dashboard_max_hours": 1,
 }

@@ -11,6 +11,7 @@ import functools
 import hmac
 import ipaddress
 import logging
+import re
 from collections.abc import Mapping
 from urllib.parse import unquote_to_bytes
 
@@ -40,6 +41,7 @@ PROTOCOLS = frozenset({"smtp", "submission"})
 # nginx's Auth-Wait: seconds before the client may try again on the same connection.
 RETRY_WAIT = "2"
 RETRIES_WITH_WAIT = 3
+ATTEMPT = re.compile(r"[0-9]{1,9}")
 NO_STORE = (b"cache-control", b"no-store")
 METHOD_NOT_ALLOWED = [(b"allow", b"GET, HEAD"), (b"content-type", b"text/plain; charset=utf-8")]
 
@@ -145,8 +147,10 @@ def _refusal(reply: Reply, attempt: int | None = None) -> dict[str, str]:
 
 
 def _attempt(headers: Mapping[str, str]) -> int:
+    """nginx's count of tries on this connection; anything but ASCII digits (`isdigit`
+    also takes `\xb3`, which `int` refuses) counts as the first."""
     raw = headers.get("auth-login-attempt", "1").strip()
-    return int(raw) if raw.isdigit() else 1
+    return int(raw) if ATTEMPT.fullmatch(raw) else 1
 
 
 def _client_ip(headers: Mapping[str, str], peer: str) -> str:

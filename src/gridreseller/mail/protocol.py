@@ -10,9 +10,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, AnyStr, cast
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import Envelope, Session
 
 from gridreseller.domain.access import Principal
+from gridreseller.mail.front_door import FrontDoorSMTP
 from gridreseller.mail.recipients import Recipients
 from gridreseller.mail.relay import Relay
 from gridreseller.mail.replies import LIBRARY_REPLIES, SHUTTING_DOWN
@@ -84,7 +85,7 @@ class Sessions:
             await asyncio.sleep(0.05)
 
 
-class SubmissionSMTP(SMTP):
+class SubmissionSMTP(FrontDoorSMTP):
     def __init__(
         self, handler: Any, *, sessions: Sessions, new_relay: Callable[[], Relay], **kw: Any
     ) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings
+from gridreseller.mail.connection_gate import front_door
 from gridreseller.mail.handler import SubmissionHandler
 from gridreseller.mail.protocol import Sessions, SubmissionSMTP
 from gridreseller.mail.relay import Relay
@@ -52,6 +53,7 @@ class SubmissionServer:
             container.identity, container.services, hostname, container.services.clock
         )
         self.sessions = Sessions()
+        self.front_door = front_door(container.settings)
         self._server: asyncio.Server | None = None
 
     async def start(self) -> int:
@@ -82,6 +84,7 @@ class SubmissionServer:
             auth_require_tls=True,
             timeout=IDLE_TIMEOUT_SECONDS,
             loop=asyncio.get_running_loop(),
+            front_door=self.front_door,
         )
 
     def _relay(self) -> Relay:
