@@ -16,6 +16,7 @@ from datetime import datetime
 
 from gridreseller.db.records.api_keys import KeyRecord
 from gridreseller.db.repository import Repository
+from gridreseller.domain.access import Purpose
 from gridreseller.domain.api_keys import (
     KEYS_CREATE,
     KEYS_DELETE,
@@ -24,6 +25,7 @@ from gridreseller.domain.api_keys import (
     MAX_KEYS,
     SCOPES_READ,
     KeyCaller,
+    KeyPrincipal,
     TooManyKeys,
     granted_scopes,
     name_problem,
@@ -184,6 +186,15 @@ async def delete_key(ctx: ServiceContext, caller: KeyCaller, command: DeleteKey)
 
     await ctx.uow.run_write(change)
     return Success()
+
+
+async def authenticate_key(
+    ctx: ServiceContext, presented: str, client: str, purpose: Purpose
+) -> KeyPrincipal:
+    """The account a presented key acts for, with the key's scopes, judged on the
+    account's state now (the access core's key path: identity/authenticator.py).
+    `purpose` is the asking surface's; the account's own switch decides, not it."""
+    return await ctx.identity.authenticate_key(presented, client, purpose)
 
 
 def scopes_of(caller: KeyCaller) -> ScopeList:

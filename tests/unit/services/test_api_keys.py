@@ -79,7 +79,7 @@ def create(
 
 
 def authenticate(factory: Factory, key: str, client: str = CLIENT) -> KeyPrincipal:
-    return run_coroutine(factory.ctx.identity.authenticate_key(key, client, ON_API))
+    return run_coroutine(api_keys.authenticate_key(factory.ctx, key, client, ON_API))
 
 
 def as_key(factory: Factory, key: str) -> KeyCaller:
