@@ -4,6 +4,7 @@ all, and bad keys counted in the one throttle budget, per network and per accoun
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -16,10 +17,17 @@ from gridreseller.bootstrap import Container
 from gridreseller.db.migrate import alembic_config
 from gridreseller.db.tables import Base
 from gridreseller.domain.access import Purpose
-from gridreseller.domain.api_keys import MAIL_SEND, SCOPES, KeyCaller, KeyPrincipal
+from gridreseller.domain.api_keys import (
+    MAIL_SEND,
+    MAX_KEYS,
+    SCOPES,
+    KeyCaller,
+    KeyPrincipal,
+    TooManyKeys,
+)
 from gridreseller.domain.errors import Throttled, Unauthorized
 from gridreseller.services import api_keys
-from gridreseller.services.api_keys import CreateKey, DeleteKey, ListKeys, RenameKey
+from gridreseller.services.api_keys import CreatedKey, CreateKey, DeleteKey, ListKeys, RenameKey
 from tests.factories import Account, Factory, run_coroutine
 from tests.support import container_for
 
@@ -147,3 +155,26 @@ def test_unknown_and_malformed_keys_count_against_the_network(
     with pytest.raises(Throttled):
         authenticate(first, created.key, "10.7.0.200")
     assert authenticate(first, created.key, "10.8.0.1").scopes == {MAIL_SEND}
+
+
+def test_racing_creations_never_pass_the_limit(containers: tuple[Container, Container]) -> None:
+    """Two processes creating keys for one account at once, two short of the limit:
+    exactly two more are made (the account's row is locked while counting)."""
+    first, second = containers
+    factory = Factory(first.services)
+    caller = login(factory, factory.distributor(), "10.9.0.1")
+    for number in range(MAX_KEYS - 2):
+        run_coroutine(api_keys.create_key(first.services, caller, CreateKey(f"k{number}", None)))
+
+    async def race() -> list[BaseException | object]:
+        creations = [
+            api_keys.create_key(container.services, caller, CreateKey("racer", None))
+            for container in (first, second) * 3
+        ]
+        return await asyncio.gather(*creations, return_exceptions=True)
+
+    outcomes = run_coroutine(race())
+    assert sum(isinstance(outcome, TooManyKeys) for outcome in outcomes) == 4, outcomes
+    assert sum(isinstance(outcome, CreatedKey) for outcome in outcomes) == 2, outcomes
+    listed = run_coroutine(api_keys.list_keys(second.services, caller, ListKeys()))
+    assert len(listed.keys) == MAX_KEYS
