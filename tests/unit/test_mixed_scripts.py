@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from gridreseller.db.tables import Login
@@ -141,3 +143,43 @@ def test_add_rename_and_operator_refuse_a_mixed_name(
 def test_a_single_script_name_is_added(ctx: ServiceContext, distributor: Actor) -> None:
     add(ctx, distributor, "\u0438\u0432\u0430\u043d@example.com")
     assert "\u0438\u0432\u0430\u043d@example.com" in usernames(ctx)
+
+
+# Properties ----------------------------------------------------------------------------
+
+LETTERS = {
+    "Latin": "abcdefghijklmnopqrstuvwxyz\u00e9\u00df",
+    "Greek": "\u03b1\u03b2\u03b3\u03b4\u03bf\u03c0\u03c3\u03c9\u03ac",
+    "Cyrillic": "\u0430\u0431\u0432\u0433\u0434\u043e\u0440\u0441\u044f\u0451",
+    "Armenian": "\u0561\u0562\u0563\u0564\u0565",
+}
+COMMON = "0123456789_.-+"
+EXAMPLES = settings(max_examples=200, deadline=None)
+
+
+@EXAMPLES
+@given(script=st.sampled_from(sorted(LETTERS)), data=st.data())
+def test_letters_of_one_script_with_digits_and_punctuation_are_accepted(
+    script: str, data: st.DataObject
+) -> None:
+    alphabet = LETTERS[script] + COMMON
+    local = data.draw(st.text(st.sampled_from(LETTERS[script]), min_size=1, max_size=8))
+    local += data.draw(st.text(st.sampled_from(alphabet), max_size=12))
+    assert script_problem("username", local) is None
+    assert script_problem("username", f"{local}@example.com") is None
+
+
+@EXAMPLES
+@given(
+    pair=st.sampled_from([(a, b) for a in sorted(LETTERS) for b in sorted(LETTERS) if a < b]),
+    data=st.data(),
+)
+def test_letters_of_two_scripts_in_one_part_are_refused(
+    pair: tuple[str, str], data: st.DataObject
+) -> None:
+    first, second = (data.draw(st.sampled_from(LETTERS[script])) for script in pair)
+    around = [data.draw(st.text(st.sampled_from(COMMON + LETTERS[pair[0]]), max_size=6))]
+    local = around[0] + first + data.draw(st.text(st.sampled_from(COMMON), max_size=4)) + second
+    problem = script_problem("username", f"{local}@example.com")
+    assert problem is not None and problem.startswith("username must not mix letters")
+    assert all(script in problem for script in pair), problem
