@@ -412,3 +412,23 @@ def test_a_deleted_key_stops_at_its_next_request(factory: Factory, owner: Accoun
     by_key = as_key(factory, key)
     run_coroutine(api_keys.delete_key(factory.ctx, by_key, DeleteKey(by_key.key_id or "")))
     assert refused(factory, key) is Unauthorized
+
+
+def test_a_failed_key_is_audited_by_its_id_never_its_secret(factory: Factory) -> None:
+    distributor = factory.distributor()
+    key = create(factory, login(factory, distributor)).key
+    prefix, key_id, secret = key.split(".")
+    wrong = secret[::-1]
+    for presented in (f"{prefix}.{key_id}.{wrong}", f"{prefix}.{'B' * 16}.{secret}", "junk"):
+        assert refused(factory, presented) is Unauthorized
+    with factory.ctx.uow.read() as repository:
+        query = select(AuditEvent).where(AuditEvent.action == "login.failed")
+        failed = repository.session.execute(query.order_by(AuditEvent.id)).scalars().all()
+        every = repository.session.execute(select(AuditEvent)).scalars().all()
+    assert [event.target for event in failed[-3:]] == [
+        f"API key {key_id}",
+        f"API key {'B' * 16}",
+        "API key (malformed)",
+    ]
+    texts = [f"{e.actor}{e.target}{e.details}" for e in every]
+    assert not [text for text in texts if secret in text or wrong in text]
