@@ -198,9 +198,10 @@ def test_racing_reservations_never_overspend(fresh_database_url: str, tmp_path: 
     reserved: list[int] = []
     errors: list[BaseException] = []
 
+    submissions = [c.submission_for(MaildirTarget(tmp_path / "box"), "mx.test") for c in containers]
+
     def caller(n: int) -> None:
-        container = containers[n % 2]
-        submission = container.submission_for(MaildirTarget(tmp_path / "box"), "mx.test")
+        container, submission = containers[n % 2], submissions[n % 2]
 
         async def calls() -> None:
             principal = await container.identity.authenticate(
