@@ -23,7 +23,7 @@ from alembic import op
 from gridreseller.domain.usernames import script_problem
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"  # both are this branch's; the lead re-chains them at merge
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
