@@ -273,10 +273,11 @@ def smtp(
         typer.echo("error: --relay must be HOST:PORT (e.g. 127.0.0.1:25)", err=True)
         raise typer.Exit(1) from None
     options = SmtpOptions(relay_host, relay_port, host, port, tls_cert, tls_key, max_message_bytes)
-    logging.basicConfig(format=serving.LOG_FORMAT, level=logging.INFO)
+    settings = _settings(database_url)
+    logging.basicConfig(format=serving.LOG_FORMAT, level=settings.log_level)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
     try:
-        run_smtp(_settings(database_url), options, typer.echo)
+        run_smtp(settings, options, typer.echo)
     except (TlsError, OSError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
