@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a virtual environment (once) and run gridreseller on its embedded SQLite database.
-# Any arguments are passed to `gridreseller serve` (e.g. --port 9000 --workers 2).
+# It listens on port $PORT (default 8080), the variable the README's walkthrough reads too.
+# Any arguments are passed to `gridreseller serve` (e.g. --workers 2; a --port wins).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
@@ -9,4 +10,4 @@ if [ ! -x "$VENV/bin/gridreseller" ]; then
     "$VENV/bin/pip" install --quiet --upgrade pip
     "$VENV/bin/pip" install --quiet -e .
 fi
-exec "$VENV/bin/gridreseller" serve "$@"
+exec "$VENV/bin/gridreseller" serve --port "${PORT:-8080}" "$@"

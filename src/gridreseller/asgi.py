@@ -3,7 +3,7 @@
 `/api/` (and `/healthz`, `/openapi.json`, and the 404 of unknown paths) go to the
 legacy API's own lean callable, which the benchmark measures; `/auth/mail`, asked
 on every mail login, is a lean callable too; the dashboard is ordinary Starlette
-routes. Dispatch is one
+routes; `/` is one constant page pointing a person to the others. Dispatch is one
 prefix test on the raw path, so `/api/credentials%2Fget.json` cannot reach a route
 that a proxy rule on decoded paths would have kept it from.
 """
@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gridreseller.api.app import ApiApp
-from gridreseller.api.responses import errors_response
+from gridreseller.api.responses import body_response, errors_response
 from gridreseller.api.routing import format_of_path
 from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings, load_settings
@@ -28,6 +28,7 @@ from gridreseller.web.app import dashboard_routes
 
 DASHBOARD_PREFIX = b"/dashboard"
 AUTH_HTTP_PATH = auth_http.PATH.encode()
+HOME_PATH = b"/"
 
 
 class Dispatcher:
@@ -49,6 +50,8 @@ class Dispatcher:
                 await self.dashboard(scope, receive, send)
             elif path == AUTH_HTTP_PATH and self.auth_http is not None:
                 await self.auth_http(scope, receive, send)
+            elif path == HOME_PATH:
+                await home(scope, receive, send)
             else:
                 await self.api(scope, receive, send)
         elif scope["type"] == "websocket":
@@ -81,6 +84,33 @@ async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 WEBSOCKET_REFUSED = "WebSocket upgrades are not supported"
+
+# Who opens the server's address in a browser (or curls it) learns where to go.
+HOME_PAGE = body_response(
+    b'<!doctype html>\n<html lang="en"><meta charset="utf-8"><title>gridreseller</title>\n'
+    b"<h1>gridreseller</h1>\n"
+    b"<p>The legacy SendGrid Web API v2 answers under /api/.</p>\n"
+    b'<ul><li><a href="/dashboard/">/dashboard/</a>: the dashboard</li>\n'
+    b'<li><a href="/openapi.json">/openapi.json</a>: the API as an OpenAPI 3 document</li>'
+    b"</ul>\n",
+    "text/html; charset=utf-8",
+    headers={
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+        "X-Frame-Options": "DENY",
+    },
+)
+HOME_METHODS = ("GET", "HEAD")
+
+
+async def home(scope: Scope, receive: Receive, send: Send) -> None:
+    """The page for GET (and HEAD: uvicorn leaves the body out); 405 for other verbs,
+    in the API's envelope like every other refused verb."""
+    if scope["method"] in HOME_METHODS:
+        await HOME_PAGE(scope, receive, send)
+        return
+    message = f"{scope['method']} is not allowed; use GET"
+    allowed = {"Allow": ", ".join(HOME_METHODS)}
+    await errors_response(405, [message], "json", allowed)(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Dispatcher:

@@ -65,7 +65,7 @@ class Container:
 
     def migrate(self) -> Container:
         """Bring the schema to the newest revision (every command does, first)."""
-        upgrade(self.uow.engine)
+        upgrade(self.uow.engine, self.settings.log_level)
         return self
 
     async def flush_audit(self) -> None:

@@ -291,7 +291,7 @@ def smtp(
         tls_key=tls_key,
         max_message_bytes=max_message_bytes or settings.max_message_bytes,
     )
-    logging.basicConfig(format=serving.LOG_FORMAT, level=logging.INFO)
+    logging.basicConfig(format=serving.LOG_FORMAT, level=settings.log_level)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
     try:
         run_smtp(settings, options, typer.echo)

@@ -52,6 +52,7 @@ class ServerLimits:
 
 
 def _plain_answer(status: bytes, body: bytes, *headers: bytes) -> bytes:
+    body += b"\n"  # as every API answer ends (docs/decisions.md)
     lines = [
         b"HTTP/1.1 " + status,
         b"content-type: application/json",

@@ -35,7 +35,7 @@ def listen(host: str, port: int) -> socket.socket:
             host, port, type=socket.SOCK_STREAM
         )[0]
     except (socket.gaierror, UnicodeError) as error:
-        raise ConfigurationError(f"cannot listen on {host}:{port}: {_why(error)}") from None
+        raise cannot_listen(host, port, error) from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -43,9 +43,15 @@ def listen(host: str, port: int) -> socket.socket:
         sock.listen(BACKLOG)
     except OSError as error:
         sock.close()
-        reason = "the port is in use" if error.errno == errno.EADDRINUSE else _why(error)
-        raise ConfigurationError(f"cannot listen on {host}:{port}: {reason}") from None
+        raise cannot_listen(host, port, error) from None
     return sock
+
+
+def cannot_listen(host: str, port: int, error: BaseException) -> ConfigurationError:
+    """The one-line reason a server could not listen (`serve` and `smtp` alike)."""
+    in_use = isinstance(error, OSError) and error.errno == errno.EADDRINUSE
+    reason = "the port is in use" if in_use else _why(error)
+    return ConfigurationError(f"cannot listen on {host}:{port}: {reason}")
 
 
 def _why(error: BaseException) -> str:

@@ -35,11 +35,11 @@ def error_body(fmt: str, *errors: str) -> bytes:
     """The error envelope (§3), written out by hand."""
     if fmt == "json":
         listed = ",".join(f'"{error}"' for error in errors)
-        return f'{{"message":"error","errors":[{listed}]}}'.encode()
+        return f'{{"message":"error","errors":[{listed}]}}\n'.encode()
     items = "".join(f"<error>{escape(error)}</error>" for error in errors)
     return (
         XML_DECLARATION
-        + f"<result><message>error</message><errors>{items}</errors></result>".encode()
+        + f"<result><message>error</message><errors>{items}</errors></result>\n".encode()
     )
 
 
@@ -181,8 +181,8 @@ def test_flag_on_another_tenants_customer_is_the_bare_not_found(
     assert (
         response.content
         == {
-            "json": b'{"message":"User not found"}',
-            "xml": XML_DECLARATION + b"<result><message>User not found</message></result>",
+            "json": b'{"message":"User not found"}\n',
+            "xml": XML_DECLARATION + b"<result><message>User not found</message></result>\n",
         }[fmt]
     )
     assert factory.customer_row(owner, foreign.username) == before

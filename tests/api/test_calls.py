@@ -29,8 +29,8 @@ from tests.support import Clock, parse
 XML_DECLARATION = b'<?xml version="1.0" encoding="ISO-8859-1"?>\n'
 MEDIA_TYPES = {"json": "application/json", "xml": "application/xml; charset=ISO-8859-1"}
 SUCCESS = {
-    "json": b'{"message":"success"}',
-    "xml": XML_DECLARATION + b"<result><message>success</message></result>",
+    "json": b'{"message":"success"}\n',
+    "xml": XML_DECLARATION + b"<result><message>success</message></result>\n",
 }
 TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 PACKAGE_FIELDS = [
@@ -184,7 +184,7 @@ def test_profile_get_empty_list(factory: Factory, fmt: str) -> None:
         "distributor.manage", fmt, factory.distributor(), method="profile", task="get"
     )
     assert_answer(response, fmt)
-    assert response.content == {"json": b"[]", "xml": XML_DECLARATION + b"<users></users>"}[fmt]
+    assert response.content == {"json": b"[]\n", "xml": XML_DECLARATION + b"<users></users>\n"}[fmt]
 
 
 def test_profile_get_with_filters_and_paging(factory: Factory, fmt: str) -> None:

@@ -237,7 +237,7 @@ def test_requests_that_are_not_http_get_the_envelope(
     answer = raw_exchange(server, request_bytes)
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert b"x-content-type-options: nosniff" in answer
-    assert answer.endswith(b'{"message":"error","errors":["the request is not valid HTTP/1.1"]}')
+    assert answer.endswith(b'{"message":"error","errors":["the request is not valid HTTP/1.1"]}\n')
 
 
 def test_routing_is_on_the_raw_path(bounded: tuple[ThreadServer, Factory]) -> None:

@@ -47,7 +47,7 @@ def test_a_customer_without_a_limit_retrieves_nothing(factory: Factory, fmt: str
     if fmt == "json":
         assert response.json() == {}
     else:
-        assert response.content.endswith(b"<credits/>")
+        assert response.content.endswith(b"<credits/>\n")
 
 
 def test_total_then_increment_and_decrement(factory: Factory, fmt: str, today: datetime) -> None:

@@ -168,3 +168,17 @@ def test_usage_mistakes_are_one_line_too() -> None:
 def test_version_of_the_installed_package() -> None:
     result = gridreseller("--version")
     assert (result.returncode, result.stdout) == (0, "gridreseller 0.1.0\n")
+
+
+def test_smtp_port_in_use_is_the_same_one_line_as_serve_s(tmp_path: Path) -> None:
+    """Nothing before the error suggests it started: no fingerprint, no migration lines."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        url = f"sqlite:///{tmp_path / 'x.db'}"
+        result = gridreseller(
+            "smtp", "--relay", "127.0.0.1:25", "--port", str(port), "--database-url", url
+        )
+    assert_one_line_error(result, f"cannot listen on 127.0.0.1:{port}: the port is in use")
+    assert result.stdout == ""

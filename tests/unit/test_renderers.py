@@ -42,7 +42,7 @@ def test_json_rows_read_back(batches: list[list[CustomerView]]) -> None:
 def test_json_rows_are_what_json_dumps_writes(batches: list[list[CustomerView]]) -> None:
     document = _document(render_json, batches)
     expected = json.dumps(_expected(batches), ensure_ascii=False, separators=(",", ":"))
-    assert document == expected.encode("utf-8")
+    assert document == expected.encode("utf-8") + b"\n"
 
 
 @given(BATCHES)

@@ -46,7 +46,9 @@ class ApiApp:
     def __init__(self, container: Container) -> None:
         self.settings = container.settings
         self.container = container
-        self._openapi = json.dumps(openapi_document(self.settings.min_password_length)).encode()
+        self._openapi = (
+            json.dumps(openapi_document(self.settings.min_password_length)).encode() + b"\n"
+        )
         self._pages = {"/healthz": self._healthz, "/openapi.json": self._openapi_page}
         self.access_log = AccessLog()
 
@@ -105,8 +107,8 @@ class ApiApp:
         try:
             await self.container.uow.run_read(_ping)
         except Exception:  # noqa: BLE001 - any failure means "not ready"
-            return body_response(b'{"status":"unavailable"}', JSON, 503)
-        return body_response(b'{"status":"ok"}', JSON)
+            return body_response(b'{"status":"unavailable"}\n', JSON, 503)
+        return body_response(b'{"status":"ok"}\n', JSON)
 
     async def _openapi_page(self) -> Response:
         return body_response(self._openapi, JSON)

@@ -20,9 +20,11 @@ from gridreseller.domain.models import (
 
 MEDIA_TYPE = "application/json"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+# Every document ends with a newline, so answers pasted in a terminal do not run
+# together; JSON parsers ignore it (docs/decisions.md, "A newline ends every answer").
+END = b"\n"
 
-
-SUCCESS = b'{"message":"success"}'
+SUCCESS = b'{"message":"success"}' + END
 
 
 def render(
@@ -75,7 +77,7 @@ def customers_batch(views: list[CustomerView], first: bool) -> bytes:
 
 
 def customers_end() -> bytes:
-    return b"]"
+    return b"]" + END
 
 
 def _package(package: PackageView) -> dict[str, object]:
@@ -122,4 +124,4 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _dump(value: object) -> bytes:
-    return _ENCODER.encode(value).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8") + END

@@ -55,7 +55,9 @@ class _Writer:
         self.parts.append(f"<{name}>{escape(text)}</{name}>")
 
     def drain(self) -> bytes:
-        data = _encode("".join(self.parts))
+        """The document so far, ended with a newline (XML allows white space after the
+        root element; docs/decisions.md, "A newline ends every answer")."""
+        data = _encode("".join(self.parts)) + render_json.END
         self.parts = []
         return data
 
@@ -126,7 +128,7 @@ def customers_batch(views: list[CustomerView], _first: bool) -> bytes:
 
 
 def customers_end() -> bytes:
-    return b"</users>"
+    return b"</users>" + render_json.END
 
 
 def _credits(writer: _Writer, view: CreditsView) -> None:

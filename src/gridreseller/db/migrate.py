@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -23,11 +24,15 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine, log_level: str = "INFO") -> None:
     """Bring the schema to the newest revision (a no-op when it is already there).
 
     The first connection any command makes is this one: a database that cannot be
-    reached, or holds something else, is a ConfigurationError here."""
+    reached, or holds something else, is a ConfigurationError here. Alembic's lines
+    about it ("Context impl SQLiteImpl.", "Will assume transactional DDL.") are shown
+    at the DEBUG log level only: at start-up they read like news, and are none."""
+    if log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     config = alembic_config(engine)
     try:
         with engine.begin() as connection:

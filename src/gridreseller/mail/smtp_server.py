@@ -23,9 +23,10 @@ from gridreseller.config import Settings
 from gridreseller.mail.connection_gate import front_door
 from gridreseller.mail.handler import SubmissionHandler
 from gridreseller.mail.protocol import Sessions, SubmissionSMTP
-from gridreseller.mail.tls import server_tls
+from gridreseller.mail.tls import Tls, server_tls
 from gridreseller.sending.received import local_hostname
 from gridreseller.sending.targets import MaildirTarget, RelayTarget, UpstreamTarget, maildir_warning
+from gridreseller.serving import cannot_listen
 
 log = logging.getLogger("gridreseller.mail")
 DEFAULT_MAX_MESSAGE_BYTES = Settings.max_message_bytes  # GRIDRESELLER_MAX_MESSAGE_BYTES's
@@ -111,14 +112,13 @@ def server_hostname(settings: Settings) -> str:
 def run_smtp(settings: Settings, options: SmtpOptions, announce: Callable[[str], None]) -> None:
     """The `smtp` command: serve until SIGTERM or SIGINT, then shut down gracefully.
 
-    Raises TlsError (unusable certificate) or OSError (cannot listen) before serving.
+    Raises TlsError (unusable certificate) or ConfigurationError (the database, or
+    cannot listen) before it announces anything: nothing says it started unless it did.
     """
     hostname = server_hostname(settings)
     tls = server_tls(options.tls_cert, options.tls_key, hostname)
-    kind = "self-signed certificate" if tls.self_signed else "certificate"
-    announce(f"TLS {kind} for {hostname}, SHA-256 fingerprint {tls.fingerprint}")
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        runner.run(_serve(settings, options, tls.context, hostname, announce))
+        runner.run(_serve(settings, options, tls, hostname, announce))
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -133,7 +133,7 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 async def _serve(
     settings: Settings,
     options: SmtpOptions,
-    tls: ssl.SSLContext,
+    tls: Tls,
     hostname: str,
     announce: Callable[[str], None],
 ) -> None:
@@ -141,8 +141,13 @@ async def _serve(
     loop.set_exception_handler(_log_loop_error)
     container = build_container(settings).migrate()
     try:
-        server = SubmissionServer(container, options, tls, hostname)
-        port = await server.start()
+        server = SubmissionServer(container, options, tls.context, hostname)
+        try:
+            port = await server.start()
+        except OSError as error:
+            raise cannot_listen(options.host, options.port, error) from None
+        kind = "self-signed certificate" if tls.self_signed else "certificate"
+        announce(f"TLS {kind} for {hostname}, SHA-256 fingerprint {tls.fingerprint}")
         relay = options.relay
         if isinstance(relay, MaildirTarget):
             announce(maildir_warning(relay))
