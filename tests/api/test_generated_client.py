@@ -75,7 +75,7 @@ def operations(package: types.ModuleType) -> dict[str, types.ModuleType]:
 
 def test_every_generated_module_imports(client_package: types.ModuleType) -> None:
     found = operations(client_package)
-    assert len(found) == 8 * 2 * 2 + 1  # 8 calls x 2 formats x GET/POST, and /healthz
+    assert len(found) == 9 * 2 * 2 + 1  # 9 calls x 2 formats x GET/POST, and /healthz
 
 
 def test_every_operation_answers_through_the_generated_client(
@@ -97,7 +97,7 @@ def test_every_operation_answers_through_the_generated_client(
         assert response.status_code == 200, (name, response.content[:300])
         if match["fmt"] == "json":
             assert response.parsed is not None, name  # the answer fits the documented schema
-    assert len(answered) == 33
+    assert len(answered) == 37
 
 
 def valid_params(call: str, factory: Factory, distributor: Distributor) -> dict[str, str]:

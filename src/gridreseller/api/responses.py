@@ -15,6 +15,7 @@ from gridreseller.domain.errors import (
     DomainError,
     Forbidden,
     Invalid,
+    MessageTooLarge,
     NotFound,
     Throttled,
     Unauthorized,
@@ -109,11 +110,11 @@ def errors_response(
 
 
 def _error_headers(error: DomainError | HttpProblem, status: int) -> dict[str, str] | None:
-    if isinstance(error, Throttled):
+    if isinstance(error, Throttled | Unavailable):
         return {"Retry-After": str(error.retry_after)}
     if status == 503:
         return {"Retry-After": "1"}
-    if status == 413:
+    if isinstance(error, HttpProblem) and status == 413:
         # The rest of an oversized body is not read: the connection cannot be reused.
         return {"Connection": "close"}
     return None
@@ -126,6 +127,7 @@ STATUSES: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Unavailable: 503,
+    MessageTooLarge: 413,
 }
 
 
