@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import MailServer
+from tests.api.test_mail_send import sent_entries
 from tests.mail.support import Sink
 
 pytestmark = pytest.mark.slow
@@ -31,9 +32,7 @@ def _installed(directory: Path, command: list[str]) -> Path:
     marker = directory / ".installed"
     if not marker.exists():
         directory.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(
-            command, check=False, capture_output=True, text=True, timeout=600
-        )
+        result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
         marker.write_text(" ".join(command), encoding="utf-8")
     return directory
@@ -127,12 +126,8 @@ def test_the_python_1x_client_sends(
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "data.bin"
     assert attachment.get_payload(decode=True) == bytes(range(256))
-    sent = [
-        e
-        for e in _audit(mail_server)
-        if e.action == "mail.sent" and e.actor == customer.username
-    ]
-    assert [e.details["categories"] for e in sent] == [["legacy-python"]]
+    [entry] = sent_entries(mail_server, customer, 1)
+    assert entry.details["categories"] == ["legacy-python"]
 
 
 NODE_SCRIPT = """
@@ -190,9 +185,3 @@ def test_the_node_client_reports_the_first_error(
     )
     assert json.loads(output) == {"error": "Error: Bad username / password"}
     assert sink.messages == []
-
-
-def _audit(server: MailServer) -> list[object]:
-    from gridreseller.services import audit
-
-    return list(audit.events(server.factory.ctx, None, None))

@@ -17,7 +17,7 @@ from gridreseller.services import audit, customers, manage, operator
 from tests.api.conftest import MailServer
 from tests.factories import Account, Distributor, Factory, form_pairs
 from tests.mail.support import DEFERRED, REJECTED, Delivered, Sink
-from tests.support import errors, message
+from tests.support import errors, eventually, message
 
 SENDER = "sender@example.com"
 BAD_LOGIN = "Bad username / password"
@@ -227,7 +227,7 @@ def test_smtpapi_copies_substitutions_sections_and_the_audit(
         "Bea <bea@example.com>", "For Bea", "Dear Bea, hello.",
     )  # fmt: skip
     assert one["Cc"] == two["Cc"] == "cc@example.com"
-    sent = [e for e in _events(mail_server, sender) if e.action == "mail.sent"][-2:]
+    sent = sent_entries(mail_server, sender, 2)
     assert [e.surface for e in sent] == ["api", "api"]
     assert {e.details["message_id"] for e in sent} == {one["Message-ID"], two["Message-ID"]}
     for entry in sent:
@@ -236,8 +236,16 @@ def test_smtpapi_copies_substitutions_sections_and_the_audit(
         assert entry.details["unique_args"] == {"campaign": "w26"}
 
 
-def _events(server: MailServer, account: Account) -> list[audit.Event]:
-    return [e for e in audit.events(server.factory.ctx, None, None) if e.actor == account.username]
+def sent_entries(server: MailServer, account: Account, count: int) -> list[audit.Event]:
+    """The account's `mail.sent` audit entries, once `count` are written (they are
+    written in batches, about once a second)."""
+
+    def entries() -> list[audit.Event]:
+        every = audit.events(server.factory.ctx, None, None)
+        return [e for e in every if e.actor == account.username and e.action == "mail.sent"]
+
+    assert eventually(lambda: len(entries()) >= count)
+    return entries()
 
 
 # Validation: 400, one message per bad parameter, nothing sent ---------------------------------

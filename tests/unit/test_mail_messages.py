@@ -94,7 +94,8 @@ def test_nothing_given_names_every_required_parameter() -> None:
 def test_each_rule_names_its_parameter(
     values: dict[str, str], arrays: dict[str, list[str]], expected: str
 ) -> None:
-    errors = errors_of(params(values, **arrays))
+    given = params(values)
+    errors = errors_of(Params(given.values, {**given.arrays, **arrays}))
     assert len(errors) == 1, errors
     assert errors[0].startswith(expected), errors
 

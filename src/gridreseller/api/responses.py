@@ -22,6 +22,7 @@ from gridreseller.domain.errors import (
     Unavailable,
 )
 from gridreseller.domain.models import CustomerList, CustomerView, Result
+from gridreseller.sending.submission import NoCredits
 
 RENDERERS: dict[str, ModuleType] = {"json": render_json, "xml": render_xml}
 # On every response: no content sniffing, and no caching of account data.
@@ -128,6 +129,7 @@ STATUSES: dict[type[DomainError], int] = {
     NotFound: 404,
     Unavailable: 503,
     MessageTooLarge: 413,
+    NoCredits: 403,
 }
 
 

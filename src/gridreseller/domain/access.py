@@ -126,7 +126,8 @@ _API, _CREDS = Purpose.API_DISTRIBUTOR, Purpose.API_CREDENTIALS
 _SMTP, _WEB = Purpose.SEND_MAIL, Purpose.DASHBOARD
 _HTTP = Purpose.SEND_MAIL_HTTP
 
-# §9 (API, mail over HTTP, dashboard, SMTP), §11 (may send), §12 (may log in), §14 (disabled distributor).
+# §9 (API, mail over HTTP, dashboard, SMTP), §11 (may send), §12 (may log in),
+# §14 (disabled distributor).
 # Requirements are checked in order; the first one missed is the answer.
 ACCESS: Mapping[tuple[Role, Purpose], tuple[Requirement, ...]] = {
     (_D, _API): (DISTRIBUTOR_ENABLED,),

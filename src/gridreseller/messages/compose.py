@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
 from gridreseller.messages.addresses import MailAddress
@@ -69,7 +69,7 @@ def new_message_id(sender: str) -> str:
     return f"<{secrets.token_hex(16)}@{sender.rsplit('@', 1)[-1]}>"
 
 
-def _drop_part_versions(part: EmailMessage) -> None:
+def _drop_part_versions(part: MIMEPart) -> None:
     """MIME-Version belongs in the message's header only (the `email` package also
     writes it into parts it converts to multipart)."""
     del part["MIME-Version"]
@@ -116,8 +116,7 @@ def _write_body(message: EmailMessage, request: MailRequest, index: int) -> None
             message.add_alternative(html, subtype="html")
         else:
             message.set_content(html, subtype="html")
-        html_part = message.get_payload()[1] if text is not None else message
-        assert isinstance(html_part, EmailMessage)
+        html_part = list(message.iter_parts())[1] if text is not None else message
         for attachment in inline:
             maintype, subtype = _media_type(attachment.filename)
             html_part.add_related(

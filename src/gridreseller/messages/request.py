@@ -145,7 +145,8 @@ def read_request(params: Params) -> MailRequest:
     if request.recipient_count > MAX_RECIPIENTS:
         reader.problem("to", f"to, cc and bcc may have at most {MAX_RECIPIENTS} recipients")
     if reader.problems:
-        raise Invalid(sorted(reader.problems, key=_position))
+        ordered: list[Problem] = sorted(reader.problems, key=_position)
+        raise Invalid(ordered)
     return request
 
 

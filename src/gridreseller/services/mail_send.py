@@ -9,7 +9,7 @@ Credits of whatever is not relayed are given back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import Invalid, MessageTooLarge, Problem, Unavailable
@@ -18,10 +18,9 @@ from gridreseller.domain.models import Success, Surface
 from gridreseller.domain.params import Params
 from gridreseller.messages.compose import Copy, compose
 from gridreseller.messages.request import MailRequest, read_request
+from gridreseller.sending.submission import Delivered, Reservation, Submission
+from gridreseller.sending.transports import Outcome
 from gridreseller.services.context import ServiceContext
-
-if TYPE_CHECKING:  # TEMPORARY until the outbound branch is merged
-    from gridreseller.sending.submission import Delivered, Reservation, Submission
 
 NOT_CONFIGURED = "sending is not configured (GRIDRESELLER_RELAY is not set)"
 # How long a client is asked to wait after the upstream could not take a message.
@@ -145,8 +144,6 @@ def _details(request: MailRequest, copy: Copy) -> dict[str, object]:
 def _failure(delivered: Delivered, request: MailRequest, sent: list[str]) -> Exception:
     """503 for a relay that cannot take it now; 400 naming a refused recipient (or the
     message, refused whole)."""
-    from gridreseller.sending.transports import Outcome  # TEMPORARY
-
     already = f"; sent before it: {', '.join(sent)}" if sent else ""
     upstream = _upstream(delivered)
     relayed = delivered.relayed
