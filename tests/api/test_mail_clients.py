@@ -131,8 +131,10 @@ def test_the_python_1x_client_sends(
 
 
 NODE_SCRIPT = """
-const sendgrid = require("sendgrid")(process.argv[2], process.argv[3], {
-  protocol: "http", host: "127.0.0.1", port: process.argv[4],
+// `node -e SCRIPT USER PASSWORD PORT`: the last three arguments.
+const [user, password, port] = process.argv.slice(-3);
+const sendgrid = require("sendgrid")(user, password, {
+  protocol: "http", host: "127.0.0.1", port: port,
 });
 const email = new sendgrid.Email({
   to: ["ann@example.com"],
