@@ -155,8 +155,8 @@ def body_model(module: types.ModuleType, annotation: str, params: dict[str, str]
 def get(module: types.ModuleType, http: Any, params: dict[str, str]) -> Any:
     accepted = inspect.signature(module.sync_detailed).parameters
     arguments: dict[str, Any] = {}
-    for name, value in params.items():
-        name = name.removesuffix("[]")  # `to[]` -> `to`
+    for wire_name, value in params.items():
+        name = wire_name.removesuffix("[]")  # `to[]` -> `to`
         python_name = name if name in accepted else f"{name}_"  # `zip` -> `zip_`
         kind = accepted[python_name].annotation
         arguments[python_name] = enum_value(module, str(kind), value)

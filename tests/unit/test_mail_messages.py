@@ -12,6 +12,8 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gridreseller.api.mail_form import array_name, mail_params, urlencoded_raw_pairs
 from gridreseller.domain.errors import Invalid
@@ -285,3 +287,35 @@ def test_a_longer_tag_wins_over_its_prefix() -> None:
 def test_default_date_is_now() -> None:
     request = read_request(params())
     assert parsed(request)["Date"].datetime == NOW.replace(tzinfo=UTC)
+
+
+TEXT = st.text(max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=TEXT, subject=TEXT, body=TEXT, header=TEXT, header_name=TEXT, filename=TEXT, sub=TEXT)
+def test_whatever_is_accepted_composes(
+    name: str, subject: str, body: str, header: str, header_name: str, filename: str, sub: str
+) -> None:
+    """A request is refused (400) or built: never an exception from the `email` package
+    (which refuses, for one, every line break str.splitlines() knows in a header)."""
+    api = {"to": [f"{name} <x@example.com>"], "sub": {"-s-": [sub]}, "section": {"-t-": sub}}
+    given = params(
+        {
+            "fromname": name,
+            "subject": f"{subject}-s- -t-",
+            "text": body,
+            "html": body,
+            "headers": json.dumps({header_name or "X-A": header}),
+            f"content[{filename}]": name,
+            "x-smtpapi": json.dumps(api),
+        },
+        uploads={f"files[{filename}]": b"x"},
+        cc=["c@example.com"],
+        ccname=[name],
+    )
+    try:
+        request = read_request(given)
+    except Invalid:
+        return
+    assert all(parse(copy.content)["Subject"] is not None for copy in compose(request, NOW))

@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from gridreseller.api.access_log import AccessLog
 from gridreseller.api.calls import Call
 from gridreseller.api.openapi import openapi_document
-from gridreseller.api.params import Transport, declared_length, header, read_params
+from gridreseller.api.params import FormRules, declared_length, header, read_params
 from gridreseller.api.problems import BodyTooLarge, HttpProblem
 from gridreseller.api.responses import (
     Response,
@@ -49,8 +49,8 @@ class ApiApp:
         self._openapi = json.dumps(openapi_document(self.settings.min_password_length)).encode()
         self._pages = {"/healthz": self._healthz, "/openapi.json": self._openapi_page}
         self.access_log = AccessLog()
-        self._transport = Transport.standard(self.settings)
-        self._mail_transport = Transport.mail(self.settings)
+        self._form_rules = FormRules.standard(self.settings)
+        self._mail_form_rules = FormRules.mail(self.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -72,8 +72,8 @@ class ApiApp:
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
         path = routed_path(scope)
         call, fmt = resolve(path)
-        transport = self._mail_transport if call and call.mail_form else self._transport
-        refusal = self._refusal(scope, path, call, fmt, transport.max_body_bytes)
+        rules = self._mail_form_rules if call and call.mail_form else self._form_rules
+        refusal = self._refusal(scope, path, call, fmt, rules.max_body_bytes)
         if refusal is not None:
             return refusal
         page = self._pages.get(path)
@@ -81,9 +81,10 @@ class ApiApp:
             return await page()
         assert call is not None  # _refusal answered for unknown endpoints
         try:
-            params = await read_params(scope, receive, transport)
+            params = await read_params(scope, receive, rules)
             client = scope["client"][0] if scope.get("client") else "-"
-            principal = await call.authenticate(self.container, params, client, _bearer(scope))
+            bearer = _bearer(scope) if call.mail_form else None
+            principal = await call.authenticate(self.container, params, client, bearer)
             scope[LOGIN_KEY] = principal.username  # for the access log
             return await result_response(await call.act(self.container, principal, params), fmt)
         except (DomainError, HttpProblem) as error:

@@ -31,7 +31,7 @@ class Call:
         `Authorization: Bearer` is the other way in; until API keys exist, a bearer
         token is a failed login like any unknown credential (one hash run, counted)."""
         user, key = params.get("api_user") or "", params.get("api_key") or ""
-        if self.mail_form and bearer is not None:
+        if bearer is not None:
             if user or key:
                 raise Invalid([Problem("api_user", BOTH_LOGINS)])
             return await container.identity.authenticate("", "", client, self.purpose)

@@ -1,4 +1,4 @@
-"""Query string and form body into Params, enforcing the transport limits (docs/api.md)."""
+"""Query string and form body into Params, enforcing the limits of docs/api.md."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ MAIL_MAX_PARAMETERS = 5000
 
 
 @dataclass(frozen=True)
-class Transport:
+class FormRules:
     """How large a call's request may be, and how its form is read."""
 
     max_body_bytes: int
@@ -31,11 +31,11 @@ class Transport:
     mail_form: bool = False
 
     @classmethod
-    def standard(cls, settings: Settings) -> Transport:
+    def standard(cls, settings: Settings) -> FormRules:
         return cls(settings.max_body_bytes, settings.max_parameters)
 
     @classmethod
-    def mail(cls, settings: Settings) -> Transport:
+    def mail(cls, settings: Settings) -> FormRules:
         """Room for a whole message, base64 or percent-encoding it as clients do."""
         return cls(2 * settings.max_message_bytes, MAIL_MAX_PARAMETERS, mail_form=True)
 
@@ -56,20 +56,20 @@ def declared_length(scope: Scope) -> int | None:
         return None
 
 
-async def read_params(scope: Scope, receive: Receive, transport: Transport) -> Params:
+async def read_params(scope: Scope, receive: Receive, rules: FormRules) -> Params:
     """The union of query and body parameters; the body wins a clash."""
-    if transport.mail_form:
-        return await _read_mail_params(scope, receive, transport)
+    if rules.mail_form:
+        return await _read_mail_params(scope, receive, rules)
     query = _decode_pairs(scope["query_string"], "query string")
-    body = await _body_pairs(scope, receive, transport) if scope["method"] == "POST" else []
-    _check_counts(query, body, transport)
+    body = await _body_pairs(scope, receive, rules) if scope["method"] == "POST" else []
+    _check_counts(query, body, rules)
     return _merge(query, body)
 
 
-async def _read_mail_params(scope: Scope, receive: Receive, transport: Transport) -> Params:
+async def _read_mail_params(scope: Scope, receive: Receive, rules: FormRules) -> Params:
     query = urlencoded_raw_pairs(scope["query_string"])
-    body = await _body_raw_pairs(scope, receive, transport) if scope["method"] == "POST" else []
-    _check_counts(query, body, transport)
+    body = await _body_raw_pairs(scope, receive, rules) if scope["method"] == "POST" else []
+    _check_counts(query, body, rules)
     from_body = mail_params(list(body))
     return mail_params(list(query)).overridden_by(from_body) if query else from_body
 
@@ -77,36 +77,36 @@ async def _read_mail_params(scope: Scope, receive: Receive, transport: Transport
 def _check_counts(
     query: list[tuple[str, str]] | list[tuple[str, bytes]],
     body: list[tuple[str, str]] | list[tuple[str, bytes]],
-    transport: Transport,
+    rules: FormRules,
 ) -> None:
-    if len(query) + len(body) > transport.max_parameters:
-        raise Invalid([f"at most {transport.max_parameters} parameters are allowed"])
+    if len(query) + len(body) > rules.max_parameters:
+        raise Invalid([f"at most {rules.max_parameters} parameters are allowed"])
     errors = _duplicate_errors(query, "query string") + _duplicate_errors(body, "body")
     if errors:
         raise Invalid(errors)
 
 
-async def _body_pairs(scope: Scope, receive: Receive, transport: Transport) -> Pairs:
-    media_type, content_type, body = await _body(scope, receive, transport)
+async def _body_pairs(scope: Scope, receive: Receive, rules: FormRules) -> Pairs:
+    media_type, content_type, body = await _body(scope, receive, rules)
     if media_type == "multipart/form-data":
-        return multipart_pairs(content_type, body, transport.max_parameters)
+        return multipart_pairs(content_type, body, rules.max_parameters)
     return _decode_pairs(body, "request body") if body else []
 
 
 async def _body_raw_pairs(
-    scope: Scope, receive: Receive, transport: Transport
+    scope: Scope, receive: Receive, rules: FormRules
 ) -> list[tuple[str, bytes]]:
-    media_type, content_type, body = await _body(scope, receive, transport)
+    media_type, content_type, body = await _body(scope, receive, rules)
     if media_type == "multipart/form-data":
-        return multipart_raw_pairs(content_type, body, transport.max_parameters)
+        return multipart_raw_pairs(content_type, body, rules.max_parameters)
     return urlencoded_raw_pairs(body)
 
 
-async def _body(scope: Scope, receive: Receive, transport: Transport) -> tuple[str, str, bytes]:
+async def _body(scope: Scope, receive: Receive, rules: FormRules) -> tuple[str, str, bytes]:
     """The media type, the whole Content-Type and the body, or 413/415."""
     content_type = (header(scope, b"content-type") or b"").decode("latin-1")
     media_type = content_type.split(";", 1)[0].strip().lower()
-    body = await _read_body(_limited(receive, transport.max_body_bytes))
+    body = await _read_body(_limited(receive, rules.max_body_bytes))
     if body and media_type not in FORM_TYPES:
         raise HttpProblem(
             415, "request body must be application/x-www-form-urlencoded or multipart/form-data"

@@ -18,7 +18,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
-from gridreseller.messages.addresses import MailAddress
+from gridreseller.messages.addresses import LINE_BREAKS, MailAddress
 from gridreseller.messages.request import Attachment, MailRequest
 
 
@@ -91,7 +91,9 @@ def _write_headers(
         message["Cc"] = [_address(a) for a in request.cc]
     if request.reply_to:
         message["Reply-To"] = Address(addr_spec=request.reply_to)
-    message["Subject"] = request.smtpapi.personalize(request.subject, index)
+    # A `sub` or `section` value may bring a line break into the subject: a space there.
+    subject = request.smtpapi.personalize(request.subject, index)
+    message["Subject"] = LINE_BREAKS.sub(" ", subject)
     when = request.date or (now if now.tzinfo else now.replace(tzinfo=UTC))
     message["Date"] = format_datetime(when)
     message["Message-ID"] = message_id

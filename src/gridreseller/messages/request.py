@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.params import Params
-from gridreseller.messages.addresses import MailAddress, is_mail_address
+from gridreseller.messages.addresses import MailAddress, has_line_break, is_mail_address
 from gridreseller.messages.smtpapi import NAME as SMTPAPI
 from gridreseller.messages.smtpapi import SmtpApi, SmtpApiProblem, parse_smtpapi
 
@@ -32,7 +32,6 @@ ORDER = (
     "subject", "text", "date", "headers", SMTPAPI,
 )  # fmt: skip
 _HEADER_NAME = re.compile(r"[!-9;-~]{1,76}")  # RFC 5322 ftext, a line's worth
-_BREAKS = re.compile(r"[\r\n]")
 _BODY_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -86,8 +85,7 @@ class _Reader:
             if required:
                 self.problem(name, f"{name} is required")
             return None
-        illegal = _BODY_ILLEGAL if body else rules.ILLEGAL
-        if illegal.search(value):
+        if _BODY_ILLEGAL.search(value) or (not body and has_line_break(value)):
             what = "control characters" if body else "line breaks or control characters"
             self.problem(name, f"{name} must not contain {what}")
             return None
@@ -107,7 +105,7 @@ class _Reader:
         names = self.params.arrays.get(names_name, [])
         if len(names) > len(given):
             self.problem(names_name, f"{names_name} must have at most as many values as {name}")
-        elif any(rules.has_illegal_characters(n) for n in names):
+        elif any(rules.has_illegal_characters(n) or has_line_break(n) for n in names):
             self.problem(names_name, f"{names_name} must not contain line breaks")
         padded = [*names, *[""] * len(given)][: len(given)]
         return tuple(MailAddress(a, n) for a, n in zip(given, padded, strict=True))
@@ -176,7 +174,7 @@ def _date(reader: _Reader) -> datetime | None:
         return None
     try:
         return parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         reader.problem("date", "date must be an RFC 5322 date (Thu, 21 Dec 2000 16:01:07 +0200)")
         return None
 
@@ -206,7 +204,7 @@ def _header_problem(name: str, value: str) -> str | None:
     lowered = name.lower()
     if lowered in RESERVED_HEADERS or lowered.startswith("content-"):
         return f"headers must not set {name}: mail.send writes it"
-    if _BREAKS.search(value) or rules.has_illegal_characters(value):
+    if has_line_break(value) or rules.has_illegal_characters(value):
         return f"headers {name} must not contain line breaks or control characters"
     return None
 
@@ -217,7 +215,7 @@ def _attachments(reader: _Reader) -> tuple[Attachment, ...]:
     attachments = []
     for filename, data in files.items():
         parameter = f"files[{filename}]"
-        if not filename or rules.has_illegal_characters(filename):
+        if not filename or rules.has_illegal_characters(filename) or has_line_break(filename):
             reader.problem(parameter, f"{parameter[:120]} must name the file in brackets")
         elif len(data) > MAX_FILE_BYTES:
             reader.problem(parameter, f"{parameter} must be no more than 7 MiB")
@@ -234,7 +232,7 @@ def _content_ids(reader: _Reader, filenames: set[str]) -> dict[str, str]:
         filename = _bracketed(name, "content")
         if filename not in filenames:
             reader.problem(name, f"{name[:120]} must name a file given as files[...]")
-        elif not value or rules.has_illegal_characters(value) or not value.isascii():
+        elif not value or not value.isascii() or rules.has_illegal_characters(value):
             reader.problem(name, f"{name[:120]} must be a Content-ID without control characters")
         else:
             found[filename] = value
