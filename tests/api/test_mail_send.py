@@ -17,7 +17,7 @@ from gridreseller.services import audit, customers, manage, operator
 from tests.api.conftest import MailServer
 from tests.factories import Account, Distributor, Factory, form_pairs
 from tests.mail.support import DEFERRED, REJECTED, Delivered, Sink
-from tests.support import errors, eventually, message
+from tests.support import Clock, errors, eventually, message
 
 SENDER = "sender@example.com"
 BAD_LOGIN = "Bad username / password"
@@ -579,3 +579,21 @@ def test_credits_of_what_is_not_relayed_come_back(
     assert remaining(mail_server, distributor, customer) == 4  # the first copy's is kept
     assert send(mail_server, fmt, customer, **mail(to=[DEFERRED])).status_code == 503
     assert remaining(mail_server, distributor, customer) == 4
+
+
+def test_failed_logins_are_throttled(database_url: str, clock: Clock, sink: Sink) -> None:
+    """429 with Retry-After, counted in the one budget every login surface shares."""
+    server = MailServer(
+        database_url, clock, relay=f"127.0.0.1:{sink.port}", throttle_account_failures=2
+    )
+    try:
+        customer = server.factory.customer(server.factory.distributor())
+        wrong = Account(customer.username, "not-the-password")
+        statuses = [send(server, "json", wrong, **mail()).status_code for _ in range(3)]
+        assert statuses == [401, 401, 429]
+        throttled = send(server, "xml", customer, **mail())  # the right password waits too
+        assert throttled.status_code == 429
+        assert int(throttled.headers["retry-after"]) > 0
+    finally:
+        server.stop()
+    assert sink.messages == []
