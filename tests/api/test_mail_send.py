@@ -597,3 +597,13 @@ def test_failed_logins_are_throttled(database_url: str, clock: Clock, sink: Sink
     finally:
         server.stop()
     assert sink.messages == []
+
+
+def test_get_with_a_query_string(
+    mail_server: MailServer, sink: Sink, sender: Account, fmt: str
+) -> None:
+    """As every call: GET with the parameters in the query string sends too."""
+    query = [*sender.auth.items(), *form_pairs(**mail(subject="By GET"))]
+    assert_sent(mail_server.client.get(f"/api/mail.send.{fmt}", params=query))
+    _, parsed = received(sink)
+    assert parsed["Subject"] == "By GET"
