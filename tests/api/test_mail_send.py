@@ -103,6 +103,7 @@ def test_a_message_with_every_header_parameter(
     assert parsed["X-Campaign"] == "winter"
     assert parsed["Message-ID"].startswith("<") and parsed["Message-ID"].endswith("@example.com>")
     assert delivered.content.startswith(b"Received: ")
+    assert b" with HTTP id " in delivered.content.split(b"\r\n\r\n", 1)[0]
     assert f"(authenticated login {sender.username})".encode() in delivered.content
     assert parsed.get_content().strip() == "Hi."
 
