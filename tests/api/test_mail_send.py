@@ -13,11 +13,11 @@ from urllib.parse import quote_from_bytes, urlencode
 import httpx
 import pytest
 
-from gridreseller.services import audit, customers, manage, operator
-from tests.api.conftest import MailServer
+from gridreseller.services import customers, manage, operator
+from tests.api.mail_support import MailServer, sent_entries
 from tests.factories import Account, Distributor, Factory, form_pairs
 from tests.mail.support import DEFERRED, REJECTED, Delivered, Sink
-from tests.support import Clock, errors, eventually, message
+from tests.support import Clock, errors, message
 
 SENDER = "sender@example.com"
 BAD_LOGIN = "Bad username / password"
@@ -235,18 +235,6 @@ def test_smtpapi_copies_substitutions_sections_and_the_audit(
         assert entry.details["recipients"] == 3
         assert entry.details["categories"] == ["newsletter", "winter"]
         assert entry.details["unique_args"] == {"campaign": "w26"}
-
-
-def sent_entries(server: MailServer, account: Account, count: int) -> list[audit.Event]:
-    """The account's `mail.sent` audit entries, once `count` are written (they are
-    written in batches, about once a second)."""
-
-    def entries() -> list[audit.Event]:
-        every = audit.events(server.factory.ctx, None, None)
-        return [e for e in every if e.actor == account.username and e.action == "mail.sent"]
-
-    assert eventually(lambda: len(entries()) >= count)
-    return entries()
 
 
 # Validation: 400, one message per bad parameter, nothing sent ---------------------------------
