@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.api.mail_support import MailServer
+from tests.factories import Account
 from tests.mail.support import Sink
 from tests.support import Clock, free_port
 
@@ -51,3 +52,9 @@ def down_mail_server(database_url: str, clock: Clock) -> Iterator[MailServer]:
     running = MailServer(database_url, clock, relay=f"127.0.0.1:{free_port()}")
     yield running
     running.stop()
+
+
+@pytest.fixture
+def sender(mail_server: MailServer) -> Account:
+    """A live customer (no limit: unlimited sending) of a fresh distributor."""
+    return mail_server.factory.customer(mail_server.factory.distributor())

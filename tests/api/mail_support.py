@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -9,7 +11,10 @@ import httpx
 from gridreseller.bootstrap import Container
 from gridreseller.services import audit
 from tests.factories import Account, Factory
-from tests.support import Clock, ThreadServer, container_for, eventually
+from tests.mail.support import Delivered, Sink
+from tests.support import Clock, ThreadServer, container_for, eventually, message
+
+SENDER = "sender@example.com"
 
 
 class MailServer:
@@ -42,3 +47,33 @@ def sent_entries(server: MailServer, account: Account, count: int) -> list[audit
 
     assert eventually(lambda: len(entries()) >= count)
     return entries()
+
+
+def mail(**overrides: Any) -> dict[str, Any]:
+    """A message that sends: one recipient, a subject and a text."""
+    return {
+        "to": ["ann@example.com"],
+        "from": SENDER,
+        "subject": "Hello",
+        "text": "Hi.",
+        **overrides,
+    }
+
+
+def send(server: MailServer, fmt: str, account: Account | None, **params: Any) -> httpx.Response:
+    """POST mail.send urlencoded (lists as `name[]`), as the 1.x Python client does."""
+    return server.factory.call("mail.send", fmt, account, **params)
+
+
+def received(sink: Sink, index: int = 0) -> tuple[Delivered, EmailMessage]:
+    delivered = sink.messages[index]
+    parsed = message_from_bytes(delivered.content, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return delivered, parsed
+
+
+def assert_sent(response: httpx.Response) -> None:
+    assert response.status_code == 200, response.text
+    assert message(response) == "success"
+    if response.headers["content-type"].startswith("application/xml"):
+        assert response.content.endswith(b"<result><message>success</message></result>")
