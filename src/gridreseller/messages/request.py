@@ -16,16 +16,15 @@ from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.params import Params
 from gridreseller.messages.addresses import MailAddress, has_line_break, is_mail_address
+from gridreseller.messages.smtpapi import MAX_RECIPIENTS, SmtpApi, SmtpApiProblem, parse_smtpapi
 from gridreseller.messages.smtpapi import NAME as SMTPAPI
-from gridreseller.messages.smtpapi import SmtpApi, SmtpApiProblem, parse_smtpapi
 
-MAX_RECIPIENTS = 1000
 MAX_FILE_BYTES = 7 * 1024 * 1024
 # Headers the call writes itself; `headers` may not set them.
 RESERVED_HEADERS = frozenset(
-    {"from", "to", "cc", "bcc", "subject", "date", "reply-to", "message-id", "mime-version"}
-    | {"received"}
-)
+    ("from", "to", "cc", "bcc", "subject", "date", "reply-to", "message-id")
+    + ("mime-version", "received")
+)  # and every Content-* header
 # The order in which problems are reported (files[...] and content[...] last).
 ORDER = (
     "to", "toname", "cc", "ccname", "bcc", "bccname", "from", "fromname", "replyto",
@@ -57,11 +56,6 @@ class MailRequest:
     headers: tuple[tuple[str, str], ...] = ()
     attachments: tuple[Attachment, ...] = ()
     smtpapi: SmtpApi = field(default_factory=SmtpApi)
-
-    @property
-    def copies(self) -> int:
-        """One message per x-smtpapi `to` recipient, else one for the form's `to`."""
-        return len(self.smtpapi.to) or 1
 
     @property
     def recipient_count(self) -> int:
