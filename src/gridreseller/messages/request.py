@@ -20,11 +20,11 @@ from gridreseller.messages.smtpapi import MAX_RECIPIENTS, SmtpApi, SmtpApiProble
 from gridreseller.messages.smtpapi import NAME as SMTPAPI
 
 MAX_FILE_BYTES = 7 * 1024 * 1024
-# Headers the call writes itself; `headers` may not set them.
+# Headers the call writes itself, and every Content-* header: `headers` may not set them.
 RESERVED_HEADERS = frozenset(
-    ("from", "to", "cc", "bcc", "subject", "date", "reply-to", "message-id")
-    + ("mime-version", "received")
-)  # and every Content-* header
+    {"from", "to", "cc", "bcc", "subject", "date", "reply-to", "message-id"}
+    | {"mime-version", "received"}
+)
 # The order in which problems are reported (files[...] and content[...] last).
 ORDER = (
     "to", "toname", "cc", "ccname", "bcc", "bccname", "from", "fromname", "replyto",
