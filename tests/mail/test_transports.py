@@ -1,6 +1,7 @@
 """The outbound path's transports against real aiosmtpd upstreams: the pool reuses,
 replaces and bounds its connections and closes idle ones; the Maildir target keeps
-each message with its envelope; relay targets parse with a one-line error."""
+each message with its envelope; relay targets and the sending settings parse with a
+one-line error."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from gridreseller.bootstrap import configured_relay
+from gridreseller.config import ConfigurationError, Settings, load_settings
 from gridreseller.sending.targets import (
     MaildirTarget,
     UpstreamTarget,
@@ -21,7 +24,7 @@ from gridreseller.sending.transports import MaildirTransport, Outcome, Relayed
 from gridreseller.sending.upstream_pool import UpstreamPool
 from tests.mail.support import DEFERRED, MESSAGE, REJECTED
 from tests.mail.upstreams import Upstream
-from tests.support import free_port
+from tests.support import container_for, free_port
 
 
 def pool_to(
@@ -222,3 +225,43 @@ def test_a_bad_relay_target_is_one_line_naming_its_source(text: str) -> None:
 def test_the_maildir_warning_is_loud_and_names_the_path() -> None:
     line = maildir_warning(MaildirTarget(Path("/srv/try/box")))
     assert line.startswith("WARNING:") and "/srv/try/box" in line and "NOT sent" in line
+
+
+# Settings ----------------------------------------------------------------------------
+
+
+def test_the_relay_setting_is_parsed_at_start_with_an_error_naming_it() -> None:
+    assert configured_relay(Settings(relay="maildir:/srv/try")) == MaildirTarget(Path("/srv/try"))
+    assert configured_relay(Settings()) is None
+    with pytest.raises(ConfigurationError, match=r"^GRIDRESELLER_RELAY must be HOST:PORT"):
+        configured_relay(Settings(relay="mx.example"))
+
+
+@pytest.mark.parametrize("name", ["RELAY_POOL_SIZE", "MAX_MESSAGE_BYTES"])
+def test_sizes_must_be_at_least_one(name: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"^GRIDRESELLER_{name} must be at least 1"):
+        load_settings({f"GRIDRESELLER_{name}": "0"})
+
+
+def test_the_pool_size_setting_bounds_the_connections(fresh_database_url: str) -> None:
+    container = container_for(fresh_database_url, relay_pool_size=2)
+    upstream = Upstream(delay=0.3).start()
+    try:
+        target = UpstreamTarget("127.0.0.1", upstream.port)
+        submission = container.submission_for(target, "mx.test")
+
+        async def burst() -> list[Relayed]:
+            relays = (
+                submission.transport.send("s@example.com", [f"r{n}@example.com"], MESSAGE, [])
+                for n in range(5)
+            )
+            sent = list(await asyncio.gather(*relays))
+            await submission.close()
+            return sent
+
+        relayed = asyncio.run(burst())
+    finally:
+        upstream.stop()
+        container.close()
+    assert all(r.sent for r in relayed)
+    assert upstream.connections.most == 2
