@@ -76,4 +76,4 @@ def assert_sent(response: httpx.Response) -> None:
     assert response.status_code == 200, response.text
     assert message(response) == "success"
     if response.headers["content-type"].startswith("application/xml"):
-        assert response.content.endswith(b"<result><message>success</message></result>")
+        assert response.content.endswith(b"<result><message>success</message></result>\n")
