@@ -1,5 +1,5 @@
-"""A distributor's customers (§12, the distributor.* calls): the list, one customer's
-page with its forms, adding one, deleting one after a confirmation step."""
+"""A distributor's customers (§12, the distributor.* calls): one customer's page with
+its forms, adding one, deleting one after a confirmation step (the list: customer_list.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from gridreseller.domain.errors import Invalid
 from gridreseller.domain.rules import PROFILE_LIMITS
 from gridreseller.web import actions
 from gridreseller.web.dashboard import Dashboard, Handler, Visit, redirect
-from gridreseller.web.forms import Form
 from gridreseller.web.render import FormState
 
-PAGE_SIZE = 50
 LIMIT_FIELDS = ("task", "credits", "period", "startdate", "enddate", "initial_credits")
 MANAGE = Capability.MANAGE_CUSTOMERS
 PROFILE_FIELDS = tuple(PROFILE_LIMITS)
@@ -47,41 +45,11 @@ def routes(dashboard: Dashboard) -> list[Route]:
         "/customer/limit": _on_customer(_set_limit, "limit", LIMIT_FIELDS),
     }
     return [
-        dashboard.route("/customers", MANAGE, show=customer_list),
         dashboard.route("/customers/new", MANAGE, show=new_customer, act=add_customer),
         dashboard.route("/customer", MANAGE, show=customer_page),
         *(dashboard.route(path, MANAGE, act=handler) for path, handler in on_customer.items()),
         dashboard.route("/customer/delete", MANAGE, show=confirm_delete, act=delete_customer),
     ]
-
-
-# The list ---------------------------------------------------------------------------
-
-
-async def customer_list(visit: Visit) -> Response:
-    """Filtered (exact matches, as profile get filters) and paged by `offset`."""
-    query = Form(tuple(visit.request.query_params.multi_items()))
-    shown = {name: query.text(name) for name in actions.FILTERS}
-    try:
-        page = await actions.list_customers(visit.ctx, visit.principal, query, PAGE_SIZE)
-    except Invalid as error:
-        refused = FormState.refused("filters", query, error, actions.FILTERS)
-        return visit.render("customers.html", 400, page=None, filters=refused, links={})
-    links = {}
-    if page.offset > 0:
-        links["previous"] = _list_link(shown, max(0, page.offset - PAGE_SIZE))
-    if page.more:
-        links["next"] = _list_link(shown, page.offset + PAGE_SIZE)
-    filters = FormState("filters", shown)
-    return visit.render("customers.html", page=page, filters=filters, links=links)
-
-
-def _list_link(filters: dict[str, str], offset: int) -> dict[str, str]:
-    """The query of another page of the same list (empty filters left out)."""
-    query = {name: value for name, value in filters.items() if value}
-    if offset:
-        query["offset"] = str(offset)
-    return query
 
 
 # Adding -----------------------------------------------------------------------------
