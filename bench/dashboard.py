@@ -5,9 +5,10 @@
 Seeds a fresh database (a SQLite file unless --database-url names an empty one) as
 bench/run.py does, starts `gridreseller serve` on it, logs in through the login form,
 and times whole page loads (request sent to last byte read) of /dashboard/customers:
-the first page, a page deep in the list, the `username` filter (one indexed lookup),
-and filters the list service applies row by row as it streams (`city`, `active`).
-Prints the median and the slowest of each (tests/web/test_scale.py runs it).
+the first and the last page in username order (the last also backwards), the whole
+list sorted by other columns, the substring search finding one customer, a hundred,
+none or every one, and the `active` filter matching none. Prints the median and the
+slowest of each (tests/web/test_scale.py runs it).
 """
 
 from __future__ import annotations
@@ -29,10 +30,16 @@ from run import DISTRIBUTOR, DISTRIBUTOR_PASSWORD, launch, seed, server_command
 
 PAGES = {
     "first page": {},
-    "page at offset 99,950": {"offset": "99950"},
-    "username filter (one customer)": {"username": "c050000@example.com"},
-    "city filter, every row matches": {"city": "springfield"},
-    "active=false, no row matches (whole list scanned)": {"active": "false"},
+    "last page (rows 99,951-100,000)": {"page": "2000"},
+    "last page, username descending": {"page": "2000", "dir": "desc"},
+    "sorted by company, last page": {"sort": "company", "page": "2000"},
+    "sorted by name, first page": {"sort": "name"},
+    "sorted by email descending, first page": {"sort": "email", "dir": "desc"},
+    "search finding one customer": {"search": "c050000"},
+    "search finding 100 customers": {"search": "c0500"},
+    "search finding none": {"search": "no-such-customer"},
+    "search finding every customer": {"search": "example"},
+    "active=false, no row matches": {"active": "false"},
 }
 TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
 

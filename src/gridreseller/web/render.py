@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
@@ -25,7 +26,18 @@ def templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["money"] = money
     return Jinja2Templates(env=environment)
+
+
+CENT = Decimal("0.01")
+
+
+def money(amount: Decimal) -> str:
+    """An amount as a price is shown, without a currency: two decimals (`0.00`), or
+    as many as a smaller amount needs (an overage of `0.0015` a message)."""
+    cents = amount.quantize(CENT)
+    return f"{cents:f}" if cents == amount else f"{amount.normalize():f}"
 
 
 @dataclass(frozen=True)
