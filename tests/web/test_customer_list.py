@@ -153,9 +153,9 @@ def test_a_bad_query_is_told_beside_its_field(factory: Factory, web: Web) -> Non
     )
     assert bad.status_code == 400
     assert field_errors(bad, "list") == {
-        "search": ["search must be no more than 100 characters"],
-        "active": ["active must be true, false, 1 or 0"],
-        "sort": ["sort must be one of username, email, name, company, package"],
-        "dir": ["dir must be one of asc, desc"],
+        "search": ["“Search” must be no more than 100 characters"],
+        "active": ["“Sending” must be true, false, 1 or 0"],
+        "sort": ["“Sort by” must be one of username, email, name, company, package"],
+        "dir": ["“Order” must be one of asc, desc"],
     }
     assert "page must be a positive integer" in all_errors(bad, "list")

@@ -10,6 +10,7 @@ import pytest
 
 from gridreseller.services import audit, manage
 from gridreseller.services.context import ServiceContext
+from gridreseller.web.messages import in_words
 from tests.factories import Account, Distributor, Factory, customer_params, unique
 from tests.support import errors
 from tests.web.webclient import WebClient, all_errors, field_errors, notice
@@ -75,10 +76,12 @@ def test_add_customer_shows_the_apis_errors_beside_their_fields(factory: Factory
     client.open("/dashboard/customers/new")
     shown = client.post("/dashboard/customers/new", bad)
     assert shown.status_code == 400
-    assert sorted(all_errors(shown, "customer")) == sorted(errors(api))
+    assert sorted(all_errors(shown, "customer")) == sorted(
+        in_words(e, "customer") for e in errors(api)
+    )
     beside = field_errors(shown, "customer")
-    assert beside["email"] == ["email must be a valid email address"]
-    assert beside["first_name"] == ["first_name must not be empty"]
+    assert beside["email"] == ["“Contact email” must be a valid email address"]
+    assert beside["first_name"] == ["“First name” must not be empty"]
     assert 'value="not-an-email"' in shown.text  # what was sent, except passwords
     assert 'value="short"' not in shown.text
     assert len(factory.customers_of(distributor)) == 1  # nothing created
@@ -126,10 +129,12 @@ def test_profile_errors_are_the_apis_beside_their_fields(factory: Factory, web: 
         "distributor.manage", "json", distributor, method="profile", task="set", **form
     )
     assert field_errors(shown, "profile") == {
-        "city": ["city must not be empty"],
-        "zip": ["zip must be no more than 50 characters"],
+        "city": ["“City” must not be empty"],
+        "zip": ["“Postal code” must be no more than 50 characters"],
     }
-    assert sorted(all_errors(shown, "profile")) == sorted(errors(api))
+    assert sorted(all_errors(shown, "profile")) == sorted(
+        in_words(e, "profile") for e in errors(api)
+    )
     row = factory.customer_row(distributor, customer.username)
     assert row is not None and row["city"] != ""
 
@@ -164,9 +169,9 @@ def test_rename_errors_are_the_apis(factory: Factory, web: Web) -> None:
     other = factory.customer(distributor)
     client.open("/dashboard/customer", user=customer.username)
     for wanted, message in [
-        ("not-an-email", "username must be a valid email address"),
-        ("x@sendgrid.com", "username must not use a reserved domain"),
-        (other.username, "username is already taken"),
+        ("not-an-email", "“New username” must be a valid email address"),
+        ("x@sendgrid.com", "“New username” must not use a reserved domain"),
+        (other.username, "“New username” is already taken"),
     ]:
         shown = client.post(
             "/dashboard/customer/username", {"user": customer.username, "username": wanted}
@@ -256,11 +261,11 @@ def test_limit_errors_are_the_apis_beside_their_fields(factory: Factory, web: We
     shown = client.post("/dashboard/customer/limit", form)
     assert shown.status_code == 400
     assert field_errors(shown, "limit") == {
-        "credits": ["credits must be a positive integer"],
-        "period": ["period must be one of daily, weekly, monthly"],
+        "credits": ["“Credits” must be a positive integer"],
+        "period": ["“Period” must be one of daily, weekly, monthly"],
     }
     api = factory.call("distributor.manage", "json", distributor, method="limit", **form)
-    assert sorted(all_errors(shown, "limit")) == sorted(errors(api))
+    assert sorted(all_errors(shown, "limit")) == sorted(in_words(e, "limit") for e in errors(api))
 
 
 def test_a_customer_sees_its_remaining_credits(factory: Factory, web: Web) -> None:

@@ -12,8 +12,9 @@ import pytest
 from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
 from gridreseller.web.render import money
-from tests.factories import Factory, unique
-from tests.web.webclient import WebClient
+from tests.factories import Factory, customer_params, unique
+from tests.support import errors
+from tests.web.webclient import WebClient, field_errors
 
 Web = Callable[[], WebClient]
 PERMISSIONS_CELL = re.compile(r'<td data-label="Permissions">\s*(.*?)\s*</td>', re.S)
@@ -61,3 +62,42 @@ def test_package_amounts_read_as_money(factory: Factory, web: Web, ctx: ServiceC
 )
 def test_money(amount: str, shown: str) -> None:
     assert money(Decimal(amount)) == shown
+
+
+def test_errors_use_the_labels_words_and_the_api_keeps_its_own(factory: Factory, web: Web) -> None:
+    distributor = factory.distributor()
+    customer = factory.customer(distributor)
+    client = web()
+    assert client.login(distributor).status_code == 303
+    client.open("/dashboard/customer", user=customer.username)
+    limit = {
+        "user": customer.username,
+        "task": "recurring",
+        "credits": "100",
+        "period": "daily",
+        "startdate": "2030-01-10",
+        "enddate": "2030-01-01",
+    }
+    shown = client.post("/dashboard/customer/limit", limit)
+    assert shown.status_code == 400
+    assert field_errors(shown, "limit") == {
+        "enddate": [
+            "\N{LEFT DOUBLE QUOTATION MARK}Last day\N{RIGHT DOUBLE QUOTATION MARK} must "
+            "not be before \N{LEFT DOUBLE QUOTATION MARK}First day\N{RIGHT DOUBLE QUOTATION MARK}"
+        ]
+    }
+    api = factory.call("distributor.manage", "json", distributor, method="limit", **limit)
+    assert errors(api) == ["enddate must not be before startdate"]
+    new = {**customer_params(distributor.package), "ip[]": ["198.51.100.9"]}
+    client.open("/dashboard/customers/new")
+    no_groups = client.post("/dashboard/customers/new", new)  # no IP checkboxes on the page
+    assert no_groups.status_code == 400 and "ip" in field_errors(no_groups, "customer")
+    factory.ip_group(distributor, "198.51.100.9")
+    client.open("/dashboard/customers/new")
+    refused = client.post("/dashboard/customers/new", new)
+    assert refused.status_code == 400
+    [ip_error] = field_errors(refused, "customer")["ip"]
+    assert ip_error == (
+        "\N{LEFT DOUBLE QUOTATION MARK}IP addresses\N{RIGHT DOUBLE QUOTATION MARK} is not "
+        "allowed: the package does not include IP addresses"
+    )
