@@ -22,7 +22,7 @@ CUSTOMERS, PACKAGES, CREDENTIALS, PASSWORD, ACCOUNT = (
 )
 # §12, read for each kind of login (written out here, not taken from the code).
 MAY = {
-    "distributor": {CUSTOMERS, PACKAGES, CREDENTIALS},
+    "distributor": {CUSTOMERS, PACKAGES, CREDENTIALS, PASSWORD},  # and issue 22's own password
     "distributor credential": {CUSTOMERS, PACKAGES},
     "customer": {CREDENTIALS, PASSWORD, ACCOUNT},
     "customer credential": {ACCOUNT},

@@ -339,6 +339,29 @@ def test_search_sort_and_page_through_the_customer_list(
     site.shot(page, "customers-search")
 
 
+def test_a_distributor_changes_its_own_password(site: Site, desktop: BrowserContext) -> None:
+    reseller = Account("pacific-mail", "pacific-reseller-pass")
+    ctx = site.factory.ctx
+    operator.create_distributor(ctx, reseller.username, reseller.password, "ops@pacific.example")
+    page = desktop.new_page()
+    log_in(page, site, reseller)
+    page.get_by_role("link", name="Password").click()
+    page.get_by_label("Current password").fill("not-the-password")
+    page.get_by_label("New password", exact=True).fill("pacific-new-pass")
+    page.get_by_label("Repeat the new password").fill("pacific-new-pass")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("\N{LEFT DOUBLE QUOTATION MARK}Current password")).to_be_visible()
+    site.shot(page, "password-refused")
+    page.get_by_label("Current password").fill(reseller.password)
+    page.get_by_label("New password", exact=True).fill("pacific-new-pass")
+    page.get_by_label("Repeat the new password").fill("pacific-new-pass")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password was changed")
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, site, Account(reseller.username, "pacific-new-pass"))
+    expect(page).to_have_url(site.url + "/dashboard/customers")
+
+
 def _credentials(site: Site, account: Account) -> dict[str, dict[str, int]]:
     response = site.factory.call("credentials/get", "json", account)
     return {c["name"]: c["permissions"] for c in response.json()}
