@@ -88,7 +88,10 @@ def test_errors_use_the_labels_words_and_the_api_keeps_its_own(factory: Factory,
     }
     api = factory.call("distributor.manage", "json", distributor, method="limit", **limit)
     assert errors(api) == ["enddate must not be before startdate"]
-    new = {**customer_params(distributor.package), "ip[]": ["198.51.100.9"]}
+    new: dict[str, str | list[str]] = {
+        **customer_params(distributor.package),
+        "ip[]": ["198.51.100.9"],
+    }
     client.open("/dashboard/customers/new")
     no_groups = client.post("/dashboard/customers/new", new)  # no IP checkboxes on the page
     assert no_groups.status_code == 400 and "ip" in field_errors(no_groups, "customer")
