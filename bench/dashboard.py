@@ -27,6 +27,9 @@ import httpx
 
 # bench/ is the script's directory, so its sibling imports as `run`.
 from run import DISTRIBUTOR, DISTRIBUTOR_PASSWORD, launch, seed, server_command
+from sqlalchemy import create_engine, text
+
+from gridreseller.db.engine import normalize_url
 
 PAGES = {
     "first page": {},
@@ -50,6 +53,20 @@ class Timing:
     median_ms: float
     slowest_ms: float
     rows: int
+
+
+def gather_statistics(database_url: str) -> None:
+    """PostgreSQL: ANALYZE, as autovacuum does within a minute of a bulk load, so the
+    planner knows there are 100,000 rows (without statistics it guesses a handful and
+    may join the search's matches row by row: docs/dashboard.md)."""
+    if not database_url.startswith("postgresql"):
+        return
+    engine = create_engine(normalize_url(database_url))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    finally:
+        engine.dispose()
 
 
 def log_in(client: httpx.Client) -> dict[str, str]:
@@ -83,6 +100,7 @@ def time_page(
 
 def measure(database_url: str, customers: int, repeat: int) -> list[Timing]:
     seed(database_url, customers)
+    gather_statistics(database_url)
     with contextlib.ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         base_url, _pid = launch(stack, "serve", server_command(database_url), work)
