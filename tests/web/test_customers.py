@@ -3,8 +3,11 @@ rules and error messages (beside their fields) and an audit entry on the dashboa
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -95,8 +98,8 @@ def test_customer_page_shows_the_customer_and_a_form_per_change(factory: Factory
     customer = factory.customer(distributor, company="Quill & Co <b>")
     page = client.open("/dashboard/customer", user=customer.username).text
     assert "Quill &amp; Co &lt;b&gt;" in page  # autoescaped
-    for action in ("profile", "username", "email", "password", "manage"):
-        assert f'action="/dashboard/customer/{action}"' in page
+    for change in ("profile", "username", "email", "password", "manage", "limit"):
+        assert f'<input type="hidden" name="change" value="{change}">' in page
     assert 'value="disable"' in page and 'value="website_disable"' in page
 
 
@@ -242,14 +245,15 @@ def test_a_distributor_sets_and_sees_a_customers_limit(
     customer = factory.customer(distributor)
     page = client.open("/dashboard/customer", user=customer.username)
     assert "No limit" in page.text
-    form = {"user": customer.username, "task": "total", "credits": "120"}
-    shown = follow(client, client.post("/dashboard/customer/limit", form))
+    here = f"/dashboard/customer?{urlencode({'user': customer.username})}"
+    form = {"user": customer.username, "change": "limit", "task": "total", "credits": "120"}
+    shown = follow(client, client.post(here, form))
     assert notice(shown) == "The sending limit was saved."
     assert "<dt>Credits left</dt><dd>120</dd>" in shown.text
     action, surface, _actor, details = last_event(ctx, customer.username)
     assert (action, surface, details["task"]) == ("customer.limit", "dashboard", "total")
     take = {"user": customer.username, "task": "decrement", "credits": "20"}
-    shown = follow(client, client.post("/dashboard/customer/limit", take))
+    shown = follow(client, client.post("/dashboard/customer/limit", take))  # for scripts
     assert "<dt>Credits left</dt><dd>100</dd>" in shown.text
 
 
@@ -258,14 +262,17 @@ def test_limit_errors_are_the_apis_beside_their_fields(factory: Factory, web: We
     customer = factory.customer(distributor)
     client.open("/dashboard/customer", user=customer.username)
     form = {"user": customer.username, "task": "recurring", "credits": "0", "period": "yearly"}
-    shown = client.post("/dashboard/customer/limit", form)
+    here = f"/dashboard/customer?{urlencode({'user': customer.username})}"
+    shown = client.post(here, {**form, "change": "limit"})
     assert shown.status_code == 400
-    assert field_errors(shown, "limit") == {
-        "credits": ["“Credits” must be a positive integer"],
+    assert field_errors(shown, "limit_recurring") == {
+        "credits": ["“Credits each period” must be a positive integer"],
         "period": ["“Period” must be one of daily, weekly, monthly"],
     }
     api = factory.call("distributor.manage", "json", distributor, method="limit", **form)
-    assert sorted(all_errors(shown, "limit")) == sorted(in_words(e, "limit") for e in errors(api))
+    assert sorted(all_errors(shown, "limit_recurring")) == sorted(
+        in_words(e, "limit_recurring") for e in errors(api)
+    )
 
 
 def test_a_customer_sees_its_remaining_credits(factory: Factory, web: Web) -> None:
@@ -284,3 +291,47 @@ def test_a_customer_sees_its_remaining_credits(factory: Factory, web: Web) -> No
     page = client.open("/dashboard/account")
     assert page.status_code == 200
     assert "<dt>Credits left</dt><dd>42</dd>" in page.text
+
+
+def _form_of(page: str, heading: str) -> str:
+    """The HTML of the limit form under that heading."""
+    start = page.index(f"<h3>{heading}</h3>")
+    return page[start : page.index("</form>", start)]
+
+
+def test_each_limit_task_has_a_form_with_only_its_fields(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    page = client.open("/dashboard/customer", user=customer.username).text
+    names = {
+        heading: re.findall(r' name="([a-z_]+)"', _form_of(page, heading))
+        for heading in ("Set a total", "Add or take away", "Reset every period")
+    }
+    assert names == {
+        "Set a total": ["csrf_token", "user", "change", "task", "credits"],
+        "Add or take away": ["csrf_token", "user", "change", "credits", "task", "task"],
+        "Reset every period": [
+            *("csrf_token", "user", "change", "task", "credits", "period"),
+            *("startdate", "enddate", "initial_credits"),
+        ],
+    }
+    assert "<h3>Remove the limit</h3>" not in page  # no limit to remove yet
+    assert "YYYY" not in _form_of(page, "Reset every period")  # the picker shows its own format
+
+
+def test_a_refused_form_is_shown_at_the_pages_own_address(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    here = f"/dashboard/customer?{urlencode({'user': customer.username})}"
+    page = client.open(here).text
+    assert page.count(f'action="{html.escape(here)}"') == 9  # every form of the page
+    form = {"user": customer.username, "change": "email", "email": "not-an-email"}
+    shown = client.post(here, form)
+    assert shown.status_code == 400 and str(shown.url).endswith(here)
+    assert field_errors(shown, "email") == {
+        "email": ["“Contact email” must be a valid email address"]
+    }
+    assert 'value="not-an-email"' in shown.text
+    unknown = client.post(here, {"user": customer.username, "change": "everything"})
+    assert unknown.status_code == 400
+    assert "change must be one of profile, username, email, password, manage, limit" in unknown.text

@@ -80,7 +80,7 @@ def test_errors_use_the_labels_words_and_the_api_keeps_its_own(factory: Factory,
     }
     shown = client.post("/dashboard/customer/limit", limit)
     assert shown.status_code == 400
-    assert field_errors(shown, "limit") == {
+    assert field_errors(shown, "limit_recurring") == {
         "enddate": [
             "\N{LEFT DOUBLE QUOTATION MARK}Last day\N{RIGHT DOUBLE QUOTATION MARK} must "
             "not be before \N{LEFT DOUBLE QUOTATION MARK}First day\N{RIGHT DOUBLE QUOTATION MARK}"

@@ -93,6 +93,14 @@ _CREDENTIAL_WORDS = {
     "web": "web",
     "api": "api",
 }
+_LIMIT_WORDS = {
+    "task": "Change",
+    "credits": "Credits",
+    "period": "Period",
+    "startdate": "First day",
+    "enddate": "Last day",
+    "initial_credits": "Credits until the first reset",
+}
 FIELD_WORDS: Mapping[str, Mapping[str, str]] = {
     "password": {
         "current_password": "Current password",
@@ -115,14 +123,10 @@ FIELD_WORDS: Mapping[str, Mapping[str, str]] = {
     "profile": _PROFILE_WORDS,
     "username": {"username": "New username"},
     "email": {"email": "Contact email"},
-    "limit": {
-        "task": "Change",
-        "credits": "Credits",
-        "period": "Period",
-        "startdate": "First day",
-        "enddate": "Last day",
-        "initial_credits": "Credits until the first reset",
-    },
+    "limit_total": _LIMIT_WORDS,
+    "limit_change": _LIMIT_WORDS,
+    "limit_recurring": {**_LIMIT_WORDS, "credits": "Credits each period"},
+    "limit_none": _LIMIT_WORDS,
     "add": _CREDENTIAL_WORDS,
     "edit": _CREDENTIAL_WORDS,
     "list": {"search": "Search", "active": "Sending", "sort": "Sort by", "dir": "Order"},
