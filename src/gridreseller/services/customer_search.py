@@ -69,19 +69,24 @@ async def list_customers(
     query = CUSTOMER_LIST_QUERY.parse(params, ctx.parse_context())
 
     def look(repository: Repository) -> CustomerPage:
-        search = CustomerSearch(
-            query.search, query.active, query.sort, query.dir == "desc", 0, size
-        )
-        total = repository.count_customers(actor.account_id, search)
+        descending = query.dir == "desc"
+        search = CustomerSearch(query.search, query.active, query.sort, descending, 0, size)
+        page = query.page
+        total, found = repository.search_customers(actor.account_id, page_at(search, page, size))
         pages = max(1, -(-total // size))
-        page = min(query.page, pages)
-        found = repository.search_customers(
-            actor.account_id, search._replace(offset=(page - 1) * size)
-        )
+        if page > pages:  # past the end: the last page instead
+            page = pages
+            total, found = repository.search_customers(
+                actor.account_id, page_at(search, page, size)
+            )
         rows = [_as_view(row) for row in found]
         return CustomerPage(query, rows, total, page, pages, size)
 
     return await ctx.uow.run_read(look)
+
+
+def page_at(search: CustomerSearch, page: int, size: int) -> CustomerSearch:
+    return search._replace(offset=(page - 1) * size)
 
 
 def _as_view(row: DriverRow) -> ListedCustomer:

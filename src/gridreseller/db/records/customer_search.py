@@ -74,9 +74,40 @@ class CustomerSearchRecords:
         query = self._narrowed(query.where(*LIVE_CUSTOMERS_OF), search)
         return int(self.connection.execute(query, {"distributor_id": distributor_id}).scalar_one())
 
-    def search_customers(self, distributor_id: int, search: CustomerSearch) -> list[DriverRow]:
-        """One page of them, as list rows (the columns of CUSTOMER_LIST, then the id)."""
-        ids = self._page_ids(distributor_id, search)
+    def search_customers(
+        self, distributor_id: int, search: CustomerSearch
+    ) -> tuple[int, list[DriverRow]]:
+        """How many the search finds, and the page of them at its offset, as list rows
+        (the columns of CUSTOMER_LIST, then the id)."""
+        if search.text and not self._postgresql:
+            # SQLite reads every row to search: one pass counts them as it pages.
+            counted = self._page_ids(distributor_id, search, counted=True)
+            ids = [row[0] for row in counted]
+            if counted:
+                total = counted[0][1]
+            else:  # none found, or a page past the end of those found
+                total = self.count_customers(distributor_id, search) if search.offset else 0
+        else:
+            total = self.count_customers(distributor_id, search)
+            ids = [row[0] for row in self._page_ids(distributor_id, search)]
+        return total, self._rows(distributor_id, ids)
+
+    def _page_ids(
+        self, distributor_id: int, search: CustomerSearch, *, counted: bool = False
+    ) -> list[DriverRow]:
+        """The ids of the page's customers in order (each with the number found, if
+        `counted`)."""
+        keys = [*map(self._sort_key, SORT_COLUMNS[search.sort]), logins.c.id]
+        order = [key.desc() if search.descending else key.asc() for key in keys]
+        columns = (logins.c.id, func.count().over()) if counted else (logins.c.id,)
+        query = select(*columns).select_from(self._sorted_from(search))
+        query = query.where(*LIVE_CUSTOMERS_OF)
+        query = self._narrowed(query, search).order_by(*order)
+        query = query.offset(search.offset).limit(search.limit)
+        found = self.connection.execute(query, {"distributor_id": distributor_id})
+        return [tuple(row) for row in found]
+
+    def _rows(self, distributor_id: int, ids: list[int]) -> list[DriverRow]:
         if not ids:
             return []
         rows = self.connection.execute(
@@ -84,16 +115,6 @@ class CustomerSearchRecords:
         )
         by_id = {row[-1]: tuple(row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
-
-    def _page_ids(self, distributor_id: int, search: CustomerSearch) -> list[int]:
-        keys = [*map(self._sort_key, SORT_COLUMNS[search.sort]), logins.c.id]
-        order = [key.desc() if search.descending else key.asc() for key in keys]
-        query = select(logins.c.id).select_from(self._sorted_from(search))
-        query = query.where(*LIVE_CUSTOMERS_OF)
-        query = self._narrowed(query, search).order_by(*order)
-        query = query.offset(search.offset).limit(search.limit)
-        found = self.connection.execute(query, {"distributor_id": distributor_id})
-        return list(found.scalars())
 
     @property
     def _postgresql(self) -> bool:
