@@ -123,6 +123,8 @@ def test_pages_are_numbered_and_counted(factory: Factory, web: Web) -> None:
     assert 'aria-current="page" aria-label="Page 2"' in second.text
     past_the_end = client.open("/dashboard/customers", page="9")  # the last page instead
     assert listed(past_the_end) == names[50:]
+    far_past_the_end = client.open("/dashboard/customers", page="9" * 18)
+    assert listed(far_past_the_end) == names[50:]
     searched_past_the_end = client.open("/dashboard/customers", search="-", page="9")
     assert listed(searched_past_the_end) == names[50:]
     assert count(searched_past_the_end) == "53 customers found · showing 51\N{EN DASH}53"

@@ -1,5 +1,5 @@
 """A login's own account: the read-only view of a customer's account, and changing
-one's own password (a customer's or a distributor's; §12's "its own password")."""
+one's own password (a customer's or a distributor's)."""
 
 from __future__ import annotations
 

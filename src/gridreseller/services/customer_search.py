@@ -22,6 +22,9 @@ from gridreseller.services.context import ServiceContext
 PAGE_SIZE = 50
 DIRECTIONS = ("asc", "desc")
 FLAGS = frozenset(("active", "website_access"))
+# Past any real list's end (the last page is shown instead), and an offset any database
+# takes: `page` may have 18 digits, which times 50 is past a 64-bit integer.
+FURTHEST_PAGE = 10**12
 ListedCustomer = dict[str, str]  # CUSTOMER_FIELDS -> value
 
 
@@ -71,7 +74,7 @@ async def list_customers(
     def look(repository: Repository) -> CustomerPage:
         descending = query.dir == "desc"
         search = CustomerSearch(query.search, query.active, query.sort, descending, 0, size)
-        page = query.page
+        page = min(query.page, FURTHEST_PAGE)
         total, found = repository.search_customers(actor.account_id, page_at(search, page, size))
         pages = max(1, -(-total // size))
         if page > pages:  # past the end: the last page instead

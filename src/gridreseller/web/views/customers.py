@@ -1,4 +1,4 @@
-"""A distributor's customers (§12, the distributor.* calls): one customer's page with
+"""A distributor's customers (the distributor.* calls): one customer's page with
 its forms, adding one, deleting one after a confirmation step (the list: customer_list.py)."""
 
 from __future__ import annotations
