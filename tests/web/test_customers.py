@@ -335,3 +335,21 @@ def test_a_refused_form_is_shown_at_the_pages_own_address(factory: Factory, web:
     unknown = client.post(here, {"user": customer.username, "change": "everything"})
     assert unknown.status_code == 400
     assert "change must be one of profile, username, email, password, manage, limit" in unknown.text
+
+
+def test_the_customer_page_lists_its_credentials(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    bare = factory.customer(distributor)
+    smtp = factory.credential(customer, email=1)
+    viewer = factory.credential(customer, web=1, api=1)
+    page = client.open("/dashboard/customer", user=customer.username).text
+    rows = re.findall(
+        r'<td data-label="Name"><strong>([^<]*)</strong></td>\s*'
+        r'<td data-label="Permissions">(.*?)</td>',
+        page,
+        re.S,
+    )
+    shown = {name: re.findall(r'<li class="badge plain">(\w+)</li>', cell) for name, cell in rows}
+    assert shown == {smtp.username: ["email"], viewer.username: ["web", "api"]}
+    assert "No credentials" in client.open("/dashboard/customer", user=bare.username).text

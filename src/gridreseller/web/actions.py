@@ -174,6 +174,13 @@ async def find_credential(ctx: ServiceContext, principal: Principal, name: str) 
     return found
 
 
+async def customer_credentials(
+    ctx: ServiceContext, principal: Principal, user: str
+) -> list[CredentialView]:
+    """The credentials of a customer of this distributor, read only."""
+    return await credentials.customer_credentials(ctx, dashboard_actor(principal), user)
+
+
 async def add_credential(ctx: ServiceContext, principal: Principal, form: Form) -> None:
     """credentials/add: the checkboxes become its `permissions` object (unticked: 0)."""
     bits = {key: _bit(form.get(key)) for key in PERMISSION_KEYS}

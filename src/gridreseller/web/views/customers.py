@@ -110,9 +110,16 @@ async def _show_customer(visit: Visit, user: str, refused: FormState | None = No
         forms[refused.name] = refused
     status = 400 if refused else 200
     limit = await actions.customer_limit(visit.ctx, visit.principal, customer["username"])
+    logins = await actions.customer_credentials(visit.ctx, visit.principal, customer["username"])
     here = f"{PREFIX}/customer?{urlencode({'user': customer['username']})}"
     return visit.render(
-        "customer.html", status, customer=customer, states=forms, limit=limit.limit, here=here
+        "customer.html",
+        status,
+        customer=customer,
+        states=forms,
+        limit=limit.limit,
+        here=here,
+        credentials=logins,
     )
 
 
