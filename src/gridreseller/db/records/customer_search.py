@@ -79,8 +79,8 @@ class CustomerSearchRecords:
     ) -> tuple[int, list[DriverRow]]:
         """How many the search finds, and the page of them at its offset, as list rows
         (the columns of CUSTOMER_LIST, then the id)."""
-        if search.text and not self._postgresql:
-            # SQLite reads every row to search: one pass counts them as it pages.
+        if search.text:
+            # A search reads every match anyway: one pass counts them as it pages.
             counted = self._page_ids(distributor_id, search, counted=True)
             ids = [row[0] for row in counted]
             if counted:
