@@ -9,7 +9,8 @@ milliseconds for 100,000.
 
 A page is found in two steps: the ids of the page, sorted and sliced by the database
 (narrow rows, from no more tables than the sort and the search need), then the
-list rows of those 50 ids.
+list rows of those 50 ids. The number found comes with the ids for a search (which
+reads every match anyway), from its own count otherwise (along the owner index).
 """
 
 from __future__ import annotations
