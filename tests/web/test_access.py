@@ -22,7 +22,7 @@ CUSTOMERS, PACKAGES, CREDENTIALS, PASSWORD, ACCOUNT = (
 )
 # §12, read for each kind of login (written out here, not taken from the code).
 MAY = {
-    "distributor": {CUSTOMERS, PACKAGES, CREDENTIALS},
+    "distributor": {CUSTOMERS, PACKAGES, CREDENTIALS, PASSWORD},  # and issue 22's own password
     "distributor credential": {CUSTOMERS, PACKAGES},
     "customer": {CREDENTIALS, PASSWORD, ACCOUNT},
     "customer credential": {ACCOUNT},
@@ -33,11 +33,13 @@ ROUTES = [
     ("GET", "/dashboard/customers/new", CUSTOMERS),
     ("POST", "/dashboard/customers/new", CUSTOMERS),
     ("GET", "/dashboard/customer", CUSTOMERS),
+    ("POST", "/dashboard/customer", CUSTOMERS),
     ("POST", "/dashboard/customer/profile", CUSTOMERS),
     ("POST", "/dashboard/customer/username", CUSTOMERS),
     ("POST", "/dashboard/customer/email", CUSTOMERS),
     ("POST", "/dashboard/customer/password", CUSTOMERS),
     ("POST", "/dashboard/customer/manage", CUSTOMERS),
+    ("POST", "/dashboard/customer/limit", CUSTOMERS),
     ("GET", "/dashboard/customer/delete", CUSTOMERS),
     ("POST", "/dashboard/customer/delete", CUSTOMERS),
     ("GET", "/dashboard/packages", PACKAGES),
@@ -90,6 +92,8 @@ class World:
                 "confirm_password": "changed-pass",
             },
             "/dashboard/customer/manage": {"user": user, "method": "disable"},
+            "/dashboard/customer": {"user": user, "change": "manage", "method": "disable"},
+            "/dashboard/customer/limit": {"user": user, "task": "total", "credits": "5"},
             "/dashboard/customer/delete": {"user": user},
             "/dashboard/credentials/add": {"username": unique("c"), "password": "cred-secret"},
             "/dashboard/credential/edit": {"username": self.victim_credential.username, "api": "1"},

@@ -10,7 +10,6 @@ the only module of web/ that knows the services' parameter types.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import Invalid, NotFound
@@ -34,6 +33,7 @@ from gridreseller.services import (
     account,
     credentials,
     credits,
+    customer_search,
     customers,
     ip_groups,
     manage,
@@ -44,18 +44,9 @@ from gridreseller.services.dashboard_sessions import Session, change_password
 from gridreseller.web.csrf import FIELD as CSRF_FIELD
 from gridreseller.web.forms import Form
 
-# The customer list's filters (distributor.manage profile get), as the list page offers them.
-FILTERS = ("username", "email", "first_name", "last_name", "company", "city", "country", "active")
 FLAG_METHODS = ("enable", "disable", "website_enable", "website_disable")
 
 Customer = dict[str, str]  # a listed customer: CUSTOMER_FIELDS -> value
-
-
-@dataclass(frozen=True)
-class CustomerPage:
-    rows: list[Customer]
-    offset: int
-    more: bool  # rows follow this page
 
 
 def dashboard_actor(principal: Principal) -> Actor:
@@ -66,20 +57,11 @@ def dashboard_actor(principal: Principal) -> Actor:
 # Customers (distributor.*) ---------------------------------------------------------
 
 
-async def list_customers(
-    ctx: ServiceContext, principal: Principal, query: Form, limit: int
-) -> CustomerPage:
-    """One page: `limit` rows from `offset`, asking for one more to know if others follow."""
-    params = _params(query.only((*FILTERS, "offset")), limit=str(limit + 1))
-    found = await _manage(ctx, principal, params, "profile", "get")
-    assert isinstance(found, CustomerList)
-    views = list(found.rows)
-    if found.more is not None:
-        async for batch in found.more:  # bounded: the service stops at limit + 1
-            views.extend(batch)
-    rows = [dict(zip(CUSTOMER_FIELDS, view, strict=True)) for view in views]
-    offset = int(query.get("offset") or 0)  # the service has validated it
-    return CustomerPage(rows[:limit], offset, len(rows) > limit)
+async def search_customers(
+    ctx: ServiceContext, principal: Principal, query: Form
+) -> customer_search.CustomerPage:
+    """A page of the dashboard's customer list: searched, sorted, counted."""
+    return await customer_search.list_customers(ctx, dashboard_actor(principal), _params(query))
 
 
 async def find_customer(ctx: ServiceContext, principal: Principal, user: str) -> Customer:
@@ -190,6 +172,13 @@ async def find_credential(ctx: ServiceContext, principal: Principal, name: str) 
     found = await credentials.GET.run(ctx, dashboard_actor(principal), Params.of(username=name))
     assert isinstance(found, CredentialView)
     return found
+
+
+async def customer_credentials(
+    ctx: ServiceContext, principal: Principal, user: str
+) -> list[CredentialView]:
+    """The credentials of a customer of this distributor, read only."""
+    return await credentials.customer_credentials(ctx, dashboard_actor(principal), user)
 
 
 async def add_credential(ctx: ServiceContext, principal: Principal, form: Form) -> None:

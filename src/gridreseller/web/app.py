@@ -16,7 +16,14 @@ from gridreseller.web import messages
 from gridreseller.web.dashboard import NAVIGATION, PREFIX, Dashboard, Visit, redirect
 from gridreseller.web.render import STATIC
 from gridreseller.web.security import SecurityHeaders
-from gridreseller.web.views import account, credentials, customers, login, packages
+from gridreseller.web.views import (
+    account,
+    credentials,
+    customer_list,
+    customers,
+    login,
+    packages,
+)
 
 
 def dashboard_routes(container: Container) -> list[BaseRoute]:
@@ -26,6 +33,7 @@ def dashboard_routes(container: Container) -> list[BaseRoute]:
         Mount("/static", app=StaticFiles(directory=STATIC)),
         *login.routes(dashboard),
         dashboard.route("/", None, show=_home),
+        *customer_list.routes(dashboard),
         *customers.routes(dashboard),
         *packages.routes(dashboard),
         *credentials.routes(dashboard),

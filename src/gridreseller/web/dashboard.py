@@ -58,6 +58,14 @@ NAVIGATION = (
 )
 
 
+# Pages the dashboard opens to more roles than domain/access.py's table names: a
+# distributor changes its own password here, under the rules and audit of the operator's
+# `gridreseller distributor set-password` (docs/dashboard.md).
+MORE_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
+    Role.DISTRIBUTOR: frozenset({Capability.CHANGE_OWN_PASSWORD}),
+}
+
+
 def client_of(request: Request) -> str:
     return request.client.host if request.client else "-"
 
@@ -89,7 +97,8 @@ class Visit:
         return self.request.query_params.get(name, "")
 
     def may(self, capability: Capability) -> bool:
-        return may(self.principal.role, capability)
+        role = self.principal.role
+        return may(role, capability) or capability in MORE_CAPABILITIES.get(role, frozenset())
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response:
         return self.dashboard.render(self.request, template, status, **context)
