@@ -309,10 +309,12 @@ class Submission:
 
 
 ANY_SENDER = AllowedSenders(())
+# The null reverse path, as a caller may hand it over (aiosmtpd gives `<>`).
+NULL_SENDERS = (None, "", "<>")
 
 
 def _judge(allowed: AllowedSenders, envelope_sender: str | None, from_: Sequence[str]) -> None:
-    if envelope_sender and not allowed.allows(envelope_sender):
+    if envelope_sender not in NULL_SENDERS and not allowed.allows(envelope_sender):
         raise SenderNotAllowed(ENVELOPE_SENDER)
     if not all(allowed.allows(address) for address in from_):
         raise SenderNotAllowed(HEADER_FROM)

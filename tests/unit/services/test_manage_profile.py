@@ -30,6 +30,7 @@ LISTED_FIELDS = {
     "website_access",
     "sender_domains",
 }
+PROFILE_TASKS = "get, set, setUsername, setEmail, setSenderDomains"
 TAKEN = [Problem("username", "username is already taken")]
 
 
@@ -510,11 +511,11 @@ METHODS = "profile, password, enable, disable, website_enable, website_disable, 
         ({"method": "profile"}, Problem("task", "task is required")),
         (
             {"method": "profile", "task": "delete"},
-            Problem("task", "task must be one of get, set, setUsername, setEmail, setSenderDomains"),
+            Problem("task", f"task must be one of {PROFILE_TASKS}"),
         ),
         (
             {"method": "profile", "task": "GET"},
-            Problem("task", "task must be one of get, set, setUsername, setEmail, setSenderDomains"),
+            Problem("task", f"task must be one of {PROFILE_TASKS}"),
         ),
     ],
 )

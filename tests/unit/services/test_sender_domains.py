@@ -181,6 +181,8 @@ def verdict(
         ("jo@example.com", ("a@example.com", "b@other.example"), "from"),
         ("jo@other.example", ("a@other.example",), "sender"),  # the envelope first
         ("", ("a@example.com",), None),  # a null sender: its From: is judged
+        ("<>", ("a@example.com",), None),
+        ("<>", ("a@other.example",), "from"),
         (None, ("a@other.example",), "from"),
         ("jo@example.com", ("",), "from"),  # an unreadable From:
     ],
