@@ -16,7 +16,7 @@ from gridreseller.web import messages
 from gridreseller.web.dashboard import NAVIGATION, PREFIX, Dashboard, Visit, redirect
 from gridreseller.web.render import STATIC
 from gridreseller.web.security import SecurityHeaders
-from gridreseller.web.views import account, credentials, customers, login, packages
+from gridreseller.web.views import account, credentials, customers, login, packages, senders
 
 
 def dashboard_routes(container: Container) -> list[BaseRoute]:
@@ -27,6 +27,7 @@ def dashboard_routes(container: Container) -> list[BaseRoute]:
         *login.routes(dashboard),
         dashboard.route("/", None, show=_home),
         *customers.routes(dashboard),
+        *senders.routes(dashboard),
         *packages.routes(dashboard),
         *credentials.routes(dashboard),
         *account.routes(dashboard),
