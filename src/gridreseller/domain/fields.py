@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from gridreseller.domain import rules, senders, usernames
+from gridreseller.domain import rules, usernames
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Permissions
 from gridreseller.domain.params import Params
@@ -127,22 +127,6 @@ class DomainName(Text):
         if not rules.is_domain_name(value):
             raise FieldProblem(f"{name} must be a domain name")
         return value
-
-
-@dataclass(frozen=True)
-class SenderDomain(Kind):
-    """An allowed sender domain (domain/senders.py), in comparison form; an empty value
-    is no entry (one empty `sender_domains[]` is how a list is emptied)."""
-
-    def parse(self, name: str, raw: str, context: ParseContext) -> Any:
-        if not raw.strip():
-            return ""
-        if rules.has_illegal_characters(raw) or len(raw) > 255:
-            raise FieldProblem(f"{name} must be a domain name or *. followed by one")
-        try:
-            return senders.sender_domain_entry(raw)
-        except senders.SenderDomainProblem as problem:
-            raise FieldProblem(f"{name} {problem}: {raw.strip()!r}") from None
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ empty list allows any sender.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from gridreseller.domain import rules
+from gridreseller.domain.fields import FieldProblem, Kind, ParseContext
 
 MAX_SENDER_DOMAINS = 50
 WILDCARD = "*."
@@ -40,6 +42,22 @@ def sender_domain_entry(raw: str) -> str:
     if domain is None:
         raise SenderDomainProblem("must be a domain name or *. followed by one")
     return WILDCARD + domain if wildcard else domain
+
+
+@dataclass(frozen=True)
+class SenderDomain(Kind):
+    """A `sender_domains[]` value (domain/fields.py's kinds), in comparison form; an
+    empty value is no entry (one empty `sender_domains[]` is how a list is emptied)."""
+
+    def parse(self, name: str, raw: str, context: ParseContext) -> Any:
+        if not raw.strip():
+            return ""
+        if rules.has_illegal_characters(raw) or len(raw) > 255:
+            raise FieldProblem(f"{name} must be a domain name or *. followed by one")
+        try:
+            return sender_domain_entry(raw)
+        except SenderDomainProblem as problem:
+            raise FieldProblem(f"{name} {problem}: {raw.strip()!r}") from None
 
 
 def joined(entries: Iterable[str]) -> str:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from gridreseller.db.repository import Repository
 from gridreseller.domain import senders
 from gridreseller.domain.errors import Problem
-from gridreseller.domain.fields import Declaration, Field, ParseContext, SenderDomain
+from gridreseller.domain.fields import Declaration, Field, ParseContext
 from gridreseller.domain.models import Actor, Success
 from gridreseller.domain.params import Params
 from gridreseller.services import audit
@@ -65,7 +65,7 @@ SET_SENDER_DOMAINS = Declaration(
         user_field(),
         Field(
             PARAMETER,
-            SenderDomain(),
+            senders.SenderDomain(),
             repeatable=True,
             description=(
                 "The whole list, one entry per value: `example.com` (that domain) or "
