@@ -11,7 +11,7 @@ from gridreseller.domain.senders import (
     joined,
     sender_domain_entry,
 )
-from gridreseller.sending.senders import UNREADABLE, header_from
+from gridreseller.sending.senders import UNREADABLE, from_addresses
 
 LIST = AllowedSenders.stored(
     joined(sender_domain_entry(raw) for raw in ("Example.COM.", "*.bücher.de", "*.Mail.Test"))
@@ -109,9 +109,9 @@ def test_a_list_keeps_each_entry_once_in_the_order_given() -> None:
     ],
 )
 def test_the_from_headers_addresses(message: bytes, addresses: list[str]) -> None:
-    assert header_from(message) == addresses
+    assert from_addresses(message) == addresses
 
 
 def test_an_unreadable_from_header_matches_no_list() -> None:
     assert not LIST.allows(UNREADABLE)
-    assert all(not LIST.allows(a) for a in header_from(b"From: <<<@@@\r\n\r\n"))
+    assert all(not LIST.allows(a) for a in from_addresses(b"From: <<<@@@\r\n\r\n"))

@@ -14,7 +14,7 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")
 UNREADABLE = ""
 
 
-def header_from(message: bytes) -> list[str]:
+def from_addresses(message: bytes) -> list[str]:
     """The addresses of every From: header, in order ([] when there is none); a header
     that cannot be read as addresses gives UNREADABLE in their place."""
     end = _HEADER_END.search(message)

@@ -29,7 +29,7 @@ from gridreseller.domain.models import Surface
 from gridreseller.domain.senders import AllowedSenders
 from gridreseller.sending.message_log import log_message
 from gridreseller.sending.received import received_header
-from gridreseller.sending.senders import header_from
+from gridreseller.sending.senders import from_addresses
 from gridreseller.sending.transports import Relayed, Transport
 from gridreseller.services import credits
 from gridreseller.services.context import ServiceContext
@@ -171,7 +171,7 @@ class Submission:
         (read only when there is a list to judge them by)."""
         allowed = await self._allowed_senders(principal)
         if not allowed.any:
-            _judge(allowed, envelope_sender, header_from(message))
+            _judge(allowed, envelope_sender, from_addresses(message))
 
     async def _allowed_senders(self, principal: Principal) -> AllowedSenders:
         customer = principal.customer_id
