@@ -22,7 +22,7 @@ from gridreseller.domain.errors import (
     Unavailable,
 )
 from gridreseller.domain.models import CustomerList, CustomerView, Result
-from gridreseller.sending.submission import NoCredits
+from gridreseller.sending.submission import NoCredits, SenderNotAllowed
 
 RENDERERS: dict[str, ModuleType] = {"json": render_json, "xml": render_xml}
 # On every response: no content sniffing, and no caching of account data.
@@ -130,6 +130,7 @@ STATUSES: dict[type[DomainError], int] = {
     Unavailable: 503,
     MessageTooLarge: 413,
     NoCredits: 403,
+    SenderNotAllowed: 403,
 }
 
 

@@ -70,6 +70,8 @@ CUSTOMER_FIELDS = (
     "company",
     "package",
     "website_access",
+    # Not in the legacy list: the allowed sender domains, comma-separated ("" for any).
+    "sender_domains",
 )
 
 

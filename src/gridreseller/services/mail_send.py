@@ -85,6 +85,9 @@ class MailSend:
         _check_size(copies, ctx.settings.max_message_bytes)
         if submission is None:
             raise Unavailable(NOT_CONFIGURED, retry_after=NOT_CONFIGURED_RETRY_SECONDS)
+        # `from` is both the envelope's sender and the From: header (which `headers` may
+        # not set): judged once, as the header, so that the refusal names `from`.
+        await submission.check_sender(principal, None, [request.sender.address])
         count = sum(len(copy.recipients) for copy in copies)
         reservation = await submission.reserve(principal, count)
         try:

@@ -10,6 +10,7 @@ the only module of web/ that knows the services' parameter types.
 from __future__ import annotations
 
 import json
+import re
 
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import Invalid, NotFound
@@ -238,3 +239,21 @@ def _bit(value: str | None) -> int | str:
     if value is None or value == "0":
         return 0
     return 1 if value == "1" else value
+
+
+# A customer's allowed sender domains (profile setSenderDomains) -------------------------
+
+
+def sender_domain_lines(form: Form) -> list[str]:
+    """The textarea's entries: one per line (commas and spaces separate them too)."""
+    text = form.get("sender_domains") or ""
+    return [entry for entry in re.split(r"[\s,]+", text) if entry]
+
+
+async def set_sender_domains(ctx: ServiceContext, principal: Principal, form: Form) -> None:
+    """The whole list as typed; an empty box allows any sender."""
+    params = Params(
+        values={"user": form.text("user")},
+        arrays={"sender_domains": sender_domain_lines(form) or [""]},
+    )
+    await _manage(ctx, principal, params, "profile", "setSenderDomains")

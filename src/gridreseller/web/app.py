@@ -23,6 +23,7 @@ from gridreseller.web.views import (
     customers,
     login,
     packages,
+    senders,
 )
 
 
@@ -35,6 +36,7 @@ def dashboard_routes(container: Container) -> list[BaseRoute]:
         dashboard.route("/", None, show=_home),
         *customer_list.routes(dashboard),
         *customers.routes(dashboard),
+        *senders.routes(dashboard),
         *packages.routes(dashboard),
         *credentials.routes(dashboard),
         *account.routes(dashboard),

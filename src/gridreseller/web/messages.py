@@ -64,6 +64,7 @@ NOTICES: Mapping[str, str] = {
     "website_enable": "Dashboard access is on.",
     "website_disable": "Dashboard access is off.",
     "limit_saved": "The sending limit was saved.",
+    "sender_domains_saved": "The sender domains were saved.",
     "credential_added": "The credential was added.",
     "credential_saved": "The credential was saved.",
     "credential_removed": "The credential was removed.",

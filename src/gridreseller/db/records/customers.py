@@ -44,6 +44,7 @@ CUSTOMER_LIST = with_driver_values(
         profiles.c.company,
         packages.c.name.label("package"),
         logins.c.website_access,
+        profiles.c.sender_domains,
         logins.c.username_key,
     )
     .select_from(
@@ -69,6 +70,11 @@ SET_FLAG = {
     .values({column: bindparam("value"), "updated_at": bindparam("now")})
     for column in ("active", "website_access")
 }
+
+# Read at every MAIL FROM and DATA of a customer's session, and every mail.send.
+SENDER_DOMAINS_OF = select(profiles.c.sender_domains).where(
+    profiles.c.login_id == bindparam("customer_id")
+)
 
 CustomerRow = DriverRow
 KEY_COLUMN = len(CUSTOMER_LIST.selected_columns) - 1
@@ -179,3 +185,8 @@ class CustomerRecords:
             after=after,
             batch=batch,
         ).rows
+
+    def sender_domains(self, customer_id: int) -> str:
+        """The customer's allowed sender domains as stored ("" when any sender)."""
+        rows = execute(self.connection, SENDER_DOMAINS_OF, customer_id=customer_id).rows
+        return str(rows[0][0] or "") if rows else ""
