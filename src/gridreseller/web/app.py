@@ -21,6 +21,7 @@ from gridreseller.web.views import (
     credentials,
     customer_list,
     customers,
+    ip_groups,
     login,
     packages,
 )
@@ -36,6 +37,7 @@ def dashboard_routes(container: Container) -> list[BaseRoute]:
         *customer_list.routes(dashboard),
         *customers.routes(dashboard),
         *packages.routes(dashboard),
+        *ip_groups.routes(dashboard),
         *credentials.routes(dashboard),
         *account.routes(dashboard),
     ]
