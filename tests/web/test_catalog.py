@@ -96,7 +96,7 @@ def test_deleting_a_package_asks_first_and_is_refused_while_used(
 
 
 def test_another_distributors_package_is_like_an_unknown_one(factory: Factory, web: Web) -> None:
-    distributor, client = distributor_session(factory, web)
+    _distributor, client = distributor_session(factory, web)
     stranger = factory.distributor()
     answers = []
     for name in (stranger.package, unique("nothing")):
