@@ -29,7 +29,7 @@ from gridreseller.services.operator import (
 NO_SUCH_PACKAGE = "name must be the name of one of your packages"
 NO_SUCH_GROUP = "group must be the name of one of your IP groups"
 IpRow = IpSummary  # a group's address (None in an empty group), with its live users
-# Addresses typed into one box: one or more, between spaces, commas or line breaks.
+# Addresses typed into one line: one or more, between spaces or commas.
 _SEPARATORS = re.compile(r"[\s,]+")
 
 
