@@ -14,7 +14,7 @@ from tests.factories import Account, Distributor, Factory, customer_params, run_
 from tests.web.webclient import WebClient, problem
 
 Web = Callable[[], WebClient]
-ADDRESSES = itertools.count(1)  # a distinct address for each World's IP group
+ADDRESSES = itertools.count(1)  # a distinct address (of 254) for each World's IP group
 
 CUSTOMERS, PACKAGES, CATALOG, CREDENTIALS, PASSWORD, ACCOUNT = (
     "customers",
@@ -97,7 +97,7 @@ class World:
         }
         self.victim_credential = factory.credential(self.distributor, email=1)
         self.spare_package = factory.package(self.distributor)
-        self.group = factory.ip_group(self.distributor, f"198.51.100.{next(ADDRESSES)}")
+        self.group = factory.ip_group(self.distributor, f"100.64.0.{next(ADDRESSES)}")
 
     def form_for(self, path: str) -> dict[str, str]:
         """A valid form for each POST route, aimed at the victims."""
