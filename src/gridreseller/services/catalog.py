@@ -160,7 +160,9 @@ async def remove_ip(ctx: ServiceContext, actor: Actor, command: RemoveIp) -> Suc
             raise Invalid([Problem("address", "address must be one of your IP addresses")])
         refuse_if_used(address, repository.live_customers_on_ips(found.values()))
         repository.delete_ips(found.values())
-        audit.record(repository, ctx, actor, "ip.remove", address, {"addresses": [address]})
+        # Targeted at the distributor, as the command line's `ip remove` is.
+        fields: dict[str, object] = {"addresses": [address]}
+        audit.record(repository, ctx, actor, "ip.remove", actor.login_username, fields)
 
     await ctx.uow.run_write(change)
     return Success()
