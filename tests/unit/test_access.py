@@ -220,13 +220,15 @@ def test_each_purpose_belongs_to_one_surface() -> None:
 
 
 # §12's "may do" column. A distributor's credential manages the distributor's customers
-# (which includes picking one of its packages), never credentials or account settings;
+# (which includes picking one of its packages; it views the packages and IP groups, only
+# the distributor changes them), never credentials or account settings;
 # a customer manages its credentials and its own password; a customer's credential
 # only sees its account.
 CAPABILITIES = {
     Role.DISTRIBUTOR: {
         Capability.MANAGE_CUSTOMERS,
         Capability.VIEW_PACKAGES,
+        Capability.MANAGE_CATALOG,
         Capability.MANAGE_CREDENTIALS,
     },
     Role.DISTRIBUTOR_CREDENTIAL: {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES},

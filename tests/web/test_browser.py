@@ -283,7 +283,7 @@ def test_a_customers_credential_sees_its_account(site: Site, desktop: BrowserCon
 
 
 @pytest.mark.parametrize(
-    "path", ["customers", "customer", "customers/new", "credentials", "packages"]
+    "path", ["customers", "customer", "customers/new", "credentials", "packages", "ip-groups"]
 )
 def test_pages_fit_a_375_pixel_screen(site: Site, browser: Browser, path: str) -> None:
     context = browser.new_context(

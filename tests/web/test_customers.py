@@ -324,7 +324,7 @@ def test_a_refused_form_is_shown_at_the_pages_own_address(factory: Factory, web:
     customer = factory.customer(distributor)
     here = f"/dashboard/customer?{urlencode({'user': customer.username})}"
     page = client.open(here).text
-    assert page.count(f'action="{html.escape(here)}"') == 9  # every form of the page
+    assert page.count(f'action="{html.escape(here)}"') == 13  # every form of the page
     form = {"user": customer.username, "change": "email", "email": "not-an-email"}
     shown = client.post(here, form)
     assert shown.status_code == 400 and str(shown.url).endswith(here)
@@ -334,7 +334,10 @@ def test_a_refused_form_is_shown_at_the_pages_own_address(factory: Factory, web:
     assert 'value="not-an-email"' in shown.text
     unknown = client.post(here, {"user": customer.username, "change": "everything"})
     assert unknown.status_code == 400
-    assert "change must be one of profile, username, email, password, manage, limit" in unknown.text
+    assert (
+        "change must be one of profile, username, email, password, manage, limit, package, "
+        "whitelabel, ip_groups, billing_date" in unknown.text
+    )
 
 
 def test_the_customer_page_lists_its_credentials(factory: Factory, web: Web) -> None:

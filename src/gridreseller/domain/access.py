@@ -204,7 +204,8 @@ class Capability(enum.StrEnum):
     """What a dashboard page lets its user do (§12's "may do" column)."""
 
     MANAGE_CUSTOMERS = "manage customers"
-    VIEW_PACKAGES = "view packages"
+    VIEW_PACKAGES = "view packages"  # and IP groups
+    MANAGE_CATALOG = "manage packages and IP groups"
     MANAGE_CREDENTIALS = "manage credentials"
     CHANGE_OWN_PASSWORD = "change own password"  # noqa: S105 - a capability's name
     VIEW_ACCOUNT = "view account"
@@ -212,9 +213,15 @@ class Capability(enum.StrEnum):
 
 DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
     _D: frozenset(
-        {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES, Capability.MANAGE_CREDENTIALS}
+        {
+            Capability.MANAGE_CUSTOMERS,
+            Capability.VIEW_PACKAGES,
+            Capability.MANAGE_CATALOG,
+            Capability.MANAGE_CREDENTIALS,
+        }
     ),
-    # A credential never reaches credential management or account settings.
+    # A credential never reaches credential management or account settings (its
+    # distributor's packages and IP groups are account settings: it views them only).
     _DC: frozenset({Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES}),
     _C: frozenset(
         {Capability.MANAGE_CREDENTIALS, Capability.CHANGE_OWN_PASSWORD, Capability.VIEW_ACCOUNT}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import Invalid, NotFound
@@ -22,6 +23,7 @@ from gridreseller.domain.models import (
     CredentialView,
     CreditsView,
     CustomerList,
+    CustomerPlan,
     IpGroupView,
     PackageList,
     PackageView,
@@ -32,8 +34,10 @@ from gridreseller.domain.params import Params
 from gridreseller.domain.rules import PERMISSION_KEYS, PROFILE_LIMITS
 from gridreseller.services import (
     account,
+    catalog,
     credentials,
     credits,
+    customer_plan,
     customer_search,
     customers,
     ip_groups,
@@ -42,6 +46,7 @@ from gridreseller.services import (
 )
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.dashboard_sessions import Session, change_password
+from gridreseller.services.operations import Operation
 from gridreseller.web.csrf import FIELD as CSRF_FIELD
 from gridreseller.web.forms import Form
 
@@ -156,6 +161,39 @@ async def list_packages(ctx: ServiceContext, principal: Principal) -> list[Packa
 
 async def list_ip_groups(ctx: ServiceContext, principal: Principal) -> list[IpGroupView]:
     return await ip_groups.list_ip_groups(ctx, dashboard_actor(principal))
+
+
+# The customer's package, whitelabel, IP groups, billing date, and the distributor's
+# packages and IP groups: the dashboard's own operations (no API call changes these).
+
+PLAN_CHANGES: dict[str, Operation[Any]] = {
+    "package": customer_plan.SET_PACKAGE,
+    "whitelabel": customer_plan.SET_WHITELABEL,
+    "ip_groups": customer_plan.SET_IP_GROUPS,
+    "billing_date": customer_plan.SET_BILLING_DATE,
+}
+CATALOG_CHANGES: dict[str, Operation[Any]] = {
+    "create_package": catalog.CREATE_PACKAGE,
+    "delete_package": catalog.DELETE_PACKAGE,
+    "add_ips": catalog.ADD_IPS,
+    "remove_ip": catalog.REMOVE_IP,
+    "remove_group": catalog.REMOVE_IP_GROUP,
+}
+
+
+async def customer_plan_of(ctx: ServiceContext, principal: Principal, user: str) -> CustomerPlan:
+    return await customer_plan.view_plan(ctx, dashboard_actor(principal), user)
+
+
+async def ip_rows(ctx: ServiceContext, principal: Principal) -> list[catalog.IpRow]:
+    return await catalog.ip_summaries(ctx, dashboard_actor(principal))
+
+
+async def run_change(
+    ctx: ServiceContext, principal: Principal, operation: Operation[Any], form: Form
+) -> None:
+    """One of PLAN_CHANGES or CATALOG_CHANGES, with the form's fields."""
+    await operation.run(ctx, dashboard_actor(principal), _params(form))
 
 
 # Credentials (credentials/*) -------------------------------------------------------

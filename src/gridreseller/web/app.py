@@ -21,6 +21,7 @@ from gridreseller.web.views import (
     credentials,
     customer_list,
     customers,
+    ip_groups,
     login,
     packages,
     senders,
@@ -38,6 +39,7 @@ def dashboard_routes(container: Container) -> list[BaseRoute]:
         *customers.routes(dashboard),
         *senders.routes(dashboard),
         *packages.routes(dashboard),
+        *ip_groups.routes(dashboard),
         *credentials.routes(dashboard),
         *account.routes(dashboard),
     ]

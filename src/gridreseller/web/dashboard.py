@@ -52,6 +52,7 @@ NAVIGATION = (
     ("Customers", "/customers", Capability.MANAGE_CUSTOMERS),
     ("Add customer", "/customers/new", Capability.MANAGE_CUSTOMERS),
     ("Packages", "/packages", Capability.VIEW_PACKAGES),
+    ("IP groups", "/ip-groups", Capability.VIEW_PACKAGES),
     ("Account", "/account", Capability.VIEW_ACCOUNT),
     ("Credentials", "/credentials", Capability.MANAGE_CREDENTIALS),
     ("Password", "/password", Capability.CHANGE_OWN_PASSWORD),

@@ -40,6 +40,8 @@ LOGIN_FORM_REFUSED = "The login form had expired or was not sent from this page.
 PAGE_FORBIDDEN = "Your login may not use this page."
 USER_NOT_FOUND = "User not found"  # the API's words (§3), for another tenant's customer too
 PAGE_NOT_FOUND = "There is no such page."
+PACKAGE_NOT_FOUND = "You have no package of that name."
+IP_NOT_FOUND = "You have no IP group or address of that name."
 UNAVAILABLE = "The service is unavailable for a moment. Please try again shortly."
 UNEXPECTED = "Something went wrong on our side; nothing more is shown here."
 
@@ -65,6 +67,15 @@ NOTICES: Mapping[str, str] = {
     "website_disable": "Dashboard access is off.",
     "limit_saved": "The sending limit was saved.",
     "sender_domains_saved": "The sender domains were saved.",
+    "package_changed": "The package was changed.",
+    "whitelabel_changed": "The whitelabel domain was changed.",
+    "ip_groups_changed": "The IP groups and addresses were saved.",
+    "billing_date_changed": "The billing date was saved.",
+    "package_created": "The package was created.",
+    "package_deleted": "The package was deleted.",
+    "ips_added": "The addresses were added.",
+    "ip_removed": "The address was removed.",
+    "group_removed": "The IP group was removed.",
     "credential_added": "The credential was added.",
     "credential_saved": "The credential was saved.",
     "credential_removed": "The credential was removed.",
@@ -130,6 +141,24 @@ FIELD_WORDS: Mapping[str, Mapping[str, str]] = {
     "limit_none": _LIMIT_WORDS,
     "add": _CREDENTIAL_WORDS,
     "edit": _CREDENTIAL_WORDS,
+    "package": {"package": "Package"},
+    "whitelabel": {"whitelabel": "Whitelabel domain"},
+    "ip_groups": {"ip_group": "IP groups", "ip": "IP addresses"},
+    "billing_date": {"billing_date": "Billing date"},
+    "new_package": {
+        "name": "Name",
+        "description": "Description",
+        "price": "Price",
+        "distributor_price": "Your price",
+        "credits": "Credits",
+        "overage": "Overage",
+        "has_ip": "Includes IP addresses",
+        "has_reseller": "Reseller",
+    },
+    "delete_package": {"name": "Package"},
+    "add_ips": {"group": "Group", "address": "Addresses"},
+    "remove_ip": {"address": "Address"},
+    "remove_group": {"group": "Group"},
     "list": {"search": "Search", "active": "Sending", "sort": "Sort by", "dir": "Order"},
 }
 # Another field named after these words ("must match password", "must not be before

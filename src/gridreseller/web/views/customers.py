@@ -17,6 +17,7 @@ from gridreseller.web import actions
 from gridreseller.web.dashboard import PREFIX, Dashboard, Handler, Visit, redirect
 from gridreseller.web.forms import Form
 from gridreseller.web.render import FormState
+from gridreseller.web.views.customer_plan import PLAN_FIELDS, plan_action, plan_page, plan_states
 
 LIMIT_FIELDS = ("task", "credits", "period", "startdate", "enddate", "initial_credits")
 # The limit's small forms, one per kind of task, each with the fields its task reads.
@@ -106,6 +107,8 @@ async def _show_customer(visit: Visit, user: str, refused: FormState | None = No
         "flags": FormState("flags"),
         **{name: FormState(name) for name in LIMIT_FORMS.values()},
     }
+    plan = await plan_page(visit, customer["username"])
+    forms.update(plan_states(plan["plan"]))
     if refused is not None:
         forms[refused.name] = refused
     status = 400 if refused else 200
@@ -120,6 +123,7 @@ async def _show_customer(visit: Visit, user: str, refused: FormState | None = No
         limit=limit.limit,
         here=here,
         credentials=logins,
+        **plan,
     )
 
 
@@ -184,6 +188,10 @@ CHANGES: dict[str, Handler] = {
     "password": _on_customer(_reset_password, "password", ("password", "confirm_password")),
     "manage": _on_customer(_set_flag, "flags", ()),
     "limit": _on_customer(_set_limit, _limit_form, LIMIT_FIELDS),
+    **{
+        change: _on_customer(plan_action(change), change, fields)
+        for change, fields in PLAN_FIELDS.items()
+    },
 }
 
 
