@@ -145,3 +145,27 @@ def test_an_api_user_the_profile_refuses_is_a_bad_login(factory: Factory, fmt: s
         response = factory.call("distributor.packages", fmt, wrong)
         assert response.status_code == 401, response.text
         assert errors(response) == BAD_LOGIN
+
+
+def test_a_mixed_script_name_is_a_400_on_username(factory: Factory, fmt: str) -> None:
+    """Issue 21: a Greek omicron among Latin letters, beside the Latin name it imitates.
+    Customers take any script but one at a time; credential names are ASCII only."""
+    distributor = factory.distributor()
+    tag = unique("l")
+    assert add(factory, fmt, distributor, f"look-{tag}@example.com").status_code == 200
+    response = add(factory, fmt, distributor, f"l\u03bfok-{tag}@example.com")
+    assert response.status_code == 400, response.text
+    assert errors(response) == [
+        "username must not mix letters of different scripts (Latin and Greek)"
+    ]
+    digits = str(uuid.uuid4().int)[:12]  # a tag of digits, which go with any script
+    greek = f"\u03bb\u03cc\u03b3\u03bf\u03c2-{digits}@example.com"
+    assert add(factory, fmt, distributor, greek).status_code == 200
+    assert sorted(listed(factory, fmt, distributor)) == sorted([f"look-{tag}@example.com", greek])
+    params = {"password": "cred-secret", "permissions": "{}"}
+    response = factory.call("credentials/add", fmt, distributor, username="l\u03bfok", **params)
+    assert response.status_code == 400, response.text
+    assert errors(response) == ["username must be 1 to 64 letters, digits or _ . - @ +"]
+    response = factory.call("credentials/get", fmt, distributor)
+    assert response.status_code == 200, response.text
+    assert parse(response) == [], response.text  # no credential was added

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.session import JoinTransactionMode
 
+from gridreseller.db.records.api_keys import ApiKeyRecords
 from gridreseller.db.records.audit import AUDIT_INSERT, AuditRecords
 from gridreseller.db.records.catalog import CatalogRecords
 from gridreseller.db.records.credentials import CredentialRecords
@@ -64,6 +65,7 @@ class Repository(
     CatalogRecords,
     AuditRecords,
     OperatorRecords,
+    ApiKeyRecords,
 ):
     """Core queries on `connection`; an ORM session bound to it for the operator's
     commands, made on first use."""

@@ -259,10 +259,29 @@ class DashboardSession(Base):
 
 
 class DashboardKey(Base):
-    """A key the dashboard's processes share, made once: the login form's token key."""
+    """A key every process shares, made once: the dashboard login form's token key and
+    the API keys' HMAC key (identity/api_keys.py)."""
 
     __tablename__ = "dashboard_keys"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiKey(Base):
+    """An API key of a primary account (a distributor's or a customer's login). Only
+    the secret's HMAC-SHA256 under the server's key is kept (docs/security.md); a
+    deleted key's row is deleted: nothing refers to it and its id is never reused."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("logins.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Space-separated, in the order of domain/api_keys.py's SCOPES.
+    scopes: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

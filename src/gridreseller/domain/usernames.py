@@ -5,6 +5,13 @@ profile's enforced form of its username (width mapping, Unicode default case fol
 NFC, the bidi rule, IdentifierClass characters only). Plain lower-casing is not
 enough: it keeps `STRASSE` and `straße` apart, a final sigma from a sigma, the long s
 from s and the micro sign from mu.
+
+A new username must also not mix scripts (domain/scripts.py, after UTS #39's highly
+restrictive level): `look` spelt with a Greek omicron is refused, `look`, `λόγος`
+and `иван` are not. In the email form `user@domain` the local part and each label of
+the domain are judged on their own, as IDNA judges labels: `иван@example.com` is one
+script per part, while a Greek omicron in the local part or a Cyrillic a in a domain
+label of an otherwise Latin address is not.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import unicodedata
 from functools import lru_cache
 
 from precis_i18n import get_profile
+
+from gridreseller.domain.scripts import mixed_scripts
 
 # RFC 8265 prefers Unicode toLowerCase() for this profile's case mapping, and
 # precis-i18n's plain "UsernameCaseMapped" does just that; its ":CaseFold" variant
@@ -82,7 +91,9 @@ def username_problem(field: str, name: str) -> str | None:
         key = PROFILE.enforce(name)
     except UnicodeEncodeError as error:
         return f"{field} {_explain(error)}"
-    return _too_long(field) if len(key) > KEY_LENGTH else None
+    if len(key) > KEY_LENGTH:
+        return _too_long(field)
+    return _mixed_scripts(field, key)
 
 
 @lru_cache(maxsize=4096)  # every API call keys its api_user; most callers recur
@@ -94,6 +105,25 @@ def _profile_key(name: str) -> str | None:
         return PROFILE.enforce(name)
     except UnicodeEncodeError:
         return None
+
+
+def script_problem(field: str, name: str) -> str | None:
+    """Why `name` mixes scripts, as an error on `field`; None if it does not. For names
+    stored before the rule (migration 0008), which keep working."""
+    return _mixed_scripts(field, username_key(name))
+
+
+def _mixed_scripts(field: str, key: str) -> str | None:
+    """Judged on the key, the form that is compared: the micro sign is Common but
+    folds to a Greek mu."""
+    local, at, domain = key.rpartition("@")
+    parts = [local, *domain.split(".")] if at else [key]
+    for part in parts:
+        scripts = mixed_scripts(part)
+        if scripts:
+            names = " and ".join(filter(None, [", ".join(scripts[:-1]), scripts[-1]]))
+            return f"{field} must not mix letters of different scripts ({names})"
+    return None
 
 
 def _too_long(field: str) -> str:

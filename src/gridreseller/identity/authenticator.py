@@ -22,14 +22,23 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import NoReturn
 
+from gridreseller.db.records.api_keys import KeyForAuth
 from gridreseller.db.repository import Repository
 from gridreseller.db.throttle_store import ThrottleFacts
 from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain import rules
-from gridreseller.domain.access import Principal, Purpose, StoredLogin, decide
+from gridreseller.domain.access import Denial, LoginState, Principal, Purpose, StoredLogin, decide
+from gridreseller.domain.api_keys import (
+    SECRET_LENGTH,
+    KeyPrincipal,
+    account_denial,
+    key_label,
+    parse_key,
+)
 from gridreseller.domain.audit import AuditEntry, printable
 from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
 from gridreseller.domain.models import Actor, CustomerRecord, Surface
+from gridreseller.identity.api_keys import KeyHasher
 from gridreseller.identity.login_audit import LoginSuccesses, ThrottledAttempts, login_entry
 from gridreseller.identity.login_cache import LoginCache
 from gridreseller.identity.passwords import Hashing
@@ -74,6 +83,7 @@ class Authenticator:
         self.throttled = throttled
         self.successes = successes
         self.clock = clock
+        self.key_hasher = KeyHasher(uow, clock)
 
     async def authenticate(
         self, username: str, secret: str, client: str, purpose: Purpose
@@ -104,6 +114,51 @@ class Authenticator:
             # The hash in force now (an upgraded one) is what later rechecks compare.
             login = login._replace(password_hash=stored)
         return await self._admit(login, attempt, facts, purpose, now)
+
+    async def authenticate_key(self, presented: str, client: str, purpose: Purpose) -> KeyPrincipal:
+        """The account a presented API key acts for, with the key's scopes; or
+        Unauthorized (malformed, unknown, deleted, wrong secret, or its account deleted),
+        Forbidden (its account may not act now), Throttled.
+
+        Every attempt that is not throttled computes one HMAC and one constant-time
+        comparison, found or not, so timing tells nothing about which ids exist. A
+        failure counts in the network's budget, and in the account's once the id names
+        one: keys share the budget of their account's password logins. `purpose` is the
+        asking surface's (its Surface goes into the audit trail)."""
+        parsed = parse_key(presented)
+        key_id = parsed.key_id if parsed else None
+        found, attempt, facts = await self.uow.run_read(
+            lambda r: self._look_up_key(r, key_id, client)
+        )
+        account = found.account if found else None
+        now = self.clock()
+        label = key_label(key_id)
+        try:
+            self.throttle.check(facts, now)
+        except Throttled:
+            tenant = account.tenant_id if account else None
+            await self.throttled.count(purpose.surface, label, client, tenant)
+            raise
+        secret = parsed.secret if parsed else presented[:SECRET_LENGTH]
+        digest = await self.key_hasher.digest(secret)
+        right = self.key_hasher.matches(digest, found.secret_hash if found else None)
+        if not right or account is None or not account.live:
+            await self._failed(attempt, label, purpose, account)
+        assert found is not None and key_id is not None
+        principal = await self._admit(found.account, attempt, facts, purpose, now, account_denial)
+        return KeyPrincipal(principal, key_id, found.scopes)
+
+    def _look_up_key(
+        self, repository: Repository, key_id: str | None, client: str
+    ) -> tuple[KeyForAuth | None, Attempt, ThrottleFacts]:
+        """The key with its account, and the throttle's state for the attempt: counted
+        under the account's key when the id names one, else under the key's label."""
+        found = repository.key_for_auth(key_id) if key_id else None
+        account = found.account.username_key if found else printable(key_label(key_id))
+        attempt = Attempt(account, client)
+        if self.throttle.recently_clear(attempt):
+            return found, attempt, CLEAR
+        return found, attempt, self.throttle.facts(repository, attempt)
 
     async def recheck(
         self, login_id: int, expected_fingerprint: str, client: str, purpose: Purpose
@@ -193,9 +248,11 @@ class Authenticator:
         facts: ThrottleFacts,
         purpose: Purpose,
         now: datetime,
+        rule: Callable[[LoginState], Denial | None] | None = None,
     ) -> Principal:
-        """The right password: clear the pair's failures, then apply the rules."""
-        denial = decide(login.state, purpose)
+        """The right password (or key): clear the pair's failures, then apply the rules
+        (the access table's for `purpose`, unless another `rule` is given)."""
+        denial = decide(login.state, purpose) if rule is None else rule(login.state)
         surface = purpose.surface
         entries: list[AuditEntry] = []
         if denial is not None:

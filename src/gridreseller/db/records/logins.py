@@ -37,6 +37,8 @@ _LOGIN_WITH_OWNER = select(
     owners.c.active.label("owner_active"),
     owners.c.website_access.label("owner_website_access"),
 ).select_from(logins.outerjoin(owners, owners.c.id == logins.c.owner_id))
+# What stored_login reads, for lookups that reach a login from elsewhere (an API key).
+LOGIN_COLUMNS = _LOGIN_WITH_OWNER.selected_columns
 # Read on every call and only through stored_login, which tests truth and None.
 LOGIN_FOR_AUTH = with_driver_values(
     _LOGIN_WITH_OWNER.where(logins.c.username_key == bindparam("key"))

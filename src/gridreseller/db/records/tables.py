@@ -7,6 +7,7 @@ from typing import cast
 from sqlalchemy import Table
 
 from gridreseller.db.tables import (
+    ApiKey,
     AuditEvent,
     CustomerIp,
     CustomerIpGroup,
@@ -26,6 +27,7 @@ ip_addresses = cast(Table, IpAddress.__table__)
 customer_ip_groups = cast(Table, CustomerIpGroup.__table__)
 customer_ips = cast(Table, CustomerIp.__table__)
 audit_events = cast(Table, AuditEvent.__table__)
+api_keys = cast(Table, ApiKey.__table__)
 
 # The one unique constraint that means "this username is taken" (§1).
 USERNAME_CONSTRAINT = "uq_logins_username_key"
