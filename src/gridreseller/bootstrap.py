@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from gridreseller.config import Settings
+from gridreseller.config import ENV_PREFIX, ConfigurationError, Settings
 from gridreseller.db.engine import build_engine
 from gridreseller.db.migrate import upgrade
 from gridreseller.db.unit_of_work import UnitOfWork
@@ -21,6 +21,11 @@ from gridreseller.identity.login_audit import LoginSuccesses, ThrottledAttempts
 from gridreseller.identity.login_cache import LoginCache
 from gridreseller.identity.passwords import Hashing, Passwords
 from gridreseller.identity.throttle import LoginThrottle, ThrottlePolicy
+from gridreseller.sending.received import local_hostname
+from gridreseller.sending.submission import Submission
+from gridreseller.sending.targets import MaildirTarget, RelayTarget, relay_target
+from gridreseller.sending.transports import MaildirTransport, Transport
+from gridreseller.sending.upstream_pool import UpstreamPool
 from gridreseller.services.context import ServiceContext, utc_now
 
 
@@ -36,6 +41,27 @@ class Container:
     identity: Authenticator
     services: ServiceContext
     executors: tuple[ThreadPoolExecutor, ...]
+    # GRIDRESELLER_RELAY, parsed; None when HTTP sending is not configured.
+    relay: RelayTarget | None = None
+    _submission: Submission | None = field(default=None, repr=False)
+
+    @property
+    def submission(self) -> Submission | None:
+        """The outbound path to GRIDRESELLER_RELAY (built at first use), or None."""
+        if self._submission is None and self.relay is not None:
+            self._submission = self.submission_for(self.relay)
+        return self._submission
+
+    def submission_for(self, target: RelayTarget, hostname: str | None = None) -> Submission:
+        """An outbound path to `target` with a transport of its own (`smtp --relay`,
+        tests); `hostname` names this host in the Received header."""
+        name = hostname or local_hostname(self.settings)
+        return Submission(self.services, self._transport(target, name), name, self.successes.add)
+
+    def _transport(self, target: RelayTarget, hostname: str) -> Transport:
+        if isinstance(target, MaildirTarget):
+            return MaildirTransport(target)
+        return UpstreamPool(target, hostname, size=self.settings.relay_pool_size)
 
     def migrate(self) -> Container:
         """Bring the schema to the newest revision (every command does, first)."""
@@ -87,4 +113,15 @@ def build_container(
         identity=identity,
         services=ServiceContext(settings, uow, hashing, identity, clock),
         executors=(database_threads, hashing_threads),
+        relay=configured_relay(settings),
     )
+
+
+def configured_relay(settings: Settings) -> RelayTarget | None:
+    """GRIDRESELLER_RELAY as a target; ConfigurationError naming it when unusable."""
+    if not settings.relay:
+        return None
+    try:
+        return relay_target(settings.relay, f"{ENV_PREFIX}RELAY")
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None

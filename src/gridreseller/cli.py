@@ -28,13 +28,13 @@ from gridreseller.config import (
     Settings,
     load_settings,
     parse_networks,
-    split_host_port,
 )
 from gridreseller.db.engine import display_url
 from gridreseller.domain.audit import one_line
 from gridreseller.domain.errors import DomainError, Invalid
-from gridreseller.mail.smtp_server import DEFAULT_MAX_MESSAGE_BYTES, SmtpOptions, run_smtp
+from gridreseller.mail.smtp_server import SmtpOptions, run_smtp
 from gridreseller.mail.tls import TlsError
+from gridreseller.sending.targets import relay_target
 from gridreseller.services import audit, operator
 from gridreseller.services.context import ServiceContext
 
@@ -254,7 +254,13 @@ def _bootstrap_admin(ctx: ServiceContext) -> None:
 
 @app.command()
 def smtp(
-    relay: Annotated[str, typer.Option(help="The MTA to relay to, HOST:PORT.")],
+    relay: Annotated[
+        str | None,
+        typer.Option(
+            help="The MTA to relay to, HOST:PORT, or maildir:PATH to store messages there "
+            "instead (for trying it out; nothing is sent). Default: GRIDRESELLER_RELAY."
+        ),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 2525,
     tls_cert: Annotated[
@@ -262,21 +268,33 @@ def smtp(
     ] = None,
     tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
     max_message_bytes: Annotated[
-        int, typer.Option(min=1, help="Largest message accepted (SIZE).")
-    ] = DEFAULT_MAX_MESSAGE_BYTES,
+        int | None,
+        typer.Option(
+            min=1, help="Largest message accepted (SIZE). Default: GRIDRESELLER_MAX_MESSAGE_BYTES."
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Run the SMTP submission server (migrates the schema first)."""
+    settings = _settings(database_url)
+    if not (relay or settings.relay):
+        _fail("--relay is required (or set GRIDRESELLER_RELAY)")
     try:
-        relay_host, relay_port = split_host_port(relay)
-    except ValueError:
-        typer.echo("error: --relay must be HOST:PORT (e.g. 127.0.0.1:25)", err=True)
-        raise typer.Exit(1) from None
-    options = SmtpOptions(relay_host, relay_port, host, port, tls_cert, tls_key, max_message_bytes)
+        target = relay_target(relay or settings.relay, "--relay" if relay else "GRIDRESELLER_RELAY")
+    except ValueError as error:
+        _fail(str(error))
+    options = SmtpOptions.relaying_to(
+        target,
+        host=host,
+        port=port,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        max_message_bytes=max_message_bytes or settings.max_message_bytes,
+    )
     logging.basicConfig(format=serving.LOG_FORMAT, level=logging.INFO)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
     try:
-        run_smtp(_settings(database_url), options, typer.echo)
+        run_smtp(settings, options, typer.echo)
     except (TlsError, OSError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

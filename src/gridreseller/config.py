@@ -67,6 +67,13 @@ class Settings:
     # in flight.
     smtp_hostname: str = ""
     smtp_shutdown_seconds: int = 30
+    # Sending (docs/smtp.md, "One outbound path"): where `serve` relays mail sent over
+    # HTTP, HOST:PORT or maildir:PATH (none: HTTP sending is off; `smtp --relay`
+    # defaults to it); the largest message either surface takes; and how many upstream
+    # connections a process keeps and shares.
+    relay: str = ""
+    max_message_bytes: int = 10 * 1024 * 1024
+    relay_pool_size: int = 10
 
     def __post_init__(self) -> None:
         if self.mail_upstream:
@@ -109,6 +116,8 @@ _INT_FIELDS = {
     "dashboard_idle_minutes",
     "dashboard_max_hours",
     "smtp_shutdown_seconds",
+    "max_message_bytes",
+    "relay_pool_size",
 }
 
 
@@ -136,6 +145,8 @@ _INT_MINIMUMS = {
     "keep_alive_seconds": 1,
     "dashboard_idle_minutes": 1,
     "dashboard_max_hours": 1,
+    "max_message_bytes": 1,
+    "relay_pool_size": 1,
 }
 UPSTREAM_ERROR = (
     f"{ENV_PREFIX}MAIL_UPSTREAM must be IP:PORT with an IP literal "

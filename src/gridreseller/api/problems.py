@@ -1,4 +1,4 @@
-"""Transport-level failures that happen before a service is reached."""
+"""FormRules-level failures that happen before a service is reached."""
 
 from __future__ import annotations
 

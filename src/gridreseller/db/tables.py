@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -238,6 +239,12 @@ class SendingLimitRow(Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Changes at every set (total, recurring, none, each reset): credits given back
+    # go only to the generation they were taken from.
+    generation: Mapped[int] = mapped_column(BigInteger, server_default="1")
+    # False: the limit was removed (`none`); the row stays so that its generation
+    # goes on counting.
+    limited: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 class DashboardSession(Base):

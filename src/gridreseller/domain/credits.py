@@ -22,7 +22,9 @@ class Period(enum.StrEnum):
 
 @dataclass(frozen=True)
 class SendingLimit:
-    """A customer's limit. `period` None: a total, never reset."""
+    """A customer's limit. `period` None: a total, never reset. `generation` changes
+    at every set and every reset: credits given back go only to the generation they
+    were taken from."""
 
     credit: int
     remaining: int
@@ -30,13 +32,16 @@ class SendingLimit:
     period: Period | None = None
     start: date | None = None
     end: date | None = None
+    generation: int = 1
 
     def as_of(self, today: date) -> SendingLimit:
         """The limit with any reset due by `today` applied."""
         boundary = self.due_reset(today)
         if boundary is None:
             return self
-        return replace(self, remaining=self.credit, last_reset=boundary)
+        return replace(
+            self, remaining=self.credit, last_reset=boundary, generation=self.generation + 1
+        )
 
     def due_reset(self, today: date) -> date | None:
         """The latest period boundary after `last_reset`, up to today and the end date."""

@@ -1,29 +1,26 @@
-"""What the submission server does at each step (§11.1), as aiosmtpd handler hooks.
+"""What the submission server does at each step (docs/smtp.md), as aiosmtpd handler
+hooks.
 
 AUTH PLAIN and LOGIN are coroutines here (aiosmtpd's `authenticator=` callback is
 synchronous, and argon2 or a database round trip there would stall every session):
 they extract the credentials and ask the access core. MAIL FROM asks it again on
-fresh data. RCPT TO goes through the envelope's `Recipients`. DATA relays.
+fresh data. RCPT TO goes through the envelope's `Recipients`. DATA hands the message
+to the outbound path (sending/submission.py) and answers what came of it.
 """
 
 from __future__ import annotations
 
 import binascii
-import json
 import logging
-import secrets
 from base64 import b64decode
-from collections.abc import Callable
-from datetime import datetime
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 from gridreseller.domain.access import Principal, Purpose
-from gridreseller.domain.audit import printable
 from gridreseller.domain.errors import DomainError, Unauthorized
+from gridreseller.domain.models import Surface
 from gridreseller.identity.authenticator import Authenticator
 from gridreseller.mail.protocol import SubmissionEnvelope, SubmissionSession
-from gridreseller.mail.received import received_header
 from gridreseller.mail.replies import (
     AUTHENTICATED,
     BAD_CREDENTIALS,
@@ -31,28 +28,21 @@ from gridreseller.mail.replies import (
     LOCAL_ERROR,
     SENDER_OK,
     UNAVAILABLE,
-    Reply,
     auth_refusal,
+    relay_reply,
     sender_refusal,
 )
-from gridreseller.services.context import ServiceContext
+from gridreseller.sending.message_log import log_message
+from gridreseller.sending.submission import Submission
 
 log = logging.getLogger("gridreseller.mail")
 CANNOT_DECODE = "501 5.5.2 Cannot decode the credentials"
 
 
 class SubmissionHandler:
-    def __init__(
-        self,
-        identity: Authenticator,
-        services: ServiceContext,
-        hostname: str,
-        clock: Callable[[], datetime],
-    ) -> None:
+    def __init__(self, identity: Authenticator, submission: Submission) -> None:
         self.identity = identity
-        self.services = services
-        self.hostname = hostname
-        self.clock = clock
+        self.submission = submission
 
     # AUTH (aiosmtpd finds mechanisms by their `auth_` prefix) ---------------------
 
@@ -124,7 +114,7 @@ class SubmissionHandler:
             reply = sender_refusal(error) if isinstance(error, DomainError) else CHECK_UNAVAILABLE
             if isinstance(error, Unauthorized):
                 submission.sign_out()
-            _log_message("refused at MAIL FROM", principal, address, 0, 0, None, reply)
+            log_message("refused at MAIL FROM", principal, address, 0, 0, None, str(reply))
             return str(reply)
         submission.admit(admitted)
         envelope.mail_from = address
@@ -135,7 +125,7 @@ class SubmissionHandler:
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         principal = _principal(_session(session))
-        reply = await _envelope(envelope).recipients.accept(principal, address, self.services)
+        reply = await _envelope(envelope).recipients.accept(principal, address)
         if reply.code == 250:
             envelope.rcpt_tos.append(address)
             envelope.rcpt_options.extend(options)
@@ -144,33 +134,24 @@ class SubmissionHandler:
     async def handle_DATA(  # noqa: N802
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
-        """Relay, then answer what the upstream answered (§11.1)."""
+        """Relay, then answer what the upstream answered (docs/smtp.md, "Replies"). The
+        delivery completes even if the client hangs up meanwhile."""
         submission, submitted = _session(session), _envelope(envelope)
-        principal = _principal(submission)
-        message_id = secrets.token_hex(6).upper()
-        trace = received_header(
+        recipients = list(envelope.rcpt_tos)
+        submitted.recipients.addresses = []
+        delivered = await self.submission.deliver(
+            _principal(submission),
+            submitted.recipients.reservation,
+            sender=envelope.mail_from or "",
+            recipients=recipients,
+            message=envelope.original_content or b"",
+            options=[option for option in envelope.mail_options if option.startswith("BODY=")],
             helo=submission.host_name,
             client=submission.client,
-            hostname=self.hostname,
-            message_id=message_id,
-            login=principal.username,
-            when=self.clock(),
+            surface=Surface.SMTP,
+            describe=lambda relayed: str(relay_reply(relayed)),
         )
-        content = envelope.original_content or b""
-        sender = envelope.mail_from or ""
-        body = [option for option in envelope.mail_options if option.startswith("BODY=")]
-        relayed = await submission.relay.send(
-            sender, list(envelope.rcpt_tos), trace + content, body
-        )
-        if relayed.accepted:
-            submitted.recipients.keep()
-        else:
-            await submitted.recipients.give_back_now()
-        verdict = f"{message_id} relayed" if relayed.accepted else f"{message_id} refused"
-        recipients = len(envelope.rcpt_tos)
-        upstream = relayed.upstream_code
-        _log_message(verdict, principal, sender, recipients, len(content), upstream, relayed.reply)
-        return str(relayed.reply)
+        return str(relay_reply(delivered.relayed))
 
     async def handle_exception(self, error: Exception) -> str:
         log.error("SMTP command failed: %s", type(error).__name__)
@@ -207,30 +188,3 @@ def _principal(session: SubmissionSession) -> Principal:
     principal = session.principal
     assert principal is not None
     return principal
-
-
-def _log_message(
-    verdict: str,
-    principal: Principal,
-    sender: str,
-    recipients: int,
-    size: int,
-    upstream: int | None,
-    reply: Reply,
-) -> None:
-    """Who sent what: one line per message (never its content, never a password)."""
-    log.info(
-        "message %s login=%s client=%s from=%s recipients=%d size=%d upstream=%s reply=%s",
-        verdict,
-        _quoted(principal.username),
-        _quoted(principal.client),
-        _quoted(sender),
-        recipients,
-        size,
-        upstream or "-",
-        _quoted(str(reply)),
-    )
-
-
-def _quoted(text: str) -> str:
-    return json.dumps(printable(text), ensure_ascii=False)

@@ -1,8 +1,9 @@
-"""aiosmtpd's SMTP protocol, adapted to §11.1: the contract's reply codes where
-aiosmtpd words its own, recipients given back whenever a transaction ends without
-a relayed message, one upstream connection per session, and a graceful shutdown
+"""aiosmtpd's SMTP protocol, adapted to docs/smtp.md: its reply codes where aiosmtpd
+words its own, recipients given back whenever a transaction ends without a relayed
+message (at once when the session ends, however it ends), and a graceful shutdown
 (idle sessions get 421 at once, busy ones after their command, late ones when the
-grace period ends)."""
+grace period ends). Sessions hold no upstream connection: the outbound path's pool
+lends one per message."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, AnyStr, cast
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, Envelope, Session, syntax
 
 from gridreseller.domain.access import Principal
 from gridreseller.mail.recipients import Recipients
-from gridreseller.mail.relay import Relay
 from gridreseller.mail.replies import LIBRARY_REPLIES, SHUTTING_DOWN
+from gridreseller.sending.submission import Submission
 
 Command = Callable[[str | None], Awaitable[None]]
 GOODBYE_SECONDS = 1.0
@@ -24,9 +25,8 @@ GOODBYE_SECONDS = 1.0
 class SubmissionSession(Session):
     """One connection's state (a new one after STARTTLS, as RFC 3207 asks)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, relay: Relay) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(loop)
-        self.relay = relay
         self.principal: Principal | None = None
 
     @property
@@ -54,9 +54,9 @@ class SubmissionSession(Session):
 
 
 class SubmissionEnvelope(Envelope):
-    def __init__(self) -> None:
+    def __init__(self, submission: Submission) -> None:
         super().__init__()
-        self.recipients = Recipients()
+        self.recipients = Recipients(submission)
 
 
 class Sessions:
@@ -86,19 +86,19 @@ class Sessions:
 
 class SubmissionSMTP(SMTP):
     def __init__(
-        self, handler: Any, *, sessions: Sessions, new_relay: Callable[[], Relay], **kw: Any
+        self, handler: Any, *, sessions: Sessions, submission: Submission, **kw: Any
     ) -> None:
         self._sessions = sessions
-        self._new_relay = new_relay
+        self._submission = submission
         super().__init__(handler, **kw)
         self.busy = False
         self._smtp_methods = {name: self._tracked(m) for name, m in self._smtp_methods.items()}
 
     def _create_session(self) -> Session:
-        return SubmissionSession(self.loop, self._new_relay())
+        return SubmissionSession(self.loop)
 
     def _create_envelope(self) -> Envelope:
-        return SubmissionEnvelope()
+        return SubmissionEnvelope(self._submission)
 
     def _set_post_data_state(self) -> None:
         """Every end of a transaction (after DATA, RSET, EHLO, HELO, STARTTLS) passes
@@ -112,15 +112,31 @@ class SubmissionSMTP(SMTP):
         await super().push(status)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._close_relay()  # after STARTTLS: the plain-text session's (never used)
         super().connection_made(transport)
         self._sessions.live.add(self)
 
     def connection_lost(self, error: Exception | None) -> None:
         self._sessions.live.discard(self)
         self._give_back()
-        self._close_relay()
         super().connection_lost(error)
+
+    # The session is over, though the connection may linger: a TLS close waits for
+    # the client's close_notify (up to 30 s), which a client that read 221 and keeps
+    # its socket open never sends. What it held comes back now, not then.
+
+    @syntax("QUIT")
+    async def smtp_QUIT(self, arg: str) -> None:  # noqa: N802 - aiosmtpd's name
+        if not arg:
+            self._give_back()
+        await super().smtp_QUIT(arg)
+
+    def eof_received(self) -> bool | None:
+        self._give_back()
+        return super().eof_received()
+
+    def _timeout_cb(self) -> None:
+        self._give_back()
+        super()._timeout_cb()  # type: ignore[no-untyped-call]
 
     def goodbye(self) -> None:
         """421 and close: the server is shutting down (RFC 5321 §3.8)."""
@@ -148,7 +164,3 @@ class SubmissionSMTP(SMTP):
     def _give_back(self) -> None:
         if isinstance(self.envelope, SubmissionEnvelope):
             self.envelope.recipients.give_back()
-
-    def _close_relay(self) -> None:
-        if isinstance(self.session, SubmissionSession):
-            self.session.relay.close()

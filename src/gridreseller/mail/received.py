@@ -1,50 +1,6 @@
-"""The one trace header a relayed message gains (§11.1; RFC 5321 §4.4), naming the
-authenticated login; it goes first, and the message after it is left as it came."""
+"""The trace header now lives with the rest of the outbound path (sending/received.py);
+kept here for the mail surface's existing imports."""
 
-from __future__ import annotations
+from gridreseller.sending.received import received_header
 
-import re
-from datetime import UTC, datetime
-from email.header import Header
-from email.utils import format_datetime
-
-# What a client's EHLO name may be to appear as is: a domain or an address literal.
-_HELO_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.\-_]{0,253})|\[[0-9A-Fa-f.:IPv]{1,60}\]")
-_COMMENT_SPECIALS = re.compile(r"([()\\])")
-
-
-def received_header(
-    *,
-    helo: str | None,
-    client: str,
-    hostname: str,
-    message_id: str,
-    login: str,
-    when: datetime,
-) -> bytes:
-    """`Received: from HELO ([IP]) by HOST (gridreseller) with ESMTPSA id ID
-    (authenticated login NAME); DATE`, folded, CRLF-terminated."""
-    lines = [
-        f"Received: from {_helo_name(helo)} ({_address_literal(client)})",
-        f"\tby {hostname} (gridreseller) with ESMTPSA id {message_id}",
-        f"\t(authenticated login {_comment_text(login)});",
-        f"\t{format_datetime(when if when.tzinfo else when.replace(tzinfo=UTC))}",
-    ]
-    return ("\r\n".join(lines) + "\r\n").encode("ascii")
-
-
-def _helo_name(helo: str | None) -> str:
-    return helo if helo and _HELO_NAME.fullmatch(helo) else "unknown"
-
-
-def _address_literal(client: str) -> str:
-    literal = f"[IPv6:{client}]" if ":" in client else f"[{client}]"
-    return literal if _HELO_NAME.fullmatch(literal) else "[unknown]"
-
-
-def _comment_text(login: str) -> str:
-    """Printable ASCII as quoted pairs where needed; anything else as an RFC 2047
-    encoded word (allowed in comments), so the header stays ASCII."""
-    if login.isascii() and login.isprintable():
-        return _COMMENT_SPECIALS.sub(r"\\\1", login)
-    return Header(login, "utf-8").encode(linesep="\r\n")
+__all__ = ["received_header"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from gridreseller.domain.access import Denial
 from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
+from gridreseller.sending.transports import Outcome, Relayed
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,15 @@ def sender_refusal(error: Exception) -> Reply:
     if isinstance(error, Forbidden):
         return Reply(550, "5.7.1", DENIAL_TEXTS[error.denial])
     return CHECK_UNAVAILABLE
+
+
+def relay_reply(relayed: Relayed) -> Reply:
+    """What came of a relay, as the client hears it at the end of DATA: the upstream's
+    250 and 5xx passed through, anything else 451 4.4.1 (the client keeps the message
+    and retries)."""
+    if relayed.upstream_code is None:
+        return UNRELAYABLE_ADDRESS if relayed.outcome is Outcome.REFUSED else RELAY_UNAVAILABLE
+    return upstream_reply(relayed.upstream_code, relayed.upstream_text)
 
 
 def upstream_reply(code: int, text: str) -> Reply:

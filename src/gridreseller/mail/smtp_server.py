@@ -1,9 +1,10 @@
-"""`gridreseller smtp` (§11.1): the embedded submission server, started and stopped.
+"""`gridreseller smtp` (docs/smtp.md): the embedded submission server, started and
+stopped.
 
 It listens on one address, offers STARTTLS, and AUTH PLAIN / LOGIN only after it;
-every message goes to the relay before it is acknowledged. SIGTERM (or SIGINT)
-stops it gracefully: no new connections, 421 to idle sessions, messages in flight
-finish within `smtp_shutdown_seconds`.
+every message goes to the relay (through the outbound path, sending/) before it is
+acknowledged. SIGTERM (or SIGINT) stops it gracefully: no new connections, 421 to
+idle sessions, messages in flight finish within `smtp_shutdown_seconds`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,11 +22,12 @@ from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings
 from gridreseller.mail.handler import SubmissionHandler
 from gridreseller.mail.protocol import Sessions, SubmissionSMTP
-from gridreseller.mail.relay import Relay
 from gridreseller.mail.tls import server_tls
+from gridreseller.sending.received import local_hostname
+from gridreseller.sending.targets import MaildirTarget, RelayTarget, UpstreamTarget, maildir_warning
 
 log = logging.getLogger("gridreseller.mail")
-DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_BYTES = Settings.max_message_bytes  # GRIDRESELLER_MAX_MESSAGE_BYTES's
 IDLE_TIMEOUT_SECONDS = 300  # RFC 5321 §4.5.3.2.7: the server's timeout is 5 minutes
 
 
@@ -39,6 +40,21 @@ class SmtpOptions:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    # maildir:PATH given as --relay: messages are stored there instead (relay_host
+    # and relay_port are then unused).
+    relay_maildir: Path | None = None
+
+    @property
+    def relay(self) -> RelayTarget:
+        if self.relay_maildir is not None:
+            return MaildirTarget(self.relay_maildir)
+        return UpstreamTarget(self.relay_host, self.relay_port)
+
+    @classmethod
+    def relaying_to(cls, target: RelayTarget, **options: Any) -> SmtpOptions:
+        if isinstance(target, MaildirTarget):
+            return cls("", 0, relay_maildir=target.path, **options)
+        return cls(target.host, target.port, **options)
 
 
 class SubmissionServer:
@@ -48,9 +64,8 @@ class SubmissionServer:
         self.options = options
         self.tls = tls
         self.hostname = hostname
-        self.handler = SubmissionHandler(
-            container.identity, container.services, hostname, container.services.clock
-        )
+        self.submission = container.submission_for(options.relay, hostname)
+        self.handler = SubmissionHandler(container.identity, self.submission)
         self.sessions = Sessions()
         self._server: asyncio.Server | None = None
 
@@ -67,13 +82,14 @@ class SubmissionServer:
         assert self._server is not None
         self._server.close()
         await self.sessions.close(grace_seconds)
+        await self.submission.close()
         await self._server.wait_closed()
 
     def _protocol(self) -> SubmissionSMTP:
         return SubmissionSMTP(
             self.handler,
             sessions=self.sessions,
-            new_relay=self._relay,
+            submission=self.submission,
             data_size_limit=self.options.max_message_bytes,
             hostname=self.hostname,
             ident="gridreseller ESMTP",
@@ -84,12 +100,9 @@ class SubmissionServer:
             loop=asyncio.get_running_loop(),
         )
 
-    def _relay(self) -> Relay:
-        return Relay(self.options.relay_host, self.options.relay_port, self.hostname)
-
 
 def server_hostname(settings: Settings) -> str:
-    return settings.smtp_hostname or socket.getfqdn()
+    return local_hostname(settings)
 
 
 def run_smtp(settings: Settings, options: SmtpOptions, announce: Callable[[str], None]) -> None:
@@ -127,7 +140,9 @@ async def _serve(
     try:
         server = SubmissionServer(container, options, tls, hostname)
         port = await server.start()
-        relay = f"{options.relay_host}:{options.relay_port}"
+        relay = options.relay
+        if isinstance(relay, MaildirTarget):
+            announce(maildir_warning(relay))
         announce(f"gridreseller smtp listening on {options.host}:{port}, relaying to {relay}")
         stopping = asyncio.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -4,7 +4,7 @@ Every recipient of a relayed message costs its customer one credit (the customer
 credentials share them). `take` spends one in a write transaction of its own, with
 the limit's row locked, so concurrent sessions in any number of processes never send
 more than the credits allow; `give_back` returns the ones whose recipients were not
-relayed after all.
+relayed after all, to the generation of the limit they were taken from only.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ async def _store(
 ) -> None:
     def change(repository: Repository) -> None:
         customer = live_customer(repository, actor, user)
-        repository.store_limit(customer.id, limit, ctx.clock())
+        repository.set_limit(customer.id, limit, ctx.clock())
         audit.record(repository, ctx, actor, "customer.limit", customer.username, fields)
 
     await ctx.uow.run_write(change)
@@ -236,48 +236,49 @@ LIMIT = Selector(
 
 @dataclass(frozen=True)
 class Taken:
-    """One credit spent for one recipient (`since`: the limit's last reset then;
-    None when the customer had no limit, and nothing was spent)."""
+    """Credits spent for `count` recipients, from one generation of the customer's
+    limit (None when the customer had no limit, and nothing was spent)."""
 
     customer_id: int
-    since: date | None
+    count: int
+    generation: int | None
 
 
-async def take(ctx: ServiceContext, customer_id: int) -> Taken | None:
-    """One credit for one recipient, or None when none is left. A customer without a
-    limit (the default) costs a read, not a write."""
+async def take(ctx: ServiceContext, customer_id: int, count: int) -> Taken | None:
+    """Credits for `count` recipients, all or none (None when they are not covered).
+    A customer without a limit (the default) costs a read, not a write."""
     if await ctx.uow.run_read(lambda r: r.sending_limit(customer_id)) is None:
-        return Taken(customer_id, None)
+        return Taken(customer_id, count, None)
     today = ctx.clock().date()
 
     def spend(repository: Repository) -> Taken | None:
         stored = repository.sending_limit(customer_id, for_update=True)
         if stored is None:
-            return Taken(customer_id, None)  # removed meanwhile: unlimited
+            return Taken(customer_id, count, None)  # removed meanwhile: unlimited
         limit = stored.as_of(today)
-        if limit.remaining < 1:
+        if limit.remaining < count:
             if limit != stored:
                 repository.store_limit(customer_id, limit, ctx.clock())
             return None
         repository.store_limit(
-            customer_id, replace(limit, remaining=limit.remaining - 1), ctx.clock()
+            customer_id, replace(limit, remaining=limit.remaining - count), ctx.clock()
         )
-        return Taken(customer_id, limit.last_reset)
+        return Taken(customer_id, count, limit.generation)
 
     return await ctx.uow.run_write(spend)
 
 
 async def give_back(ctx: ServiceContext, taken: Sequence[Taken]) -> None:
     """Credits of recipients that were not relayed after all (RSET, QUIT, the upstream
-    refusing or unreachable), unless the limit was reset since."""
-    spent = [t for t in taken if t.since is not None]
+    refusing or unreachable), unless the limit was set anew or reset since."""
+    spent = [t for t in taken if t.generation is not None and t.count > 0]
     if not spent:
         return
 
     def refund(repository: Repository) -> None:
         for ticket in spent:
-            assert ticket.since is not None
-            repository.give_back_credits(ticket.customer_id, 1, ticket.since)
+            assert ticket.generation is not None
+            repository.give_back_credits(ticket.customer_id, ticket.count, ticket.generation)
 
     await ctx.uow.run_write(refund)
 
