@@ -1,7 +1,7 @@
 """mixed-script usernames: the report of stored names that a new login could not take
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 
 New usernames must not mix scripts (domain/usernames.py, after UTS #39's highly
 restrictive level). This revision changes no row and no schema: a stored username
@@ -23,7 +23,7 @@ from alembic import op
 from gridreseller.domain.usernames import script_problem
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"  # re-chained after outbound's 0007 in the v3 branch
 branch_labels = None
 depends_on = None
 
