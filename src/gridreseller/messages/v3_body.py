@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gridreseller.domain.errors import Invalid
+from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.messages.addresses import MailAddress
 from gridreseller.messages.request import MAX_RECIPIENTS, Attachment, MailRequest
 from gridreseller.messages.v3_parts import (
@@ -30,6 +30,10 @@ from gridreseller.messages.v3_parts import (
 
 SANDBOX = "mail_settings.sandbox_mode"
 MAX_PERSONALIZATIONS = 1000
+ORDER = (
+    "personalizations", "from", "reply_to", "subject", "content", "attachments", "headers",
+    "categories", "custom_args", "template_id", "send_at", "mail_settings",
+)  # fmt: skip
 MAX_CATEGORIES = 10
 MAX_CATEGORY_LENGTH = 255
 NO_TEMPLATES = "template_id is not supported: templates are not stored here; send the content"
@@ -92,8 +96,16 @@ def read_v3_mail(body: object, now: datetime) -> V3Mail:
         message = f"personalizations may have at most {MAX_RECIPIENTS} recipients in all"
         problems.add("personalizations", message)
     if problems.found:
-        raise Invalid(problems.found)
+        raise Invalid(sorted(problems.found, key=_position))
     return mail
+
+
+def _position(problem: Problem) -> tuple[int, int]:
+    """Problems in the order of the body's documented members, a list's by its items
+    (stable within one item)."""
+    top, _, rest = (problem.field or "").partition(".")
+    item = rest.split(".", 1)[0]
+    return (ORDER.index(top) if top in ORDER else len(ORDER), int(item) if item.isdigit() else -1)
 
 
 def _unsupported(problems: Problems, body: Mapping[str, Any], now: datetime) -> None:

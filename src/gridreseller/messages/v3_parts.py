@@ -109,7 +109,8 @@ def headers(problems: Problems, path: str, value: object) -> dict[str, str]:
     for name, text in found.items():
         problem = header_problem(name, text)
         if problem:
-            problems.add(f"{path}.{name[:80]}", problem.replace("headers", path, 1))
+            words = problem.replace("headers", path, 1).replace("mail.send", "the call")
+            problems.add(f"{path}.{name[:80]}", words)
             return {}
     return found
 
