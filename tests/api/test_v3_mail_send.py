@@ -179,7 +179,8 @@ def test_every_problem_of_a_body_together(mail_server: MailServer, sink: Sink, k
             },
             {
                 "field": "personalizations.2.bcc.0.email",
-                "message": "personalizations.2.bcc.0.email A@example.com appears more than once in to, cc and bcc",
+                "message": "personalizations.2.bcc.0.email A@example.com appears more than "
+                "once in to, cc and bcc",
             },
             {"field": "personalizations.3", "message": "personalizations.3 must be an object"},
             {"field": "from.email", "message": "from.email is required"},
