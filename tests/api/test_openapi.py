@@ -352,7 +352,7 @@ def aim_v3(case: schemathesis.Case[Any], logins: Logins) -> None:
     account: Account = getattr(logins, login)
     pair = f"{account.username}:{account.password}".encode()
     basic = "Basic " + base64.b64encode(pair).decode()
-    case.headers = {**(case.headers or {}), "Authorization": basic}
+    case.headers["Authorization"] = basic
 
 
 def on_the_wire(name: str, value: Any) -> Any:

@@ -41,7 +41,7 @@ def node_client() -> Path:
 def guide_block(language: str) -> str:
     """The guide's one code block in `language`."""
     [block] = re.findall(rf"```{language}\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
-    return block
+    return str(block)
 
 
 def test_the_guide_s_python_lines_send(

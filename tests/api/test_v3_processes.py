@@ -33,7 +33,7 @@ def _basic() -> dict[str, str]:
 def _new_key(url: str, name: str) -> dict[str, str]:
     made = httpx.post(f"{url}/v3/api_keys", json={"name": name}, headers=_basic(), timeout=30)
     assert made.status_code == 201, made.text
-    return made.json()
+    return {"api_key": made.json()["api_key"], "api_key_id": made.json()["api_key_id"]}
 
 
 def _scopes(url: str, key: str) -> httpx.Response:

@@ -11,7 +11,7 @@ from gridreseller.messages.request import MAX_RECIPIENTS
 from gridreseller.messages.v3_body import MAX_CATEGORIES, MAX_PERSONALIZATIONS
 
 Json = dict[str, Any]
-SECURITY = [{"bearerAuth": []}, {"basicAuth": []}]
+SECURITY: list[Json] = [{"bearerAuth": []}, {"basicAuth": []}]
 ERROR_STATUSES = {
     "400": "Invalid body: every problem, each with its field path.",
     "401": "Missing, unknown, malformed or deleted key, or a wrong password.",

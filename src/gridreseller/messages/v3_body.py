@@ -96,7 +96,8 @@ def read_v3_mail(body: object, now: datetime) -> V3Mail:
         message = f"personalizations may have at most {MAX_RECIPIENTS} recipients in all"
         problems.add("personalizations", message)
     if problems.found:
-        raise Invalid(sorted(problems.found, key=_position))
+        ordered: list[Problem] = sorted(problems.found, key=_position)
+        raise Invalid(ordered)
     return mail
 
 
