@@ -69,7 +69,10 @@ class Container:
         return self
 
     async def flush_audit(self) -> None:
-        """The login entries still kept in memory, written now (at shutdown)."""
+        """At shutdown: the messages being relayed finished (their entries too) and the
+        relay connections closed, then the entries still kept in memory written."""
+        if self._submission is not None:
+            await self._submission.close()
         await self.throttled.flush()
         await self.successes.flush()
 

@@ -4,35 +4,13 @@ servers relaying to it (or to nothing) on the shared test database."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 
-from gridreseller.bootstrap import Container
-from tests.factories import Factory
+from tests.api.mail_support import MailServer
+from tests.factories import Account
 from tests.mail.support import Sink
-from tests.support import Clock, ThreadServer, container_for, free_port
-
-
-class MailServer:
-    """A real server whose container relays as `overrides` say, with its own client and
-    factory (the factory's services are that container's)."""
-
-    def __init__(self, database_url: str, clock: Clock, **overrides: Any) -> None:
-        self.container: Container = container_for(database_url, clock, **overrides)
-        self.server = ThreadServer(self.container)
-        self.server.start()
-        self.client = httpx.Client(base_url=self.server.url, timeout=60)
-        self.factory = Factory(self.container.services, self.client)
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def stop(self) -> None:
-        self.client.close()
-        self.server.stop()
+from tests.support import Clock, free_port
 
 
 @pytest.fixture(scope="session")
@@ -74,3 +52,9 @@ def down_mail_server(database_url: str, clock: Clock) -> Iterator[MailServer]:
     running = MailServer(database_url, clock, relay=f"127.0.0.1:{free_port()}")
     yield running
     running.stop()
+
+
+@pytest.fixture
+def sender(mail_server: MailServer) -> Account:
+    """A live customer (no limit: unlimited sending) of a fresh distributor."""
+    return mail_server.factory.customer(mail_server.factory.distributor())

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import MailServer
-from tests.api.test_mail_send import sent_entries
+from tests.api.mail_support import MailServer, sent_entries
 from tests.mail.support import Sink
 
 pytestmark = pytest.mark.slow

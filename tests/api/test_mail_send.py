@@ -1,63 +1,30 @@
 """/api/mail.send.{json,xml} (docs/api.md) through a real server to a real aiosmtpd sink:
-every parameter rule, in both formats; what the sink received, parsed with the `email`
-package; who may send; the relay's answers; credits all or none; the audit."""
+every parameter rule, in both formats, and what the sink received, parsed with the
+`email` package: headers, MIME parts, attachment bytes."""
 
 from __future__ import annotations
 
 import json
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote_from_bytes, urlencode
 
-import httpx
 import pytest
 
-from gridreseller.services import audit, customers, manage, operator
-from tests.api.conftest import MailServer
-from tests.factories import Account, Distributor, Factory, form_pairs
-from tests.mail.support import DEFERRED, REJECTED, Delivered, Sink
-from tests.support import errors, eventually, message
+from tests.api.mail_support import (
+    SENDER,
+    MailServer,
+    assert_sent,
+    mail,
+    received,
+    send,
+    sent_entries,
+)
+from tests.factories import Account, form_pairs
+from tests.mail.support import Sink
+from tests.support import errors
 
-SENDER = "sender@example.com"
 BAD_LOGIN = "Bad username / password"
 BREAKS = "line breaks or control characters"
-
-
-def mail(**overrides: Any) -> dict[str, Any]:
-    """A message that sends: one recipient, a subject and a text."""
-    return {
-        "to": ["ann@example.com"],
-        "from": SENDER,
-        "subject": "Hello",
-        "text": "Hi.",
-        **overrides,
-    }
-
-
-def send(server: MailServer, fmt: str, account: Account | None, **params: Any) -> httpx.Response:
-    """POST mail.send urlencoded (lists as `name[]`), as the 1.x Python client does."""
-    return server.factory.call("mail.send", fmt, account, **params)
-
-
-def received(sink: Sink, index: int = 0) -> tuple[Delivered, EmailMessage]:
-    delivered = sink.messages[index]
-    parsed = message_from_bytes(delivered.content, policy=policy.default)
-    assert isinstance(parsed, EmailMessage)
-    return delivered, parsed
-
-
-def assert_sent(response: httpx.Response) -> None:
-    assert response.status_code == 200, response.text
-    assert message(response) == "success"
-    if response.headers["content-type"].startswith("application/xml"):
-        assert response.content.endswith(b"<result><message>success</message></result>")
-
-
-@pytest.fixture
-def sender(mail_server: MailServer) -> Account:
-    """A live customer (no limit: unlimited sending) of a fresh distributor."""
-    return mail_server.factory.customer(mail_server.factory.distributor())
 
 
 # The message the sink receives ------------------------------------------------------------
@@ -103,6 +70,7 @@ def test_a_message_with_every_header_parameter(
     assert parsed["X-Campaign"] == "winter"
     assert parsed["Message-ID"].startswith("<") and parsed["Message-ID"].endswith("@example.com>")
     assert delivered.content.startswith(b"Received: ")
+    assert b" with HTTP id " in delivered.content.split(b"\r\n\r\n", 1)[0]
     assert f"(authenticated login {sender.username})".encode() in delivered.content
     assert parsed.get_content().strip() == "Hi."
 
@@ -236,18 +204,6 @@ def test_smtpapi_copies_substitutions_sections_and_the_audit(
         assert entry.details["unique_args"] == {"campaign": "w26"}
 
 
-def sent_entries(server: MailServer, account: Account, count: int) -> list[audit.Event]:
-    """The account's `mail.sent` audit entries, once `count` are written (they are
-    written in batches, about once a second)."""
-
-    def entries() -> list[audit.Event]:
-        every = audit.events(server.factory.ctx, None, None)
-        return [e for e in every if e.actor == account.username and e.action == "mail.sent"]
-
-    assert eventually(lambda: len(entries()) >= count)
-    return entries()
-
-
 # Validation: 400, one message per bad parameter, nothing sent ---------------------------------
 
 
@@ -366,216 +322,11 @@ def test_5000_parameters_are_allowed(mail_server: MailServer, sink: Sink, sender
     assert errors(too_many) == ["at most 5000 parameters are allowed"]
 
 
-# Who may send (the mail-over-HTTP column of docs/api.md's access table) ----------------------
-
-
-def _credential(factory: Factory, owner: Account, **bits: int) -> Account:
-    return factory.credential(owner, **{"email": 0, "web": 0, "api": 0, **bits})
-
-
-def test_who_may_send(mail_server: MailServer, sink: Sink, fmt: str) -> None:
-    factory = mail_server.factory
-    distributor = factory.distributor()
-    customer = factory.customer(distributor)
-    allowed = {
-        "distributor": distributor,
-        "customer": customer,
-        "distributor credential api+email": _credential(factory, distributor, api=1, email=1),
-        "customer credential api+email": _credential(factory, customer, api=1, email=1),
-    }
-    refused = {
-        "distributor credential api only": (
-            _credential(factory, distributor, api=1, web=1), "api_user lacks the email permission"
-        ),
-        "distributor credential email only": (
-            _credential(factory, distributor, email=1), "api_user lacks the api permission"
-        ),
-        "customer credential api only": (
-            _credential(factory, customer, api=1), "api_user lacks the email permission"
-        ),
-        "customer credential email only": (
-            _credential(factory, customer, email=1), "api_user lacks the api permission"
-        ),
-    }  # fmt: skip
-    for who, account in allowed.items():
-        assert send(mail_server, fmt, account, **mail()).status_code == 200, who
-    for who, (account, words) in refused.items():
-        response = send(mail_server, fmt, account, **mail())
-        assert (response.status_code, errors(response)) == (403, [words]), who
-    assert len(sink.messages) == len(allowed)
-
-
-def test_an_inactive_customer_and_its_credentials_may_not_send(
-    mail_server: MailServer, sink: Sink, fmt: str
-) -> None:
-    factory = mail_server.factory
-    distributor = factory.distributor()
-    customer = factory.customer(distributor)
-    credential = _credential(factory, customer, api=1, email=1)
-    factory.run(manage.MANAGE, distributor, method="disable", user=customer.username)
-    for account in (customer, credential):
-        response = send(mail_server, fmt, account, **mail())
-        assert (response.status_code, errors(response)) == (403, ["api_user may not send mail"])
-    assert sink.messages == []
-
-
-def test_a_disabled_distributor_and_its_credentials_may_not_send(
-    mail_server: MailServer, sink: Sink, fmt: str
-) -> None:
-    factory = mail_server.factory
-    distributor = factory.distributor()
-    credential = _credential(factory, distributor, api=1, email=1)
-    customer = factory.customer(distributor)
-    operator.set_distributor_enabled(factory.ctx, distributor.username, False)
-    for account in (distributor, credential):
-        response = send(mail_server, fmt, account, **mail())
-        words = ["api_user's distributor account is disabled"]
-        assert (response.status_code, errors(response)) == (403, words)
-    assert send(mail_server, fmt, customer, **mail()).status_code == 200  # its customers send
-    assert len(sink.messages) == 1
-
-
-def test_bad_logins_are_one_identical_401(mail_server: MailServer, sink: Sink, fmt: str) -> None:
-    factory = mail_server.factory
-    distributor = factory.distributor()
-    deleted = factory.deleted_customer(distributor)
-    deleted_credential_owner = factory.customer(distributor)
-    credential = _credential(factory, deleted_credential_owner, api=1, email=1)
-    factory.run(customers.DELETE, distributor, user=deleted_credential_owner.username)
-    attempts = {
-        "unknown": Account("nobody-at-all", "whatever-pass"),
-        "wrong password": Account(distributor.username, "wrong-password"),
-        "deleted customer": deleted,
-        "deleted customer's credential": credential,
-        "no login": Account("", ""),
-    }
-    bodies = set()
-    for who, account in attempts.items():
-        response = send(mail_server, fmt, account, **mail())
-        assert response.status_code == 401, who
-        assert errors(response) == [BAD_LOGIN], who
-        bodies.add(response.content)
-    assert len(bodies) == 1
-    assert sink.messages == []
-
-
-def test_bearer_tokens(mail_server: MailServer, sink: Sink, sender: Account, fmt: str) -> None:
-    """A bearer token that is no key is a failed login; with api_user, a 400."""
-    bearer = {"Authorization": "Bearer SG.not-a-key.yet"}
-    body = urlencode(form_pairs(**mail()))
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-    alone = mail_server.client.post(
-        f"/api/mail.send.{fmt}", content=body, headers={**bearer, **form}
-    )
-    assert (alone.status_code, errors(alone)) == (401, [BAD_LOGIN])
-    both = mail_server.client.post(
-        f"/api/mail.send.{fmt}",
-        content=urlencode([*sender.auth.items()]) + "&" + body,
-        headers={**bearer, **form},
-    )
-    assert both.status_code == 400
-    assert errors(both) == [
-        "give either api_user and api_key or an Authorization: Bearer API key, not both"
-    ]
-    assert sink.messages == []
-
-
-# The relay's answers ---------------------------------------------------------------------------
-
-
-def test_a_recipient_refused_with_5xx_is_a_400_naming_it(
+def test_get_with_a_query_string(
     mail_server: MailServer, sink: Sink, sender: Account, fmt: str
 ) -> None:
-    response = send(mail_server, fmt, sender, **mail(to=["ok@example.com", REJECTED]))
-    assert response.status_code == 400
-    [problem] = errors(response)
-    assert problem.startswith(f"to {REJECTED} was refused by the mail relay (550")
-    assert sink.messages == []
-
-
-def test_copies_sent_before_a_refusal_are_named(
-    mail_server: MailServer, sink: Sink, sender: Account, fmt: str
-) -> None:
-    smtpapi = json.dumps({"to": ["first@example.com", REJECTED]})
-    response = send(mail_server, fmt, sender, **mail(**{"x-smtpapi": smtpapi}))
-    assert response.status_code == 400
-    [problem] = errors(response)
-    assert problem.startswith(f"x-smtpapi to {REJECTED} was refused by the mail relay (550")
-    assert problem.endswith("; sent before it: first@example.com")
-    assert [m.rcpt_tos for m in sink.messages] == [["first@example.com"]]
-
-
-def test_an_upstream_4xx_is_a_503_with_retry_after(
-    mail_server: MailServer, sink: Sink, sender: Account, fmt: str
-) -> None:
-    response = send(mail_server, fmt, sender, **mail(to=[DEFERRED]))
-    assert response.status_code == 503
-    assert response.headers["retry-after"] == "60"
-    [problem] = errors(response)
-    assert problem.startswith("the mail relay cannot take the message now (451")
-    assert sink.messages == []
-
-
-def test_an_upstream_that_is_down_is_a_503(down_mail_server: MailServer, fmt: str) -> None:
-    factory = down_mail_server.factory
-    customer = factory.customer(factory.distributor())
-    response = send(down_mail_server, fmt, customer, **mail())
-    assert response.status_code == 503
-    assert response.headers["retry-after"] == "60"
-    assert errors(response) == ["the mail relay cannot take the message now; retry later"]
-
-
-def test_no_relay_configured_is_a_503(client: httpx.Client, factory: Factory, fmt: str) -> None:
-    """The session's server has no GRIDRESELLER_RELAY."""
-    customer = factory.customer(factory.distributor())
-    response = factory.call("mail.send", fmt, customer, **mail())
-    assert response.status_code == 503
-    assert errors(response) == ["sending is not configured (GRIDRESELLER_RELAY is not set)"]
-
-
-# Credits: all or none, given back for what is not relayed ----------------------------------------
-
-
-def _limited_customer(server: MailServer, credits: int) -> tuple[Distributor, Account]:
-    factory = server.factory
-    distributor = factory.distributor()
-    customer = factory.customer(distributor)
-    factory.run(
-        manage.MANAGE, distributor, method="limit", task="total", user=customer.username,
-        credits=str(credits),
-    )  # fmt: skip
-    return distributor, customer
-
-
-def remaining(server: MailServer, distributor: Distributor, customer: Account) -> int:
-    shown = server.factory.run(
-        manage.MANAGE, distributor, method="limit", task="retrieve", user=customer.username
-    )
-    return int(getattr(shown, "limit").remaining)  # noqa: B009 - CreditsView's limit
-
-
-def test_credits_all_or_none(mail_server: MailServer, sink: Sink, fmt: str) -> None:
-    distributor, customer = _limited_customer(mail_server, 3)
-    two = mail(to=["a@example.com"], cc=["b@example.com"])
-    assert_sent(send(mail_server, fmt, customer, **two))
-    assert remaining(mail_server, distributor, customer) == 1
-    response = send(mail_server, fmt, customer, **two)
-    assert response.status_code == 403
-    assert errors(response) == ["not enough sending credits left for this account"]
-    assert remaining(mail_server, distributor, customer) == 1
-    assert len(sink.messages) == 1
-    credential = _credential(mail_server.factory, customer, api=1, email=1)
-    assert_sent(send(mail_server, fmt, credential, **mail()))  # credentials share them
-    assert remaining(mail_server, distributor, customer) == 0
-
-
-def test_credits_of_what_is_not_relayed_come_back(
-    mail_server: MailServer, sink: Sink, fmt: str
-) -> None:
-    distributor, customer = _limited_customer(mail_server, 5)
-    smtpapi = json.dumps({"to": ["first@example.com", REJECTED, "third@example.com"]})
-    response = send(mail_server, fmt, customer, **mail(**{"x-smtpapi": smtpapi}))
-    assert response.status_code == 400
-    assert remaining(mail_server, distributor, customer) == 4  # the first copy's is kept
-    assert send(mail_server, fmt, customer, **mail(to=[DEFERRED])).status_code == 503
-    assert remaining(mail_server, distributor, customer) == 4
+    """As every call: GET with the parameters in the query string sends too."""
+    query = [*sender.auth.items(), *form_pairs(**mail(subject="By GET"))]
+    assert_sent(mail_server.client.get(f"/api/mail.send.{fmt}?{urlencode(query)}"))
+    _, parsed = received(sink)
+    assert parsed["Subject"] == "By GET"

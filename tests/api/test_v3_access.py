@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import pytest
 
 from gridreseller.services import manage
-from tests.api.conftest import MailServer
-from tests.api.test_mail_send import _limited_customer, remaining
+from tests.api.mail_support import MailServer
+from tests.api.test_mail_send_access import _limited_customer, remaining
 from tests.api.test_v3_mail_send import body
 from tests.api.v3_support import FORBIDDEN, UNAUTHORIZED, basic, bearer, key_id, new_key, v3
 from tests.factories import Distributor, form_pairs

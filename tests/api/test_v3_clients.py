@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import MailServer
+from tests.api.mail_support import MailServer
 from tests.api.test_mail_clients import CACHE, _installed, _parsed, _run
 from tests.api.v3_support import key_id, new_key
 from tests.mail.support import Sink

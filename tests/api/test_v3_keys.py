@@ -9,7 +9,7 @@ import re
 import pytest
 
 from gridreseller.domain.api_keys import SCOPES
-from tests.api.conftest import MailServer
+from tests.api.mail_support import MailServer
 from tests.api.v3_support import (
     FORBIDDEN,
     UNAUTHORIZED,

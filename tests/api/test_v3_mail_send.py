@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import MailServer
-from tests.api.test_mail_send import _limited_customer, remaining, sent_entries
+from tests.api.mail_support import MailServer, sent_entries
+from tests.api.test_mail_send_access import _limited_customer, remaining
 from tests.api.v3_support import FORBIDDEN, basic, bearer, new_key, problem, v3
 from tests.factories import Account
 from tests.mail.support import DEFERRED, REJECTED, Sink

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.conftest import MailServer
+from tests.api.mail_support import MailServer
 from tests.factories import Account
 
 GRANT_INVALID = "The provided authorization grant is invalid, expired, or revoked"

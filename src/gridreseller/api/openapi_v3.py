@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from gridreseller.domain.api_keys import MAX_NAME, SCOPES
-from gridreseller.messages.request import MAX_RECIPIENTS
+from gridreseller.messages.smtpapi import MAX_RECIPIENTS
 from gridreseller.messages.v3_body import MAX_CATEGORIES, MAX_PERSONALIZATIONS
 
 Json = dict[str, Any]

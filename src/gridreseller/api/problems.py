@@ -1,4 +1,4 @@
-"""FormRules-level failures that happen before a service is reached."""
+"""Transport-level failures that happen before a service is reached."""
 
 from __future__ import annotations
 

@@ -168,9 +168,10 @@ class _Tally:
 
 
 class LoginSuccesses(_Batch):
-    """Logins that open a session (SMTP, the dashboard), written together about once a
-    second: no login waits for its own entry. A process killed with `kill -9` loses at
-    most the last second's entries."""
+    """Logins that open a session (SMTP, the dashboard), and sent messages (the outbound
+    path's `mail.sent`), written together about once a second: no login or message
+    waits for its own entry. A process killed with `kill -9` loses at most the last
+    second's entries."""
 
     def __init__(
         self, uow: UnitOfWork, clock: Callable[[], datetime], interval_seconds: float = 1.0

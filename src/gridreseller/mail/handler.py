@@ -137,13 +137,11 @@ class SubmissionHandler:
         """Relay, then answer what the upstream answered (docs/smtp.md, "Replies"). The
         delivery completes even if the client hangs up meanwhile."""
         submission, submitted = _session(session), _envelope(envelope)
-        recipients = list(envelope.rcpt_tos)
-        submitted.recipients.addresses = []
         delivered = await self.submission.deliver(
             _principal(submission),
             submitted.recipients.reservation,
             sender=envelope.mail_from or "",
-            recipients=recipients,
+            recipients=list(envelope.rcpt_tos),
             message=envelope.original_content or b"",
             options=[option for option in envelope.mail_options if option.startswith("BODY=")],
             helo=submission.host_name,

@@ -16,15 +16,14 @@ from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.params import Params
 from gridreseller.messages.addresses import MailAddress, has_line_break, is_mail_address
+from gridreseller.messages.smtpapi import MAX_RECIPIENTS, SmtpApi, SmtpApiProblem, parse_smtpapi
 from gridreseller.messages.smtpapi import NAME as SMTPAPI
-from gridreseller.messages.smtpapi import SmtpApi, SmtpApiProblem, parse_smtpapi
 
-MAX_RECIPIENTS = 1000
 MAX_FILE_BYTES = 7 * 1024 * 1024
-# Headers the call writes itself; `headers` may not set them.
+# Headers the call writes itself, and every Content-* header: `headers` may not set them.
 RESERVED_HEADERS = frozenset(
-    {"from", "to", "cc", "bcc", "subject", "date", "reply-to", "message-id", "mime-version"}
-    | {"received"}
+    {"from", "to", "cc", "bcc", "subject", "date", "reply-to", "message-id"}
+    | {"mime-version", "received"}
 )
 # The order in which problems are reported (files[...] and content[...] last).
 ORDER = (
@@ -32,6 +31,7 @@ ORDER = (
     "subject", "text", "date", "headers", SMTPAPI,
 )  # fmt: skip
 _HEADER_NAME = re.compile(r"[!-9;-~]{1,76}")  # RFC 5322 ftext, a line's worth
+LINE_BREAKS_OR_CONTROLS = "line breaks or control characters"
 _BODY_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -59,11 +59,6 @@ class MailRequest:
     smtpapi: SmtpApi = field(default_factory=SmtpApi)
 
     @property
-    def copies(self) -> int:
-        """One message per x-smtpapi `to` recipient, else one for the form's `to`."""
-        return len(self.smtpapi.to) or 1
-
-    @property
     def recipient_count(self) -> int:
         """Every envelope recipient of every copy: what the call costs in credits."""
         if self.smtpapi.to:
@@ -87,7 +82,7 @@ class _Reader:
                 self.problem(name, f"{name} is required")
             return None
         if _BODY_ILLEGAL.search(value) or (not body and has_line_break(value)):
-            what = "control characters" if body else "line breaks or control characters"
+            what = "control characters" if body else LINE_BREAKS_OR_CONTROLS
             self.problem(name, f"{name} must not contain {what}")
             return None
         return value
@@ -107,7 +102,7 @@ class _Reader:
         if len(names) > len(given):
             self.problem(names_name, f"{names_name} must have at most as many values as {name}")
         elif any(rules.has_illegal_characters(n) or has_line_break(n) for n in names):
-            self.problem(names_name, f"{names_name} must not contain line breaks")
+            self.problem(names_name, f"{names_name} must not contain {LINE_BREAKS_OR_CONTROLS}")
         padded = [*names, *[""] * len(given)][: len(given)]
         return tuple(MailAddress(a, n) for a, n in zip(given, padded, strict=True))
 
@@ -116,21 +111,16 @@ def read_request(params: Params) -> MailRequest:
     """The call's request, or Invalid with every problem (in the parameters' order)."""
     reader = _Reader(params)
     smtpapi = _smtpapi(reader)
-    to = reader.addresses("to", "toname")
-    if not to and not smtpapi.to:
-        reader.problem("to", "to is required")
-    cc, bcc = reader.addresses("cc", "ccname"), reader.addresses("bcc", "bccname")
-    sender = reader.address("from", required=True)
+    to, cc, bcc = _recipients(reader, smtpapi)
+    sender = reader.address("from", required=True) or ""
     fromname = reader.text("fromname") or ""
     reply_to = reader.address("replyto")
-    subject = reader.text("subject", required=True)
-    text, html = reader.text("text", body=True), reader.text("html", body=True)
-    if text is None and html is None and not _given(params, "text", "html"):
-        reader.problem("text", "text or html is required")
+    subject = reader.text("subject", required=True) or ""
+    text, html = _bodies(reader)
     request = MailRequest(
-        sender=MailAddress(sender or "", fromname),
-        subject=subject or "",
-        to=() if smtpapi.to else to,
+        sender=MailAddress(sender, fromname),
+        subject=subject,
+        to=to,
         cc=cc,
         bcc=bcc,
         reply_to=reply_to,
@@ -149,13 +139,29 @@ def read_request(params: Params) -> MailRequest:
     return request
 
 
+Recipients = tuple[MailAddress, ...]
+
+
+def _recipients(reader: _Reader, smtpapi: SmtpApi) -> tuple[Recipients, Recipients, Recipients]:
+    """`to` (none when x-smtpapi has its own: old clients put the sender there), `cc`
+    and `bcc`."""
+    to = reader.addresses("to", "toname")
+    if not to and not smtpapi.to:
+        reader.problem("to", "to is required")
+    cc, bcc = reader.addresses("cc", "ccname"), reader.addresses("bcc", "bccname")
+    return () if smtpapi.to else to, cc, bcc
+
+
+def _bodies(reader: _Reader) -> tuple[str | None, str | None]:
+    text, html = reader.text("text", body=True), reader.text("html", body=True)
+    if not reader.params.get("text") and not reader.params.get("html"):
+        reader.problem("text", "text or html is required")
+    return text, html
+
+
 def _position(problem: Problem) -> int:
     name = problem.field or ""
     return ORDER.index(name) if name in ORDER else len(ORDER)
-
-
-def _given(params: Params, *names: str) -> bool:
-    return any(params.get(name) for name in names)
 
 
 def _smtpapi(reader: _Reader) -> SmtpApi:
@@ -206,7 +212,7 @@ def header_problem(name: str, value: str) -> str | None:
     if lowered in RESERVED_HEADERS or lowered.startswith("content-"):
         return f"headers must not set {name}: mail.send writes it"
     if has_line_break(value) or rules.has_illegal_characters(value):
-        return f"headers {name} must not contain line breaks or control characters"
+        return f"headers {name} must not contain {LINE_BREAKS_OR_CONTROLS}"
     return None
 
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.messages.addresses import MailAddress
-from gridreseller.messages.request import MAX_RECIPIENTS, Attachment, MailRequest
+from gridreseller.messages.request import Attachment, MailRequest
+from gridreseller.messages.smtpapi import MAX_RECIPIENTS
 from gridreseller.messages.v3_parts import (
     Problems,
     address,

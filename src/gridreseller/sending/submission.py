@@ -181,9 +181,10 @@ class Submission:
             self._detached(self._give_back(taken))
 
     async def drain(self) -> None:
-        """Wait for the deliveries and give-backs under way (at shutdown)."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+        """Wait for this event loop's deliveries and give-backs under way (at shutdown)."""
+        loop = asyncio.get_running_loop()
+        while here := [task for task in self._pending if task.get_loop() is loop]:
+            await asyncio.gather(*here, return_exceptions=True)
 
     async def close(self) -> None:
         await self.drain()

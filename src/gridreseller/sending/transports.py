@@ -78,7 +78,10 @@ class MaildirTransport:
     def __init__(self, target: MaildirTarget) -> None:
         self.target = target
         # Created now: an unusable path is an error at start, not at the first message.
-        self._box = mailbox.Maildir(target.path, create=True)
+        # By hand, as each process starting at once may (mailbox's own check races).
+        for folder in ("tmp", "new", "cur"):
+            (target.path / folder).mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._box = mailbox.Maildir(target.path, create=False)
         self._lock = threading.Lock()  # mailbox objects are not thread-safe
 
     async def send(

@@ -89,9 +89,11 @@ class _Connections:
             await asyncio.gather(*self._quitting, return_exceptions=True)
 
     def _arm(self) -> None:
+        """Look again when the longest idle connection is due (the list is in order)."""
         if self._reaper is None and self._idle:
+            due = self._idle[0][0] + self._idle_seconds - time.monotonic()
             loop = asyncio.get_running_loop()
-            self._reaper = loop.call_later(self._idle_seconds, self._reap)
+            self._reaper = loop.call_later(max(due, 0.01), self._reap)
 
     def _reap(self) -> None:
         """Close what has been idle long enough; look again when the next one is due."""

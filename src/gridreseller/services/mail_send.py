@@ -9,7 +9,7 @@ Credits of whatever is not relayed are given back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import Invalid, MessageTooLarge, Problem, Unavailable
@@ -25,13 +25,8 @@ from gridreseller.services.context import ServiceContext
 NOT_CONFIGURED = "sending is not configured (GRIDRESELLER_RELAY is not set)"
 # How long a client is asked to wait after the upstream could not take a message.
 RELAY_RETRY_SECONDS = 60
-
-
-class _Documented(NamedTuple):
-    """mail.send's parameters as the OpenAPI document lists them (read_request reads
-    them: files[NAME] and content[NAME] have no fixed names to declare)."""
-
-    values: dict[str, Any]
+# Sending comes back only with a restart that sets GRIDRESELLER_RELAY: not soon.
+NOT_CONFIGURED_RETRY_SECONDS = 3600
 
 
 BODY = Kind()  # any text, line breaks included
@@ -41,8 +36,11 @@ def _field(name: str, kind: Kind, description: str, **options: Any) -> Field:
     return Field(name, kind, description=description, **options)
 
 
-DOCUMENTED = Declaration(
-    _Documented,
+# mail.send's parameters as the OpenAPI document lists them (api/openapi.py). They are
+# read by messages/request.py, not by this declaration: `files[NAME]` and
+# `content[NAME]` have no fixed names, and the rules span parameters.
+DOCUMENTED: Declaration[dict[str, Any]] = Declaration(
+    dict,
     (
         _field("to", Email(), "Recipients (`to`, `to[]` or `to[0]`...); required "
                "unless x-smtpapi has `to`.", repeatable=True, example="ann@example.com"),
@@ -86,7 +84,7 @@ class MailSend:
         copies = compose(request, ctx.clock())
         _check_size(copies, ctx.settings.max_message_bytes)
         if submission is None:
-            raise Unavailable(NOT_CONFIGURED)
+            raise Unavailable(NOT_CONFIGURED, retry_after=NOT_CONFIGURED_RETRY_SECONDS)
         count = sum(len(copy.recipients) for copy in copies)
         reservation = await submission.reserve(principal, count)
         try:
