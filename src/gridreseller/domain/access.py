@@ -208,16 +208,19 @@ class Capability(enum.StrEnum):
     MANAGE_CREDENTIALS = "manage credentials"
     CHANGE_OWN_PASSWORD = "change own password"  # noqa: S105 - a capability's name
     VIEW_ACCOUNT = "view account"
+    MANAGE_API_KEYS = "manage API keys"  # a primary account's own (docs/api.md, v3)
 
 
 DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
     _D: frozenset(
         {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES, Capability.MANAGE_CREDENTIALS}
+        | {Capability.MANAGE_API_KEYS}
     ),
     # A credential never reaches credential management or account settings.
     _DC: frozenset({Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES}),
     _C: frozenset(
         {Capability.MANAGE_CREDENTIALS, Capability.CHANGE_OWN_PASSWORD, Capability.VIEW_ACCOUNT}
+        | {Capability.MANAGE_API_KEYS}
     ),
     _CC: frozenset({Capability.VIEW_ACCOUNT}),
 }
