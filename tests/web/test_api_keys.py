@@ -80,7 +80,7 @@ def test_the_created_page_has_a_copy_button_for_scripts_and_a_field_without(
 
 def test_create_refusals_beside_their_fields(factory: Factory, web: Web) -> None:
     _account, client = session(factory, web, "customer")
-    cases = [
+    cases: list[tuple[dict[str, str | list[str]], dict[str, list[str]]]] = [
         ({"name": "", "scopes[]": ["mail.send"]}, {"name": ["name is required"]}),
         (
             {"name": "x" * 101, "scopes[]": ["mail.send"]},
