@@ -33,7 +33,7 @@ SANDBOX = "mail_settings.sandbox_mode"
 MAX_PERSONALIZATIONS = 1000
 ORDER = (
     "personalizations", "from", "reply_to", "subject", "content", "attachments", "headers",
-    "categories", "custom_args", "template_id", "send_at", "mail_settings",
+    "categories", "custom_args", "mail_settings", "template_id", "send_at",
 )  # fmt: skip
 MAX_CATEGORIES = 10
 MAX_CATEGORY_LENGTH = 255
