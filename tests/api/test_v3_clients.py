@@ -170,3 +170,39 @@ def test_the_python_client_reads_our_errors(
         "body": {"errors": [{"field": None, "message": grant}]},
     }
     assert sink.messages == []
+
+
+PYTHON_ON_BEHALF_SCRIPT = """
+import os
+from sendgrid import SendGridAPIClient
+from sendgrid.helpers.mail import Mail
+
+sg = SendGridAPIClient(
+    os.environ["SENDGRID_API_KEY"],
+    host=os.environ["GRIDRESELLER_URL"],
+    impersonate_subuser=os.environ["CUSTOMER"],
+)
+sent = sg.send(Mail(from_email="shop@example.com", to_emails="ann@example.com",
+                    subject="For a customer", plain_text_content="x"))
+print(sent.status_code)
+"""
+
+
+def test_the_python_client_sends_on_behalf_of_a_customer(
+    python_client: Path, mail_server: MailServer, sink: Sink
+) -> None:
+    """`impersonate_subuser` is the client's On-Behalf-Of: a distributor's key sends as
+    its own customer (the Received header names the customer)."""
+    factory = mail_server.factory
+    distributor = factory.distributor()
+    customer = factory.customer(distributor)
+    output = _run(
+        [sys.executable, "-c", PYTHON_ON_BEHALF_SCRIPT],
+        PYTHONPATH=str(python_client),
+        SENDGRID_API_KEY=new_key(mail_server, distributor),
+        GRIDRESELLER_URL=mail_server.url,
+        CUSTOMER=customer.username,
+    )
+    assert output.strip() == "202"
+    [delivered] = sink.messages
+    assert f"(authenticated login {customer.username})" in _parsed(delivered.content)["Received"]

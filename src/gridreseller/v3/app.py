@@ -50,8 +50,8 @@ async def _create(app: V3App, caller: V3Caller, _id: str, body: object) -> Answe
     return await keys.create(app.container.services, caller, body)
 
 
-async def _list(app: V3App, caller: V3Caller, _id: str, body: object) -> Answer:
-    return await keys.list_all(app.container.services, caller, body)
+async def _list(app: V3App, caller: V3Caller, _id: str, _body: object) -> Answer:
+    return await keys.list_all(app.container.services, caller)
 
 
 async def _get(app: V3App, caller: V3Caller, key_id: str, _body: object) -> Answer:

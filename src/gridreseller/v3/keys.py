@@ -33,7 +33,7 @@ async def create(ctx: ServiceContext, caller: V3Caller, body: object) -> Answer:
     return json_response(answer, 201)
 
 
-async def list_all(ctx: ServiceContext, caller: V3Caller, body: object) -> Answer:
+async def list_all(ctx: ServiceContext, caller: V3Caller) -> Answer:
     found = await api_keys.list_keys(ctx, caller.keys, ListKeys())
     return json_response({"result": [_key(view) for view in found.keys]})
 
