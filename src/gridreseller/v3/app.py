@@ -8,16 +8,14 @@ log. Client input never gets a 500: every refusal is SendGrid's error shape.
 from __future__ import annotations
 
 import json
-import logging
 import time
-import traceback
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 from starlette.types import Receive, Scope, Send
 
 from gridreseller.api.access_log import AccessLog
-from gridreseller.api.app import LOGIN_KEY, routed_path
+from gridreseller.api.app import LOGIN_KEY, log_unexpected, routed_path
 from gridreseller.api.params import FormRules, declared_length, header, read_limited_body
 from gridreseller.api.problems import BodyTooLarge, HttpProblem
 from gridreseller.api.responses import Answer
@@ -34,8 +32,6 @@ from gridreseller.v3.responses import (
     errors_response,
 )
 
-log = logging.getLogger("gridreseller")
-PREFIX = "/v3/"
 KEYS_PATH = "/v3/api_keys"
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 Handler = Callable[["V3App", V3Caller, str, object], Awaitable[Answer]]
@@ -115,7 +111,7 @@ class V3App:
             status = response.status_code
             await response(scope, receive, send)
         except Exception as error:  # noqa: BLE001 - a stream failed after its status was sent
-            _log_unexpected(scope["path"], error)
+            log_unexpected(scope["path"], error)
         finally:
             client = scope.get("client") or ("-", 0)
             milliseconds = (time.perf_counter() - started) * 1000
@@ -143,7 +139,7 @@ class V3App:
         except (DomainError, HttpProblem) as error:
             return error_response(error)
         except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
-            _log_unexpected(scope["path"], error)
+            log_unexpected(scope["path"], error)
             return errors_response(500, [Problem(None, "internal error")])
 
     async def _body(self, scope: Scope, receive: Receive, route: Route) -> bytes:
@@ -172,10 +168,3 @@ def parse_json(raw: bytes) -> object:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise Invalid([Problem(None, "the request body must be valid JSON in UTF-8")]) from None
-
-
-def _log_unexpected(path: str, error: Exception) -> None:
-    """Type and place only: exception texts can carry SQL parameters such as hashes."""
-    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
-    where = f"{frame.filename}:{frame.lineno}" if frame else "?"
-    log.error("unexpected %s at %s handling %s", type(error).__name__, where, path)
