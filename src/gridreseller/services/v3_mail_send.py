@@ -41,8 +41,8 @@ class _Outgoing:
 async def send_v3_mail(
     ctx: ServiceContext, submission: Submission | None, principal: Principal, body: object
 ) -> Accepted:
-    mail = read_v3_mail(body, ctx.clock())
     now = ctx.clock()
+    mail = read_v3_mail(body, now)
     outgoing = [
         _Outgoing(index, message, copy)
         for index, message in enumerate(mail.messages)
