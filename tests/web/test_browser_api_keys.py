@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.factories import Account
-from tests.web.test_browser import DESKTOP, Site, browser, log_in, site
+from tests.web.test_browser import DESKTOP, PHONE, Site, browser, log_in, site
 
 pytestmark = pytest.mark.slow
 __all__ = ["browser", "site"]  # the fixtures this module shares with test_browser.py
@@ -103,3 +103,25 @@ def test_without_javascript_the_key_is_a_selectable_field(
     active += "document.activeElement.selectionStart, document.activeElement.selectionEnd]"
     assert page.evaluate(active) == ["new-api-key", key, 0, len(key)]
     assert scopes(site, key).status_code == 200
+
+
+def test_the_pages_fit_a_375_pixel_screen(site: Site, browser: Browser) -> None:
+    """The key list (a table that becomes cards), one key's forms, and a new key's
+    field, without sideways scrolling."""
+    context = browser.new_context(
+        viewport=PHONE,  # type: ignore[arg-type]
+        is_mobile=True,
+        device_scale_factor=1,
+    )
+    try:
+        page = context.new_page()
+        key = create_key(page, site, site.customers["lukas.weber"], "phone")
+        pages = ["api-keys", f"api-key?id={key.split('.')[1]}"]
+        for index, path in enumerate(["", *pages]):
+            if path:
+                page.goto(f"{site.url}/dashboard/{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], (path or "created", width)
+            site.shot(page, f"phone-api-keys-{index}")
+    finally:
+        context.close()
