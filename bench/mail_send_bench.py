@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import mail_bench
+import v3_bench
 
 TARGET = 0.50
 TEXT_BYTES = 1024
@@ -70,14 +71,19 @@ def run_mail_send(
     ceiling_url = launch_ceiling(stack, "mail-ceiling", command, env)
     script = bench.work / "mail_send.lua"
     script.write_text(LUA.format(body=form(bench.user, bench.password)))
+    # /v3/mail/send's message is the same, against the same ceiling (bench/v3_bench.py).
+    v3_script = v3_bench.write_script(
+        bench.work, v3_bench.new_key(server_url, bench.user, bench.password)
+    )
     plan = [
-        ("ceiling before", ceiling_url),
-        ("mail.send", server_url),
-        ("ceiling after", ceiling_url),
+        ("ceiling before", ceiling_url, PATH, script),
+        ("mail.send", server_url, PATH, script),
+        ("v3 mail/send", server_url, v3_bench.PATH, v3_script),
+        ("ceiling after", ceiling_url, PATH, script),
     ]
-    for name, url in plan:
-        print(f"  wrk: {name} POST {PATH} ...", flush=True)
-        result = bench.measure(url + PATH, script)
+    for name, url, path, lua in plan:
+        print(f"  wrk: {name} POST {path} ...", flush=True)
+        result = bench.measure(url + path, lua)
         report.runs[name] = result
         if not result.valid:
             report.problems.append(
@@ -102,3 +108,13 @@ def print_mail_send(report: MailSendReport) -> None:
         f"{sent.p99_ms:.2f} ms); ceiling (mean) {ceiling:.0f} msg/s; ratio {ratio:.2f}  "
         f"target >= {TARGET}: {verdict}"
     )
+    v3 = runs.get("v3 mail/send")
+    if v3 is not None:
+        v3_ratio = v3.requests_per_second / ceiling
+        v3_verdict = "PASS" if v3_ratio >= TARGET else "FAIL"
+        print(
+            f"  POST /v3/mail/send, 1 personalization, 1 recipient, {TEXT_BYTES} B: "
+            f"{v3.requests_per_second:.0f} msg/s (p50 {v3.p50_ms:.2f} ms, p99 "
+            f"{v3.p99_ms:.2f} ms); same ceiling; ratio {v3_ratio:.2f}  "
+            f"target >= {TARGET}: {v3_verdict}"
+        )

@@ -39,6 +39,7 @@ import httpx
 import mail_bench
 import mail_send_bench
 import uvicorn
+import v3_bench
 from sqlalchemy import Connection, create_engine, func, insert, select
 
 from gridreseller.bootstrap import build_container
@@ -118,6 +119,7 @@ class Report:
     cached_logins_ms: list[float] = field(default_factory=list)
     mail: mail_bench.MailReport | None = None
     mail_send: mail_send_bench.MailSendReport | None = None
+    keys: v3_bench.KeyLatencies | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -636,6 +638,7 @@ def run(options: Options) -> Report:
             measure_lists(client, server_pid, report, options.customers + 2 + LOGIN_USERS)
             print("  logins ...", flush=True)
             measure_logins(client, report)
+            report.keys = v3_bench.measure_keys(client, login_users())
             report.mail = run_mail(stack, work, database_url, wrk, urls["ceiling"], options)
             report.problems.extend(report.mail.problems)
             report.mail_send = run_mail_send(stack, work, database_url, wrk, options)
@@ -790,6 +793,7 @@ def print_logins(report: Report) -> None:
     print(f"  stored hashes: {report.hash_parameters}")
     print(f"  first call (uncached, argon2id): median {first:.1f} ms")
     print(f"  second call (login cache):       median {cached:.1f} ms")
+    v3_bench.print_keys(report.keys)
 
 
 def print_report(report: Report) -> None:

@@ -2,8 +2,9 @@
 
 `/api/` (and `/healthz`, `/openapi.json`, and the 404 of unknown paths) go to the
 legacy API's own lean callable, which the benchmark measures; `/auth/mail`, asked
-on every mail login, is a lean callable too; the dashboard is ordinary Starlette
-routes; `/` is one constant page pointing a person to the others. Dispatch is one
+on every mail login, is a lean callable too; `/v3/` is the JSON surface of API
+keys (v3/app.py); the dashboard is ordinary Starlette routes; `/` is one constant
+page pointing a person to the others. Dispatch is one
 prefix test on the raw path, so `/api/credentials%2Fget.json` cannot reach a route
 that a proxy rule on decoded paths would have kept it from.
 """
@@ -24,17 +25,20 @@ from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import Settings, load_settings
 from gridreseller.forwarded import ForwardedFor
 from gridreseller.mail import auth_http
+from gridreseller.v3.app import V3App
 from gridreseller.web.app import dashboard_routes
 
 DASHBOARD_PREFIX = b"/dashboard"
 AUTH_HTTP_PATH = auth_http.PATH.encode()
 HOME_PATH = b"/"
+V3_PREFIX = b"/v3/"
 
 
 class Dispatcher:
     def __init__(self, container: Container, routes: list[BaseRoute]) -> None:
         self.container = container
         self.api = ApiApp(container)
+        self.v3 = V3App(container, self.api.access_log)
         self.dashboard: ASGIApp = Starlette(routes=routes)
         self.auth_http = auth_http.endpoint(container)
         allowed = container.settings.forwarded_allow_ips
@@ -48,6 +52,8 @@ class Dispatcher:
             path: bytes = scope.get("raw_path") or scope["path"].encode()
             if path.startswith(DASHBOARD_PREFIX):
                 await self.dashboard(scope, receive, send)
+            elif path.startswith(V3_PREFIX):
+                await self.v3(scope, receive, send)
             elif path == AUTH_HTTP_PATH and self.auth_http is not None:
                 await self.auth_http(scope, receive, send)
             elif path == HOME_PATH:

@@ -117,7 +117,7 @@ def test_bad_logins_are_one_identical_401(mail_server: MailServer, sink: Sink, f
 
 
 def test_bearer_tokens(mail_server: MailServer, sink: Sink, sender: Account, fmt: str) -> None:
-    """API keys come later: a bearer token alone is a failed login; with api_user, a 400."""
+    """A bearer token that is no key is a failed login; with api_user, a 400."""
     bearer = {"Authorization": "Bearer SG.not-a-key.yet"}
     body = urlencode(form_pairs(**mail()))
     form = {"Content-Type": "application/x-www-form-urlencoded"}

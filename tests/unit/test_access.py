@@ -223,19 +223,21 @@ def test_each_purpose_belongs_to_one_surface() -> None:
 # (which includes picking one of its packages; it views the packages and IP groups, only
 # the distributor changes them), never credentials or account settings;
 # a customer manages its credentials and its own password; a customer's credential
-# only sees its account.
+# only sees its account. Only primary accounts hold API keys.
 CAPABILITIES = {
     Role.DISTRIBUTOR: {
         Capability.MANAGE_CUSTOMERS,
         Capability.VIEW_PACKAGES,
         Capability.MANAGE_CATALOG,
         Capability.MANAGE_CREDENTIALS,
+        Capability.MANAGE_API_KEYS,
     },
     Role.DISTRIBUTOR_CREDENTIAL: {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES},
     Role.CUSTOMER: {
         Capability.MANAGE_CREDENTIALS,
         Capability.CHANGE_OWN_PASSWORD,
         Capability.VIEW_ACCOUNT,
+        Capability.MANAGE_API_KEYS,
     },
     Role.CUSTOMER_CREDENTIAL: {Capability.VIEW_ACCOUNT},
 }

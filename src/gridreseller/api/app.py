@@ -62,7 +62,7 @@ class ApiApp:
             status = response.status_code
             await response(scope, receive, send)
         except Exception as error:  # noqa: BLE001 - a stream failed after its status was sent
-            _log_unexpected(scope["path"], error)
+            log_unexpected(scope["path"], error)
         finally:
             client = scope.get("client") or ("-", 0)
             milliseconds = (time.perf_counter() - started) * 1000
@@ -92,7 +92,7 @@ class ApiApp:
         except (DomainError, HttpProblem) as error:
             return error_response(error, fmt)
         except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
-            _log_unexpected(scope["path"], error)
+            log_unexpected(scope["path"], error)
             return errors_response(500, ["internal error"], fmt)
 
     def _refusal(
@@ -145,7 +145,7 @@ def _ping(repository: Repository) -> None:
     repository.connection.execute(text("SELECT 1"))
 
 
-def _log_unexpected(path: str, error: Exception) -> None:
+def log_unexpected(path: str, error: Exception) -> None:
     """Type and place only: exception texts can carry SQL parameters such as hashes."""
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     where = f"{frame.filename}:{frame.lineno}" if frame else "?"

@@ -7,6 +7,7 @@ from typing import Any
 
 from gridreseller.bootstrap import Container
 from gridreseller.domain.access import Principal, Purpose
+from gridreseller.domain.api_keys import MAIL_SEND
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Result
 from gridreseller.domain.params import Params
@@ -28,13 +29,16 @@ class Call:
         self, container: Container, params: Params, client: str, bearer: str | None = None
     ) -> Principal:
         """The login of `api_user`/`api_key`. Where a call takes API keys (mail.send),
-        `Authorization: Bearer` is the other way in; until API keys exist, a bearer
-        token is a failed login like any unknown credential (one hash run, counted)."""
+        `Authorization: Bearer` is the other way in: a key with the scope `mail.send`,
+        acting as its account (judged by the access core's key path, one throttle
+        budget with passwords)."""
         user, key = params.get("api_user") or "", params.get("api_key") or ""
         if bearer is not None:
             if user or key:
                 raise Invalid([Problem("api_user", BOTH_LOGINS)])
-            return await container.identity.authenticate("", "", client, self.purpose)
+            found = await container.identity.authenticate_key(bearer, client, self.purpose)
+            found.require(MAIL_SEND)
+            return found.principal
         return await container.identity.authenticate(user, key, client, self.purpose)
 
     async def act(self, container: Container, principal: Principal, params: Params) -> Result:

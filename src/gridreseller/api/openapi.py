@@ -23,6 +23,7 @@ from typing import Any
 
 from gridreseller import __version__
 from gridreseller.api.calls import CALLS
+from gridreseller.api.openapi_v3 import v3_paths, v3_schemas, v3_security_schemes
 from gridreseller.api.routing import FORMATS
 from gridreseller.config import Settings
 from gridreseller.domain.access import Purpose
@@ -618,6 +619,8 @@ def openapi_document(min_password_length: int | None = None) -> dict[str, Any]:
             for param in query_params(call, min_password)
         )
     paths["/healthz"] = healthz_path()
+    paths.update(v3_paths())
+    schemas.update(v3_schemas())
     return {
         "openapi": "3.0.3",
         "info": {
@@ -629,7 +632,10 @@ def openapi_document(min_password_length: int | None = None) -> dict[str, Any]:
                 "calls. "
                 "Every call takes `api_user` and `api_key`, by GET query string or POST "
                 "form body (urlencoded or multipart); the suffix (`.json` or `.xml`) picks "
-                "the response format. No string parameter may contain control characters."
+                "the response format. No string parameter may contain control characters. "
+                "The `/v3` calls (API keys, scopes, the v3 mail send) take JSON and an "
+                "`Authorization` header: a Bearer API key, or Basic with a primary "
+                "account's username and password."
             ),
         },
         "tags": [
@@ -637,6 +643,7 @@ def openapi_document(min_password_length: int | None = None) -> dict[str, Any]:
             {"name": "credentials", "description": "An account's extra logins."},
             {"name": "mail", "description": "Sending mail over HTTP."},
             {"name": "service", "description": "Operations."},
+            {"name": "v3", "description": "API keys and the v3 mail send (JSON)."},
         ],
         "paths": paths,
         "components": {
@@ -644,5 +651,6 @@ def openapi_document(min_password_length: int | None = None) -> dict[str, Any]:
             "parameters": parameters,
             "responses": component_responses(),
             "headers": component_headers(),
+            "securitySchemes": v3_security_schemes(),
         },
     }

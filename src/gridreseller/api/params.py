@@ -114,6 +114,11 @@ async def _body(scope: Scope, receive: Receive, rules: FormRules) -> tuple[str, 
     return media_type, content_type, body
 
 
+async def read_limited_body(receive: Receive, limit: int) -> bytes:
+    """The whole body; BodyTooLarge once it passes `limit` (the v3 surface's JSON)."""
+    return await _read_body(_limited(receive, limit))
+
+
 def _limited(receive: Receive, limit: int) -> Receive:
     """`receive`, refusing a body (chunked or not) once it passes the limit."""
     received = 0

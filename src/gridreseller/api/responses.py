@@ -11,6 +11,7 @@ from starlette.types import Receive, Scope, Send
 from gridreseller.api import render_json, render_xml
 from gridreseller.api.problems import HttpProblem
 from gridreseller.api.refusals import DENIAL_MESSAGES
+from gridreseller.domain.api_keys import MissingScope
 from gridreseller.domain.errors import (
     DomainError,
     Forbidden,
@@ -131,6 +132,7 @@ STATUSES: dict[type[DomainError], int] = {
     MessageTooLarge: 413,
     NoCredits: 403,
     SenderNotAllowed: 403,
+    MissingScope: 403,
 }
 
 

@@ -209,6 +209,7 @@ class Capability(enum.StrEnum):
     MANAGE_CREDENTIALS = "manage credentials"
     CHANGE_OWN_PASSWORD = "change own password"  # noqa: S105 - a capability's name
     VIEW_ACCOUNT = "view account"
+    MANAGE_API_KEYS = "manage API keys"  # a primary account's own (docs/api.md, v3)
 
 
 DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
@@ -218,6 +219,7 @@ DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
             Capability.VIEW_PACKAGES,
             Capability.MANAGE_CATALOG,
             Capability.MANAGE_CREDENTIALS,
+            Capability.MANAGE_API_KEYS,
         }
     ),
     # A credential never reaches credential management or account settings (its
@@ -225,6 +227,7 @@ DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
     _DC: frozenset({Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES}),
     _C: frozenset(
         {Capability.MANAGE_CREDENTIALS, Capability.CHANGE_OWN_PASSWORD, Capability.VIEW_ACCOUNT}
+        | {Capability.MANAGE_API_KEYS}
     ),
     _CC: frozenset({Capability.VIEW_ACCOUNT}),
 }

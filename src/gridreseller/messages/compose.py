@@ -120,7 +120,7 @@ def _write_body(message: EmailMessage, request: MailRequest, index: int) -> None
             message.set_content(html, subtype="html")
         html_part = list(message.iter_parts())[1] if text is not None else message
         for attachment in inline:
-            maintype, subtype = _media_type(attachment.filename)
+            maintype, subtype = _media_type(attachment)
             html_part.add_related(
                 attachment.data,
                 maintype,
@@ -134,12 +134,13 @@ def _write_body(message: EmailMessage, request: MailRequest, index: int) -> None
 
 
 def _attach(message: EmailMessage, attachment: Attachment) -> None:
-    maintype, subtype = _media_type(attachment.filename)
+    maintype, subtype = _media_type(attachment)
     message.add_attachment(attachment.data, maintype, subtype, filename=attachment.filename)
 
 
-def _media_type(filename: str) -> tuple[str, str]:
-    """By the file's name; bytes of unknown kind are application/octet-stream."""
-    guessed, _ = mimetypes.guess_type(filename, strict=False)
+def _media_type(attachment: Attachment) -> tuple[str, str]:
+    """As given (the v3 call's `type`), else by the file's name; bytes of unknown kind
+    are application/octet-stream."""
+    guessed = attachment.media_type or mimetypes.guess_type(attachment.filename, strict=False)[0]
     maintype, _, subtype = (guessed or "application/octet-stream").partition("/")
     return maintype, subtype

@@ -40,6 +40,7 @@ class Attachment:
     filename: str
     data: bytes
     content_id: str | None = None  # set: an inline part of the html (`cid:`)
+    media_type: str | None = None  # None: guessed from the file's name
 
 
 @dataclass(frozen=True)
@@ -197,14 +198,14 @@ def _headers(reader: _Reader) -> tuple[tuple[str, str], ...]:
         reader.problem("headers", "headers must be a JSON object of header name -> string")
         return ()
     for name, value in document.items():
-        problem = _header_problem(name, value)
+        problem = header_problem(name, value)
         if problem:
             reader.problem("headers", problem)
             return ()
     return tuple(document.items())
 
 
-def _header_problem(name: str, value: str) -> str | None:
+def header_problem(name: str, value: str) -> str | None:
     if not _HEADER_NAME.fullmatch(name):
         return f"headers {name[:80]!r} is not a valid header name"
     lowered = name.lower()

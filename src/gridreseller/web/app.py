@@ -18,6 +18,7 @@ from gridreseller.web.render import STATIC
 from gridreseller.web.security import SecurityHeaders
 from gridreseller.web.views import (
     account,
+    api_keys,
     credentials,
     customer_list,
     customers,
@@ -42,6 +43,7 @@ def dashboard_routes(container: Container) -> list[BaseRoute]:
         *ip_groups.routes(dashboard),
         *credentials.routes(dashboard),
         *account.routes(dashboard),
+        *api_keys.routes(dashboard),
     ]
     router = Router(routes, default=_NotFound(dashboard))
     # Starlette's own refusals (405, a missing static file) become pages here, inside

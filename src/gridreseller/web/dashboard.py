@@ -55,6 +55,7 @@ NAVIGATION = (
     ("IP groups", "/ip-groups", Capability.VIEW_PACKAGES),
     ("Account", "/account", Capability.VIEW_ACCOUNT),
     ("Credentials", "/credentials", Capability.MANAGE_CREDENTIALS),
+    ("API keys", "/api-keys", Capability.MANAGE_API_KEYS),
     ("Password", "/password", Capability.CHANGE_OWN_PASSWORD),
 )
 

@@ -79,6 +79,8 @@ NOTICES: Mapping[str, str] = {
     "credential_added": "The credential was added.",
     "credential_saved": "The credential was saved.",
     "credential_removed": "The credential was removed.",
+    "api_key_saved": "The API key was saved.",
+    "api_key_deleted": "The API key was deleted; it no longer works.",
     "logged_out": "You are logged out.",
     "password_changed": "Your password was changed. Your other sessions have been logged out.",
 }

@@ -1,7 +1,7 @@
 """mixed-script usernames: the report of stored names that a new login could not take
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 
 New usernames must not mix scripts (domain/usernames.py, after UTS #39's highly
 restrictive level). This revision changes no row and no schema: a stored username

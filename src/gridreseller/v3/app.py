@@ -1,0 +1,170 @@
+"""The `/v3` surface's ASGI callable: route -> body -> caller -> call -> JSON answer.
+
+Like the legacy API's (api/app.py), one callable whose steps are written out once:
+the body limit, the media type, the access core, the security headers, the access
+log. Client input never gets a 500: every refusal is SendGrid's error shape.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple
+
+from starlette.types import Receive, Scope, Send
+
+from gridreseller.api.access_log import AccessLog
+from gridreseller.api.app import LOGIN_KEY, log_unexpected, routed_path
+from gridreseller.api.params import FormRules, declared_length, header, read_limited_body
+from gridreseller.api.problems import BodyTooLarge, HttpProblem
+from gridreseller.api.responses import Answer
+from gridreseller.bootstrap import Container
+from gridreseller.domain.api_keys import MAIL_SEND
+from gridreseller.domain.errors import DomainError, Invalid, Problem
+from gridreseller.services.v3_mail_send import send_v3_mail
+from gridreseller.v3 import keys
+from gridreseller.v3.auth import V3Caller, authenticate
+from gridreseller.v3.responses import (
+    NOT_FOUND,
+    empty_response,
+    error_response,
+    errors_response,
+)
+
+KEYS_PATH = "/v3/api_keys"
+WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+Handler = Callable[["V3App", V3Caller, str, object], Awaitable[Answer]]
+
+
+class Route(NamedTuple):
+    handlers: dict[str, Handler]
+    mail: bool = False  # the mail send's larger body
+
+
+async def _create(app: V3App, caller: V3Caller, _id: str, body: object) -> Answer:
+    return await keys.create(app.container.services, caller, body)
+
+
+async def _list(app: V3App, caller: V3Caller, _id: str, _body: object) -> Answer:
+    return await keys.list_all(app.container.services, caller)
+
+
+async def _get(app: V3App, caller: V3Caller, key_id: str, _body: object) -> Answer:
+    return await keys.get_one(app.container.services, caller, key_id)
+
+
+async def _patch(app: V3App, caller: V3Caller, key_id: str, body: object) -> Answer:
+    return await keys.rename(app.container.services, caller, key_id, body)
+
+
+async def _put(app: V3App, caller: V3Caller, key_id: str, body: object) -> Answer:
+    return await keys.replace(app.container.services, caller, key_id, body)
+
+
+async def _delete(app: V3App, caller: V3Caller, key_id: str, _body: object) -> Answer:
+    return await keys.delete(app.container.services, caller, key_id)
+
+
+async def _scopes(app: V3App, caller: V3Caller, _id: str, _body: object) -> Answer:
+    return keys.scopes(caller)
+
+
+async def _send(app: V3App, caller: V3Caller, _id: str, body: object) -> Answer:
+    caller.keys.require(MAIL_SEND)
+    container = app.container
+    accepted = await send_v3_mail(container.services, container.submission, caller.principal, body)
+    if accepted.message_id is None:  # sandbox mode: validated, nothing sent
+        return empty_response(200)
+    return empty_response(202, {"X-Message-Id": accepted.message_id})
+
+
+ROUTES: dict[str, Route] = {
+    KEYS_PATH: Route({"GET": _list, "POST": _create}),
+    f"{KEYS_PATH}/": Route({"GET": _get, "PATCH": _patch, "PUT": _put, "DELETE": _delete}),
+    "/v3/scopes": Route({"GET": _scopes}),
+    "/v3/mail/send": Route({"POST": _send}, mail=True),
+}
+
+
+def route_of(path: str) -> tuple[Route | None, str]:
+    """The route of a path, and the key id of `/v3/api_keys/{id}` (else "")."""
+    if path.startswith(f"{KEYS_PATH}/"):
+        key_id = path[len(KEYS_PATH) + 1 :]
+        return (ROUTES[f"{KEYS_PATH}/"], key_id) if key_id and "/" not in key_id else (None, "")
+    return ROUTES.get(path), ""
+
+
+class V3App:
+    def __init__(self, container: Container, access_log: AccessLog) -> None:
+        self.container = container
+        self.access_log = access_log
+        settings = container.settings
+        self.max_body = settings.max_body_bytes
+        self.max_mail_body = FormRules.mail(settings).max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await self._answer(scope, receive)
+            status = response.status_code
+            await response(scope, receive, send)
+        except Exception as error:  # noqa: BLE001 - a stream failed after its status was sent
+            log_unexpected(scope["path"], error)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            milliseconds = (time.perf_counter() - started) * 1000
+            login: str = scope.get(LOGIN_KEY, "-")
+            self.access_log.add(
+                client[0], login, scope["method"], scope["path"], status, milliseconds
+            )
+
+    async def _answer(self, scope: Scope, receive: Receive) -> Answer:
+        route, key_id = route_of(routed_path(scope))
+        if route is None:
+            return errors_response(404, [Problem(None, NOT_FOUND)])
+        method = scope["method"]
+        handler = route.handlers.get(method)
+        if handler is None:
+            allowed = ", ".join(route.handlers)
+            message = f"{method} is not allowed; use {allowed}"
+            return errors_response(405, [Problem(None, message)], {"Allow": allowed})
+        try:
+            raw = await self._body(scope, receive, route)
+            client = scope["client"][0] if scope.get("client") else "-"
+            caller = await authenticate(self.container, scope, client)
+            scope[LOGIN_KEY] = caller.principal.username  # for the access log
+            return await handler(self, caller, key_id, parse_json(raw))
+        except (DomainError, HttpProblem) as error:
+            return error_response(error)
+        except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
+            log_unexpected(scope["path"], error)
+            return errors_response(500, [Problem(None, "internal error")])
+
+    async def _body(self, scope: Scope, receive: Receive, route: Route) -> bytes:
+        """The whole body (413 past the limit; 415 unless JSON, for the verbs that
+        carry one)."""
+        limit = self.max_mail_body if route.mail else self.max_body
+        length = declared_length(scope)
+        if length is not None and length > limit:
+            raise BodyTooLarge(limit)
+        raw = await read_limited_body(receive, limit)
+        if raw and scope["method"] in WITH_BODY and not _is_json(scope):
+            raise HttpProblem(415, "the request body must be application/json")
+        return raw
+
+
+def _is_json(scope: Scope) -> bool:
+    content_type = (header(scope, b"content-type") or b"").decode("latin-1")
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
+
+
+def parse_json(raw: bytes) -> object:
+    """The body's JSON document (None for an empty body)."""
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise Invalid([Problem(None, "the request body must be valid JSON in UTF-8")]) from None
