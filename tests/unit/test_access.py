@@ -231,6 +231,7 @@ CAPABILITIES = {
         Capability.MANAGE_CATALOG,
         Capability.MANAGE_CREDENTIALS,
         Capability.MANAGE_API_KEYS,
+        Capability.CHANGE_OWN_PASSWORD,
     },
     Role.DISTRIBUTOR_CREDENTIAL: {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES},
     Role.CUSTOMER: {

@@ -220,6 +220,8 @@ DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
             Capability.MANAGE_CATALOG,
             Capability.MANAGE_CREDENTIALS,
             Capability.MANAGE_API_KEYS,
+            # Under the rules and audit of `gridreseller distributor set-password`.
+            Capability.CHANGE_OWN_PASSWORD,
         }
     ),
     # A credential never reaches credential management or account settings (its

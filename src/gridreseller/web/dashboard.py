@@ -60,14 +60,6 @@ NAVIGATION = (
 )
 
 
-# Pages the dashboard opens to more roles than domain/access.py's table names: a
-# distributor changes its own password here, under the rules and audit of the operator's
-# `gridreseller distributor set-password` (docs/dashboard.md).
-MORE_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
-    Role.DISTRIBUTOR: frozenset({Capability.CHANGE_OWN_PASSWORD}),
-}
-
-
 def client_of(request: Request) -> str:
     return request.client.host if request.client else "-"
 
@@ -100,7 +92,7 @@ class Visit:
 
     def may(self, capability: Capability) -> bool:
         role = self.principal.role
-        return may(role, capability) or capability in MORE_CAPABILITIES.get(role, frozenset())
+        return may(role, capability)
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response:
         return self.dashboard.render(self.request, template, status, **context)
