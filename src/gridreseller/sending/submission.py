@@ -9,6 +9,9 @@ sending cannot drift apart.
   All of it finishes even when the caller is cancelled meanwhile (an SMTP client
   that hangs up after its final dot): a relay under way is completed, and what the
   upstream accepted is paid for and recorded.
+  The account's sending activity is counted as it goes (docs/dashboard.md): credits
+  used and recipients refused for credits in the transactions of `credits.take` and
+  `credits.give_back`, messages sent or refused in the audit entries' batch.
 - `release`: credits of recipients that will not be sent, given back at once (RSET,
   QUIT, a lost connection, a refused call).
 """
@@ -19,10 +22,11 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from gridreseller.domain.access import Principal
+from gridreseller.domain.activity import ActivityKey, Counts
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.errors import DomainError
 from gridreseller.domain.models import Surface
@@ -64,10 +68,8 @@ class Reservation:
                 detached.append(self.taken.pop(0))
                 count -= first.count
             else:
-                detached.append(credits.Taken(first.customer_id, count, first.generation))
-                self.taken[0] = credits.Taken(
-                    first.customer_id, first.count - count, first.generation
-                )
+                detached.append(replace(first, count=count))
+                self.taken[0] = replace(first, count=first.count - count)
                 count = 0
         return detached
 
@@ -101,6 +103,7 @@ class Submission:
         transport: Transport,
         hostname: str,
         record: Callable[[AuditEntry], None],
+        tally: Callable[[ActivityKey, Counts], None],
     ) -> None:
         self.services = services
         self.transport = transport
@@ -108,6 +111,8 @@ class Submission:
         # Where audit entries go: a batch written about once a second, so that no
         # message waits for a write of its own (identity/login_audit.py).
         self._record = record
+        # Where sent and refused messages are counted: the same batch's way.
+        self._tally = tally
         # Deliveries and give-backs under way, kept (a task nobody references may be
         # collected) and awaited at shutdown.
         self._pending: set[asyncio.Task[Any]] = set()
@@ -122,7 +127,8 @@ class Submission:
         customer = principal.customer_id
         if customer is None or count < 1:
             return reservation
-        taking = self._detached(credits.take(self.services, customer, count))
+        counted = self._activity(principal, principal.purpose.surface)
+        taking = self._detached(credits.take(self.services, customer, count, counted))
         try:
             taken = await asyncio.shield(taking)
         except asyncio.CancelledError:
@@ -207,13 +213,24 @@ class Submission:
             )
         except BaseException:
             await self._give_back(delivery.held)
+            self._count(delivery, Counts(messages_refused=1))
             raise
         if not relayed.sent:
             await self._give_back(delivery.held)
         self._log(delivery, message_id, relayed)
         if relayed.sent:
             self._audit(delivery, message_id)
+            self._count(delivery, Counts(messages=1, recipients=len(delivery.recipients)))
+        else:
+            self._count(delivery, Counts(messages_refused=1))
         return Delivered(message_id, relayed)
+
+    def _activity(self, principal: Principal, surface: Surface) -> ActivityKey:
+        day = self.services.clock().date()
+        return ActivityKey(principal.account_id, principal.tenant_id, day, surface.value)
+
+    def _count(self, delivery: _Delivery, counts: Counts) -> None:
+        self._tally(self._activity(delivery.principal, delivery.surface), counts)
 
     def _log(self, delivery: _Delivery, message_id: str, relayed: Relayed) -> None:
         verdict = f"{message_id} relayed" if relayed.sent else f"{message_id} refused"
