@@ -151,6 +151,20 @@ async def of_operator(
     return await ctx.uow.run_read(read)
 
 
+async def of_every_distributor(ctx: ServiceContext, since: str, until: str) -> list[Activity]:
+    """For `gridreseller stats` without a name: each distributor's whole account."""
+    span = span_of(ctx.clock().date(), since, until)
+
+    def read(repository: Repository) -> list[Activity]:
+        found = [
+            repository.distributor_named(username_key(summary.username))
+            for summary in repository.distributor_summaries()
+        ]
+        return [_of_distributor(repository, d.id, d.username, span) for d in found if d]
+
+    return await ctx.uow.run_read(read)
+
+
 def _of_account(repository: Repository, account_id: int, name: str, span: Span) -> Activity:
     rows = repository.activity_by_day(span.first, span.last, account_id=account_id)
     return Activity(name, False, span, _days(span, rows))
