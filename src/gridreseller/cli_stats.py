@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Annotated
 
@@ -85,6 +86,6 @@ def _cells(counts: Counts) -> list[object]:
 
 def _option(problem: Problem) -> Problem:
     """A service's message as the command line says it (`since` is `--since`)."""
-    if problem.field is None or not problem.message.startswith(f"{problem.field} "):
+    if problem.field not in ("since", "until"):
         return problem
-    return Problem(problem.field, f"--{problem.message}")
+    return Problem(problem.field, re.sub(r"\b(since|until)\b", r"--\1", problem.message))

@@ -95,7 +95,7 @@ def span_of(today: date, since: str, until: str) -> Span:
     if not problems and first > last:
         problems.append(Problem("since", "since must not be after until"))
     if not problems and (last - first).days >= MAX_DAYS:
-        problems.append(Problem("since", f"at most {MAX_DAYS} days at a time"))
+        problems.append(Problem("since", f"since and until must be at most {MAX_DAYS} days apart"))
     if problems:
         raise Invalid(problems)
     return Span(first, last)
