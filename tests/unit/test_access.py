@@ -196,20 +196,26 @@ def test_each_purpose_belongs_to_one_surface() -> None:
 # §12's "may do" column. A distributor's credential manages the distributor's customers
 # (which includes picking one of its packages), never credentials or account settings;
 # a customer manages its credentials and its own password; a customer's credential
-# only sees its account.
+# only sees its account. Every role sees its account's sending activity and audit trail.
 CAPABILITIES = {
     Role.DISTRIBUTOR: {
         Capability.MANAGE_CUSTOMERS,
         Capability.VIEW_PACKAGES,
         Capability.MANAGE_CREDENTIALS,
+        Capability.VIEW_ACTIVITY,
     },
-    Role.DISTRIBUTOR_CREDENTIAL: {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES},
+    Role.DISTRIBUTOR_CREDENTIAL: {
+        Capability.MANAGE_CUSTOMERS,
+        Capability.VIEW_PACKAGES,
+        Capability.VIEW_ACTIVITY,
+    },
     Role.CUSTOMER: {
         Capability.MANAGE_CREDENTIALS,
         Capability.CHANGE_OWN_PASSWORD,
         Capability.VIEW_ACCOUNT,
+        Capability.VIEW_ACTIVITY,
     },
-    Role.CUSTOMER_CREDENTIAL: {Capability.VIEW_ACCOUNT},
+    Role.CUSTOMER_CREDENTIAL: {Capability.VIEW_ACCOUNT, Capability.VIEW_ACTIVITY},
 }
 
 

@@ -198,18 +198,31 @@ class Capability(enum.StrEnum):
     MANAGE_CREDENTIALS = "manage credentials"
     CHANGE_OWN_PASSWORD = "change own password"  # noqa: S105 - a capability's name
     VIEW_ACCOUNT = "view account"
+    VIEW_ACTIVITY = "view activity"  # its sending figures and audit trail
 
 
 DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
     _D: frozenset(
-        {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES, Capability.MANAGE_CREDENTIALS}
+        {
+            Capability.MANAGE_CUSTOMERS,
+            Capability.VIEW_PACKAGES,
+            Capability.MANAGE_CREDENTIALS,
+            Capability.VIEW_ACTIVITY,
+        }
     ),
     # A credential never reaches credential management or account settings.
-    _DC: frozenset({Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES}),
-    _C: frozenset(
-        {Capability.MANAGE_CREDENTIALS, Capability.CHANGE_OWN_PASSWORD, Capability.VIEW_ACCOUNT}
+    _DC: frozenset(
+        {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES, Capability.VIEW_ACTIVITY}
     ),
-    _CC: frozenset({Capability.VIEW_ACCOUNT}),
+    _C: frozenset(
+        {
+            Capability.MANAGE_CREDENTIALS,
+            Capability.CHANGE_OWN_PASSWORD,
+            Capability.VIEW_ACCOUNT,
+            Capability.VIEW_ACTIVITY,
+        }
+    ),
+    _CC: frozenset({Capability.VIEW_ACCOUNT, Capability.VIEW_ACTIVITY}),
 }
 
 

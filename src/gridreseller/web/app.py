@@ -16,7 +16,7 @@ from gridreseller.web import messages
 from gridreseller.web.dashboard import NAVIGATION, PREFIX, Dashboard, Visit, redirect
 from gridreseller.web.render import STATIC
 from gridreseller.web.security import SecurityHeaders
-from gridreseller.web.views import account, credentials, customers, login, packages
+from gridreseller.web.views import account, activity, credentials, customers, login, packages
 
 
 def dashboard_routes(container: Container) -> list[BaseRoute]:
@@ -30,6 +30,7 @@ def dashboard_routes(container: Container) -> list[BaseRoute]:
         *packages.routes(dashboard),
         *credentials.routes(dashboard),
         *account.routes(dashboard),
+        *activity.routes(dashboard),
     ]
     router = Router(routes, default=_NotFound(dashboard))
     # Starlette's own refusals (405, a missing static file) become pages here, inside

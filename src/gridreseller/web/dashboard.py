@@ -55,6 +55,8 @@ NAVIGATION = (
     ("Account", "/account", Capability.VIEW_ACCOUNT),
     ("Credentials", "/credentials", Capability.MANAGE_CREDENTIALS),
     ("Password", "/password", Capability.CHANGE_OWN_PASSWORD),
+    ("Activity", "/activity", Capability.VIEW_ACTIVITY),
+    ("Audit", "/audit", Capability.VIEW_ACTIVITY),
 )
 
 
