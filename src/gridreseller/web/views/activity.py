@@ -69,7 +69,7 @@ def _refused(filters: FormState, error: Invalid) -> FormState:
     by_field: dict[str, list[str]] = {}
     general: list[str] = []
     for problem in error.problems:
-        if problem.field in filters.values:
+        if problem.field is not None and problem.field in filters.values:
             by_field.setdefault(problem.field, []).append(problem.message)
         else:
             general.append(problem.message)
