@@ -31,8 +31,9 @@ def routes(dashboard: Dashboard) -> list[Route]:
 
 async def activity_page(visit: Visit) -> Response:
     """?user= one customer of a distributor; ?since=&until= the days (default 30)."""
+    # A customer has no customers: its page is its own, whatever ?user= says.
     user = visit.query("user") if visit.principal.account_kind is LoginKind.DISTRIBUTOR else ""
-    filters = _filters(visit, "activity", ("user", *ACTIVITY_FILTERS))
+    filters = _filters(visit, "activity", ACTIVITY_FILTERS, user=user)
     query = activity.ActivityQuery(user, visit.query("since"), visit.query("until"))
     try:
         found = await activity.of_actor(visit.ctx, dashboard_actor(visit.principal), query)
@@ -60,8 +61,8 @@ async def audit_page(visit: Visit) -> Response:
     return visit.render("audit.html", filters=filters, found=found, pages=pages)
 
 
-def _filters(visit: Visit, name: str, fields: Iterable[str]) -> FormState:
-    return FormState(name, {field: visit.query(field) for field in fields})
+def _filters(visit: Visit, name: str, fields: Iterable[str], **fixed: str) -> FormState:
+    return FormState(name, {**{field: visit.query(field) for field in fields}, **fixed})
 
 
 def _refused(filters: FormState, error: Invalid) -> FormState:
