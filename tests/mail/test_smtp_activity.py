@@ -85,9 +85,7 @@ def test_stats_refuses_what_it_cannot_show(factory: Factory, database_url: str) 
         assert (code, output.strip()) == (1, line)
 
 
-def test_stats_without_a_name_shows_each_distributor(
-    factory: Factory, database_url: str
-) -> None:
+def test_stats_without_a_name_shows_each_distributor(factory: Factory, database_url: str) -> None:
     distributor = factory.distributor()
     code, output = stats(database_url, "--since", "2026-03-01", "--until", "2026-03-01")
     assert code == 0, output

@@ -38,7 +38,8 @@ async def activity_page(visit: Visit) -> Response:
     try:
         found = await activity.of_actor(visit.ctx, dashboard_actor(visit.principal), query)
     except Invalid as error:
-        return visit.render("activity.html", 400, filters=_refused(filters, error), found=None)
+        refused = _refused(filters, error)
+        return visit.render("activity.html", 400, filters=refused, found=None, user=user)
     return visit.render(
         "activity.html", filters=filters, found=found, chart=chart_of(found), user=user
     )
@@ -51,7 +52,8 @@ async def audit_page(visit: Visit) -> Response:
     try:
         found = await audit_trail.trail(visit.ctx, dashboard_actor(visit.principal), query)
     except Invalid as error:
-        return visit.render("audit.html", 400, filters=_refused(filters, error), found=None)
+        refused = _refused(filters, error)
+        return visit.render("audit.html", 400, filters=refused, found=None, pages={})
     kept = {name: value for name, value in filters.values.items() if value}
     pages: dict[str, dict[str, Any]] = {}
     if found.page > 1:
