@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gridreseller.domain.access import Capability
+from gridreseller.domain.activity import Counts
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.models import LoginKind
 from gridreseller.services import activity, audit_trail
@@ -40,8 +41,9 @@ async def activity_page(visit: Visit) -> Response:
     except Invalid as error:
         refused = _refused(filters, error)
         return visit.render("activity.html", 400, filters=refused, found=None, user=user)
+    chart = chart_of(found)
     return visit.render(
-        "activity.html", filters=filters, found=found, chart=chart_of(found), user=user
+        "activity.html", filters=filters, found=found, chart=chart, user=user, empty=Counts()
     )
 
 
