@@ -15,8 +15,8 @@ from sqlalchemy import inspect
 from gridreseller.bootstrap import Container
 from gridreseller.db.migrate import alembic_config
 from gridreseller.db.tables import Base
-from gridreseller.domain.activity import ActivityKey, Counts, DayFigures
 from gridreseller.domain.access import Purpose
+from gridreseller.domain.activity import ActivityKey, Counts, DayFigures
 from tests.factories import Factory
 from tests.support import container_for
 
