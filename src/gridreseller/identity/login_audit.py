@@ -187,7 +187,8 @@ class LoginSuccesses(_Batch):
 
     def count(self, key: ActivityKey, counts: Counts) -> None:
         """Messages sent or refused, added to the account's day in memory until written."""
-        self._counts[key] = self._counts.get(key, Counts()).plus(counts)
+        known = self._counts.get(key)
+        self._counts[key] = counts if known is None else known.plus(counts)
         self._due()
 
     async def flush(self) -> None:

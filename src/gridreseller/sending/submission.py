@@ -23,10 +23,11 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from gridreseller.domain.access import Principal
-from gridreseller.domain.activity import ActivityKey, Counts
+from gridreseller.domain.activity import ActivityKey, Counted, Counts
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.errors import DomainError
 from gridreseller.domain.models import Surface
@@ -127,7 +128,7 @@ class Submission:
         customer = principal.customer_id
         if customer is None or count < 1:
             return reservation
-        counted = self._activity(principal, principal.purpose.surface)
+        counted = Counted(principal.tenant_id, principal.purpose.surface.value)
         taking = self._detached(credits.take(self.services, customer, count, counted))
         try:
             taken = await asyncio.shield(taking)
@@ -198,13 +199,14 @@ class Submission:
 
     async def _deliver(self, delivery: _Delivery) -> Delivered:
         message_id = secrets.token_hex(6).upper()
+        now = self.services.clock()
         trace = received_header(
             helo=delivery.helo,
             client=delivery.client,
             hostname=self.hostname,
             message_id=message_id,
             login=delivery.principal.username,
-            when=self.services.clock(),
+            when=now,
             protocol=PROTOCOLS.get(delivery.surface, "ESMTPSA"),
         )
         try:
@@ -213,24 +215,25 @@ class Submission:
             )
         except BaseException:
             await self._give_back(delivery.held)
-            self._count(delivery, Counts(messages_refused=1))
+            self._count(delivery, now, Counts(messages_refused=1))
             raise
         if not relayed.sent:
             await self._give_back(delivery.held)
         self._log(delivery, message_id, relayed)
         if relayed.sent:
             self._audit(delivery, message_id)
-            self._count(delivery, Counts(messages=1, recipients=len(delivery.recipients)))
+            self._count(delivery, now, Counts(messages=1, recipients=len(delivery.recipients)))
         else:
-            self._count(delivery, Counts(messages_refused=1))
+            self._count(delivery, now, Counts(messages_refused=1))
         return Delivered(message_id, relayed)
 
-    def _activity(self, principal: Principal, surface: Surface) -> ActivityKey:
-        day = self.services.clock().date()
-        return ActivityKey(principal.account_id, principal.tenant_id, day, surface.value)
-
-    def _count(self, delivery: _Delivery, counts: Counts) -> None:
-        self._tally(self._activity(delivery.principal, delivery.surface), counts)
+    def _count(self, delivery: _Delivery, now: datetime, counts: Counts) -> None:
+        """The message's counts, on the day it was relayed (the Received header's)."""
+        principal = delivery.principal
+        key = ActivityKey(
+            principal.account_id, principal.tenant_id, now.date(), delivery.surface.value
+        )
+        self._tally(key, counts)
 
     def _log(self, delivery: _Delivery, message_id: str, relayed: Relayed) -> None:
         verdict = f"{message_id} relayed" if relayed.sent else f"{message_id} refused"

@@ -15,7 +15,7 @@ from datetime import date
 from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
-from gridreseller.domain.activity import ActivityKey, Counts
+from gridreseller.domain.activity import ActivityKey, Counted, Counts
 from gridreseller.domain.credits import Period, SendingLimit
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.fields import (
@@ -248,16 +248,20 @@ class Taken:
 
 
 async def take(
-    ctx: ServiceContext, customer_id: int, count: int, counted: ActivityKey | None = None
+    ctx: ServiceContext, customer_id: int, count: int, counted: Counted | None = None
 ) -> Taken | None:
     """Credits for `count` recipients, all or none (None when they are not covered).
-    A customer without a limit (the default) costs a read, not a write. With `counted`
-    (its day is today's), the credits used or the recipients refused are added to that
-    activity row in the same transaction."""
+    A customer without a limit (the default) costs a read, not a write. With `counted`,
+    the credits used or the recipients refused are added to the customer's activity
+    row of today in the same transaction."""
     if await ctx.uow.run_read(lambda r: r.sending_limit(customer_id)) is None:
         return Taken(customer_id, count, None)
     today = ctx.clock().date()
-    row = counted._replace(day=today) if counted is not None else None
+    row = (
+        ActivityKey(customer_id, counted.distributor_id, today, counted.surface)
+        if counted
+        else None
+    )
 
     def spend(repository: Repository) -> Taken | None:
         stored = repository.sending_limit(customer_id, for_update=True)

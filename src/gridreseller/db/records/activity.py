@@ -5,16 +5,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from types import ModuleType
 from typing import cast
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Insert, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from gridreseller.db.statements import execute, execute_many
 from gridreseller.db.tables import SendingActivity
 from gridreseller.domain.activity import COUNTERS, ActivityKey, Counts, DayFigures
 
 activity = cast(Table, SendingActivity.__table__)
 _KEY = ["account_id", "day", "surface"]
+_COLUMNS = (*ActivityKey._fields, *COUNTERS)
+
+
+def _upsert(dialect: ModuleType) -> Insert:
+    """Insert the row, or add its counters to the stored one. Built and compiled once
+    per dialect (statements.py): it runs in the transaction that takes a credit."""
+    statement = dialect.insert(activity).values({name: bindparam(name) for name in _COLUMNS})
+    added = {name: activity.c[name] + statement.excluded[name] for name in COUNTERS}
+    upsert: Insert = statement.on_conflict_do_update(index_elements=_KEY, set_=added)
+    return upsert
+
+
+UPSERTS = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
 
 
 class ActivityRecords:
@@ -25,17 +40,12 @@ class ActivityRecords:
         merged: dict[ActivityKey, Counts] = {}
         for key, counts in changes:  # one row changed twice in a statement: PostgreSQL refuses
             merged[key] = merged.get(key, Counts()).plus(counts)
-        if not merged:
-            return
-        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        upsert = UPSERTS[self.connection.dialect.name]
         rows = [{**key._asdict(), **counts._asdict()} for key, counts in merged.items()]
-        statement = dialect.insert(activity)
-        added = {name: activity.c[name] + statement.excluded[name] for name in COUNTERS}
-        upsert = statement.on_conflict_do_update(index_elements=_KEY, set_=added)
         if len(rows) == 1:
-            self.connection.execute(upsert.values(rows[0]))
-        else:
-            self.connection.execute(upsert, rows)
+            execute(self.connection, upsert, **rows[0])
+        elif rows:
+            execute_many(self.connection, upsert, rows)
 
     def activity_by_day(
         self,
