@@ -37,6 +37,7 @@ from urllib.parse import urlencode
 
 import httpx
 import mail_bench
+import mail_send_bench
 import uvicorn
 from sqlalchemy import Connection, create_engine, func, insert, select
 
@@ -116,6 +117,7 @@ class Report:
     first_logins_ms: list[float] = field(default_factory=list)
     cached_logins_ms: list[float] = field(default_factory=list)
     mail: mail_bench.MailReport | None = None
+    mail_send: mail_send_bench.MailSendReport | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -636,6 +638,8 @@ def run(options: Options) -> Report:
             measure_logins(client, report)
             report.mail = run_mail(stack, work, database_url, wrk, urls["ceiling"], options)
             report.problems.extend(report.mail.problems)
+            report.mail_send = run_mail_send(stack, work, database_url, wrk, options)
+            report.problems.extend(report.mail_send.problems)
         report.problems.extend(log_problems(work))
     return report
 
@@ -667,10 +671,37 @@ def run_mail(
     return mail_bench.run_mail(bench, stack, logins)
 
 
+def run_mail_send(
+    stack: contextlib.ExitStack, work: Path, database_url: str, wrk: str, options: Options
+) -> mail_send_bench.MailSendReport:
+    """mail.send's figure (bench/mail_send_bench.py) against its own ceiling."""
+    bench = mail_bench.Bench(
+        work=work,
+        database_url=database_url,
+        user="c000001@example.com",
+        password=SEEDED_PASSWORD,
+        launch=lambda stack, name, env: launch(
+            stack, name, server_command(database_url), work, env
+        ),
+        spawn=spawn,
+        measure=lambda url, script: measure(wrk, url, script, options),
+        ceiling_url="",
+        duration=options.duration,
+        warmup=options.warmup,
+    )
+
+    def launch_ceiling(
+        stack: contextlib.ExitStack, name: str, command: list[str], env: dict[str, str]
+    ) -> str:
+        return launch(stack, name, command, work, env)[0]
+
+    return mail_send_bench.run_mail_send(bench, stack, launch_ceiling)
+
+
 def log_problems(work: Path) -> list[str]:
     """Error and warning lines (and tracebacks) the servers logged during the run."""
     problems = []
-    for name in ("server", "ceiling", "mail-server", "smtp"):
+    for name in ("server", "ceiling", "mail-server", "smtp", "mail-send-server", "mail-ceiling"):
         log = work / f"{name}.log"
         if not log.exists():
             continue
@@ -768,6 +799,8 @@ def print_report(report: Report) -> None:
     print_logins(report)
     if report.mail is not None:
         mail_bench.print_mail(report.mail)
+    if report.mail_send is not None:
+        mail_send_bench.print_mail_send(report.mail_send)
     print()
     if report.problems:
         print("  INVALID RUN:")

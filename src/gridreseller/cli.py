@@ -34,7 +34,7 @@ from gridreseller.domain.audit import one_line
 from gridreseller.domain.errors import DomainError, Invalid
 from gridreseller.mail.smtp_server import SmtpOptions, run_smtp
 from gridreseller.mail.tls import TlsError
-from gridreseller.sending.targets import relay_target
+from gridreseller.sending.targets import MaildirTarget, RelayTarget, maildir_warning, relay_target
 from gridreseller.services import audit, operator
 from gridreseller.services.context import ServiceContext
 
@@ -217,6 +217,7 @@ def serve(
     settings = container.settings
     sock = serving.listen(host, port)
     typer.echo(f"database: {display_url(settings.database_url)}")
+    typer.echo(_sending_line(container.relay))
     _bootstrap_admin(container.services)
     container.close()
     # The app (and every worker process) reads its settings from the environment.
@@ -225,6 +226,15 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"gridreseller listening on http://{shown}:{sock.getsockname()[1]}")
     serving.run(sock, workers, settings)
+
+
+def _sending_line(relay: RelayTarget | None) -> str:
+    """Where mail.send relays: said at start, loudly when it is a Maildir."""
+    if relay is None:
+        return "sending: not configured (set GRIDRESELLER_RELAY); mail.send answers 503"
+    if isinstance(relay, MaildirTarget):
+        return maildir_warning(relay)
+    return f"sending: relaying to {relay}"
 
 
 def _bootstrap_admin(ctx: ServiceContext) -> None:

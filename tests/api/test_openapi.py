@@ -75,7 +75,7 @@ def test_served_document_is_valid_openapi_3(client: httpx.Client) -> None:
 
 def test_every_call_in_both_suffixes_with_get_and_post() -> None:
     expected = {f"/api/{call}.{fmt}" for call in CALLS for fmt in FORMATS}
-    assert len(expected) == 16
+    assert len(expected) == 18
     assert expected | {"/healthz"} == set(DOCUMENT["paths"])
     ids = []
     for path in expected:

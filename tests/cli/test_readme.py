@@ -95,6 +95,7 @@ def test_readme_examples_are_fenced_shell_blocks() -> None:
     assert any(c.startswith("gridreseller distributor create") or "| gridreseller" in c
                for c in walkthrough)  # fmt: skip
     assert any("method=limit -d task=retrieve" in c for c in walkthrough)
+    assert any("mail.send.json" in c for c in walkthrough)
     assert "distributor.delete" in walkthrough[-3]  # deleting comes last
     # The port comes from the variable `scripts/serve.sh` reads, never written out.
     assert "B=http://127.0.0.1:${PORT:-8080}/api" in walkthrough
@@ -113,6 +114,8 @@ def serve_script(tmp_path: Path, port: int) -> Iterator[str]:
         "GRIDRESELLER_DATABASE_URL": f"sqlite:///{tmp_path / 'gridreseller.db'}",
         "VENV": str(venv),
         "PORT": str(port),
+        # As the README starts it: mail sent lands in the walkthrough's ./outbox.
+        "GRIDRESELLER_RELAY": f"maildir:{tmp_path / 'outbox'}",
     }
     with (tmp_path / "serve.log").open("w") as log:
         process = subprocess.Popen(
@@ -155,6 +158,8 @@ def test_readme_walkthrough_runs_as_pasted(tmp_path: Path) -> None:
             check=False,
         )
     assert "event not found" not in done.stderr, done.stderr
+    sent = [o for o in outcomes(walkthrough, done.stdout) if "mailbox.Maildir" in o.command]
+    assert sent and sent[0].output.strip() == "<friend@example.net> | Hello from gridreseller"
     for outcome in outcomes(walkthrough, done.stdout):
         assert outcome.status == 0, (outcome.command, outcome.output, done.stderr)
         if outcome.command.startswith("curl"):

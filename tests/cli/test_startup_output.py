@@ -77,3 +77,20 @@ def test_serve_starts_without_migration_lines(tmp_path: Path) -> None:
     output = stop_server(process)
     assert "alembic" not in output, output
     assert "gridreseller listening on http://127.0.0.1:" in output
+
+
+@pytest.mark.parametrize(
+    ("relay", "line"),
+    [
+        (None, "sending: not configured (set GRIDRESELLER_RELAY); mail.send answers 503"),
+        ("127.0.0.1:2525", "sending: relaying to 127.0.0.1:2525"),
+        ("maildir:{tmp}/outbox", "WARNING: relaying to the Maildir {tmp}/outbox"),
+    ],
+)
+def test_serve_says_where_mail_goes(tmp_path: Path, relay: str | None, line: str) -> None:
+    """Where mail.send relays is said at start; a Maildir (nothing sent) loudly."""
+    env = {"GRIDRESELLER_RELAY": relay.format(tmp=tmp_path)} if relay else {}
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    with serve_process(url, env=env, cwd=tmp_path) as (_url, process):
+        pass
+    assert line.format(tmp=tmp_path) in stop_server(process)

@@ -1,6 +1,6 @@
 """The access table of domain/access.py, walked cell by cell against the contract's
-§9 (API, dashboard, SMTP), §11 (may send), §12 (may log in, may do) and §14 (a disabled
-distributor), written out below as literal tables: a change to any cell fails here.
+§9 (API, mail over HTTP, dashboard, SMTP), §11 (may send), §12 (may log in, may do) and
+§14 (a disabled distributor), written out below as literal tables: a change to any cell fails here.
 
 Every role is tried with every combination of every field of its state (bits and
 flags), including the ones its rule must ignore (a disabled distributor's customers
@@ -31,11 +31,12 @@ from gridreseller.domain.access import (
 )
 from gridreseller.domain.models import LoginKind, Permissions, Surface
 
-API, CREDS, SMTP, WEB = (
+API, CREDS, SMTP, WEB, HTTP = (
     Purpose.API_DISTRIBUTOR,
     Purpose.API_CREDENTIALS,
     Purpose.SEND_MAIL,
     Purpose.DASHBOARD,
+    Purpose.SEND_MAIL_HTTP,
 )
 OK = None
 D_OFF = Denial.DISTRIBUTOR_DISABLED
@@ -57,6 +58,7 @@ DISTRIBUTOR: dict[Purpose, Answers] = {
     CREDS: (OK, D_OFF),
     SMTP: (OK, D_OFF),
     WEB: (OK, D_OFF),
+    HTTP: (OK, D_OFF),
 }
 
 # live customer: credentials/* only; dashboard if website_access; SMTP if active (§9,
@@ -66,6 +68,7 @@ CUSTOMER: dict[Purpose, Answers] = {
     CREDS: (OK, OK, OK, OK),
     SMTP: (OK, SENDING_OFF, OK, SENDING_OFF),
     WEB: (OK, OK, NO_SITE, NO_SITE),
+    HTTP: (OK, SENDING_OFF, OK, SENDING_OFF),
 }
 
 # a distributor's credential: distributor.* if api=1, dashboard if web=1, SMTP if
@@ -103,6 +106,17 @@ DISTRIBUTOR_CREDENTIAL: dict[Purpose, dict[str, Answers]] = {
         "110": (OK, D_OFF),
         "111": (OK, D_OFF),
     },
+    # Mail over HTTP: both bits, api and email (the legacy rule).
+    HTTP: {
+        "000": (NO_API, D_OFF),
+        "001": (NO_EMAIL, D_OFF),
+        "010": (NO_API, D_OFF),
+        "011": (NO_EMAIL, D_OFF),
+        "100": (NO_API, D_OFF),
+        "101": (OK, D_OFF),
+        "110": (NO_API, D_OFF),
+        "111": (OK, D_OFF),
+    },
 }
 
 # a customer's credential: no API at all; dashboard if web=1 and its customer has
@@ -131,6 +145,17 @@ CUSTOMER_CREDENTIAL: dict[Purpose, dict[str, Answers]] = {
         "101": (NO_WEB, NO_WEB, NO_WEB, NO_WEB),
         "110": (OK, OK, NO_SITE, NO_SITE),
         "111": (OK, OK, NO_SITE, NO_SITE),
+    },
+    # Mail over HTTP: api and email, and its customer active.
+    HTTP: {
+        "000": (NO_API, NO_API, NO_API, NO_API),
+        "001": (NO_EMAIL, NO_EMAIL, NO_EMAIL, NO_EMAIL),
+        "010": (NO_API, NO_API, NO_API, NO_API),
+        "011": (NO_EMAIL, NO_EMAIL, NO_EMAIL, NO_EMAIL),
+        "100": (NO_API, NO_API, NO_API, NO_API),
+        "101": (OK, SENDING_OFF, OK, SENDING_OFF),
+        "110": (NO_API, NO_API, NO_API, NO_API),
+        "111": (OK, SENDING_OFF, OK, SENDING_OFF),
     },
 }
 
@@ -162,7 +187,7 @@ def every_state(role: Role) -> list[LoginState]:
 
 def test_the_table_has_one_cell_per_role_and_purpose() -> None:
     assert set(ACCESS) == set(itertools.product(Role, Purpose))
-    assert len(ACCESS) == 16
+    assert len(ACCESS) == 20
 
 
 @pytest.mark.parametrize("purpose", list(Purpose), ids=lambda p: p.name)
@@ -189,18 +214,21 @@ def test_each_purpose_belongs_to_one_surface() -> None:
         CREDS: Surface.API,
         SMTP: Surface.SMTP,
         WEB: Surface.DASHBOARD,
+        HTTP: Surface.API,
     }
     assert all(purpose.surface is PURPOSE_SURFACES[purpose] for purpose in Purpose)
 
 
 # §12's "may do" column. A distributor's credential manages the distributor's customers
-# (which includes picking one of its packages), never credentials or account settings;
+# (which includes picking one of its packages; it views the packages and IP groups, only
+# the distributor changes them), never credentials or account settings;
 # a customer manages its credentials and its own password; a customer's credential
 # only sees its account. Every role sees its account's sending activity and audit trail.
 CAPABILITIES = {
     Role.DISTRIBUTOR: {
         Capability.MANAGE_CUSTOMERS,
         Capability.VIEW_PACKAGES,
+        Capability.MANAGE_CATALOG,
         Capability.MANAGE_CREDENTIALS,
         Capability.VIEW_ACTIVITY,
     },

@@ -55,7 +55,7 @@ def test_the_table_comes_and_goes_with_its_revision(fresh_database_url: str) -> 
 def test_counts_add_up_per_account_day_and_surface(factory: Factory, container: Container) -> None:
     distributor = factory.distributor()
     customer = factory.customer(distributor)
-    owner = factory.actor(customer, Purpose.DASHBOARD)
+    owner = factory.actor(customer, Purpose.API_CREDENTIALS)
     tenant = owner.tenant_id
     assert tenant is not None
     day = date(2025, 6, 1)

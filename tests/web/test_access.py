@@ -3,26 +3,36 @@ GET and POST; another tenant's customer answers as one that does not exist."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import pytest
 
+from gridreseller.services import customer_plan
 from gridreseller.web import messages
-from tests.factories import Account, Distributor, Factory, customer_params, unique
+from tests.factories import Account, Distributor, Factory, customer_params, run_coroutine, unique
 from tests.web.webclient import WebClient, problem
 
 Web = Callable[[], WebClient]
+ADDRESSES = itertools.count(1)  # a distinct address (of 254) for each World's IP group
 
-CUSTOMERS, PACKAGES, CREDENTIALS, PASSWORD, ACCOUNT = (
+CUSTOMERS, PACKAGES, CATALOG, CREDENTIALS, PASSWORD, ACCOUNT = (
     "customers",
-    "packages",
+    "packages",  # and IP groups, to look at
+    "catalog",  # packages and IP groups changed
     "credentials",
     "password",
     "account",
 )
 # §12, read for each kind of login (written out here, not taken from the code).
 MAY = {
-    "distributor": {CUSTOMERS, PACKAGES, CREDENTIALS},
+    "distributor": {
+        CUSTOMERS,
+        PACKAGES,
+        CATALOG,
+        CREDENTIALS,
+        PASSWORD,
+    },  # and issue 22's own password
     "distributor credential": {CUSTOMERS, PACKAGES},
     "customer": {CREDENTIALS, PASSWORD, ACCOUNT},
     "customer credential": {ACCOUNT},
@@ -33,14 +43,25 @@ ROUTES = [
     ("GET", "/dashboard/customers/new", CUSTOMERS),
     ("POST", "/dashboard/customers/new", CUSTOMERS),
     ("GET", "/dashboard/customer", CUSTOMERS),
+    ("POST", "/dashboard/customer", CUSTOMERS),
     ("POST", "/dashboard/customer/profile", CUSTOMERS),
     ("POST", "/dashboard/customer/username", CUSTOMERS),
     ("POST", "/dashboard/customer/email", CUSTOMERS),
     ("POST", "/dashboard/customer/password", CUSTOMERS),
     ("POST", "/dashboard/customer/manage", CUSTOMERS),
+    ("POST", "/dashboard/customer/limit", CUSTOMERS),
+    ("POST", "/dashboard/customer/package", CUSTOMERS),
+    ("POST", "/dashboard/customer/whitelabel", CUSTOMERS),
+    ("POST", "/dashboard/customer/ip_groups", CUSTOMERS),
+    ("POST", "/dashboard/customer/billing_date", CUSTOMERS),
     ("GET", "/dashboard/customer/delete", CUSTOMERS),
     ("POST", "/dashboard/customer/delete", CUSTOMERS),
     ("GET", "/dashboard/packages", PACKAGES),
+    ("POST", "/dashboard/packages", CATALOG),
+    ("GET", "/dashboard/packages/delete", CATALOG),
+    ("GET", "/dashboard/ip-groups", PACKAGES),
+    ("POST", "/dashboard/ip-groups", CATALOG),
+    ("GET", "/dashboard/ip-groups/remove", CATALOG),
     ("GET", "/dashboard/credentials", CREDENTIALS),
     ("POST", "/dashboard/credentials/add", CREDENTIALS),
     ("GET", "/dashboard/credential", CREDENTIALS),
@@ -75,6 +96,8 @@ class World:
             "customer credential": factory.credential(self.customer, web=1),
         }
         self.victim_credential = factory.credential(self.distributor, email=1)
+        self.spare_package = factory.package(self.distributor)
+        self.group = factory.ip_group(self.distributor, f"100.64.0.{next(ADDRESSES)}")
 
     def form_for(self, path: str) -> dict[str, str]:
         """A valid form for each POST route, aimed at the victims."""
@@ -90,7 +113,15 @@ class World:
                 "confirm_password": "changed-pass",
             },
             "/dashboard/customer/manage": {"user": user, "method": "disable"},
+            "/dashboard/customer": {"user": user, "change": "manage", "method": "disable"},
+            "/dashboard/customer/limit": {"user": user, "task": "total", "credits": "5"},
             "/dashboard/customer/delete": {"user": user},
+            "/dashboard/customer/package": {"user": user, "package": self.spare_package},
+            "/dashboard/customer/whitelabel": {"user": user, "whitelabel": "changed.example"},
+            "/dashboard/customer/ip_groups": {"user": user, "ip_group[]": self.group},
+            "/dashboard/customer/billing_date": {"user": user, "billing_date": ""},
+            "/dashboard/packages": {"change": "delete_package", "name": self.spare_package},
+            "/dashboard/ip-groups": {"change": "remove_group", "group": self.group},
             "/dashboard/credentials/add": {"username": unique("c"), "password": "cred-secret"},
             "/dashboard/credential/edit": {"username": self.victim_credential.username, "api": "1"},
             "/dashboard/credential/remove": {"username": self.victim_credential.username},
@@ -107,7 +138,10 @@ class World:
         victim = self.factory.customer_row(self.distributor, self.victim.username)
         listed = self.factory.customers_of(self.distributor)
         credentials = self.factory.call("credentials/get", "json", self.distributor).json()
-        return victim, len(listed), credentials
+        packages = self.factory.call("distributor.packages", "json", self.distributor).json()
+        actor = self.factory.actor(self.distributor)
+        plan = customer_plan.view_plan(self.factory.ctx, actor, self.victim.username)
+        return victim, len(listed), credentials, packages, run_coroutine(plan)
 
 
 @pytest.mark.parametrize("kind", list(MAY))
@@ -140,12 +174,19 @@ def test_navigation_offers_exactly_a_logins_pages(factory: Factory, web: Web, ki
     page = client.open(client.get("/dashboard/").headers["location"]).text
     for area, link in NAVIGATION.items():
         assert (link in page) == (area in MAY[kind]), (kind, area)
+    if PACKAGES in MAY[kind]:  # the forms that change them, only for who may
+        packages = client.open("/dashboard/packages").text
+        assert ('value="create_package"' in packages) == (CATALOG in MAY[kind]), kind
     for method, path, area in ROUTES:
         if method == "GET" and area in MAY[kind]:
             if path in ("/dashboard/customer", "/dashboard/customer/delete"):
                 response = client.get(path, user=world.customer.username)
             elif path in ("/dashboard/credential", "/dashboard/credential/remove"):
                 continue  # need a credential of the account: tests/web/test_credentials.py
+            elif path == "/dashboard/packages/delete":
+                response = client.get(path, name=world.spare_package)
+            elif path == "/dashboard/ip-groups/remove":
+                response = client.get(path, group=world.group)
             else:
                 response = client.get(path)
             assert response.status_code == 200, (kind, path)
@@ -167,6 +208,10 @@ def test_another_tenants_customer_is_not_found(factory: Factory, web: Web) -> No
         "/dashboard/customer/password",
         "/dashboard/customer/manage",
         "/dashboard/customer/delete",
+        "/dashboard/customer/package",
+        "/dashboard/customer/whitelabel",
+        "/dashboard/customer/ip_groups",
+        "/dashboard/customer/billing_date",
     ):
         response = client.post(path, theirs.form_for(path))
         assert response.status_code == 404, path

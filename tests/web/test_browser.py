@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from gridreseller.services import operator
 from tests.conftest import new_database
-from tests.factories import Account, Factory, customer_params
+from tests.factories import Account, Distributor, Factory, customer_params
 from tests.support import ThreadServer, container_for
 
 pytestmark = pytest.mark.slow
@@ -170,7 +170,9 @@ def test_add_and_remove_a_credential(site: Site, desktop: BrowserContext) -> Non
     page.get_by_label("Name").fill("shop-smtp")
     page.get_by_label("Password").fill("x")
     page.get_by_role("button", name="Add credential").click()
-    expect(page.get_by_text("password must be at least 6 characters")).to_be_visible()
+    expect(
+        page.get_by_text("Password\N{RIGHT DOUBLE QUOTATION MARK} must be at least 6")
+    ).to_be_visible()
     site.shot(page, "credential-refused")
     page.get_by_label("Password").fill("smtp-secret-1")
     page.get_by_label("email").check()
@@ -248,7 +250,9 @@ def test_add_customer_shows_errors_beside_their_fields(site: Site, desktop: Brow
     page.get_by_label("Whitelabel domain").fill("not a domain")
     page.get_by_role("checkbox", name="192.0.2.10 — dedicated-eu").check()
     page.get_by_role("button", name="Create customer").click()
-    expect(page.get_by_text("whitelabel must be a domain name")).to_be_visible()
+    expect(
+        page.get_by_text("domain\N{RIGHT DOUBLE QUOTATION MARK} must be a domain name")
+    ).to_be_visible()
     site.shot(page, "customer-new-refused")
     page.get_by_label("Package").select_option("Dedicated")
     page.get_by_label("Whitelabel domain").fill("mail.harbor.example")
@@ -279,7 +283,7 @@ def test_a_customers_credential_sees_its_account(site: Site, desktop: BrowserCon
 
 
 @pytest.mark.parametrize(
-    "path", ["customers", "customer", "customers/new", "credentials", "packages"]
+    "path", ["customers", "customer", "customers/new", "credentials", "packages", "ip-groups"]
 )
 def test_pages_fit_a_375_pixel_screen(site: Site, browser: Browser, path: str) -> None:
     context = browser.new_context(
@@ -299,6 +303,67 @@ def test_pages_fit_a_375_pixel_screen(site: Site, browser: Browser, path: str) -
         site.shot(page, f"phone-{path.replace('/', '-')}")
     finally:
         context.close()
+
+
+def test_search_sort_and_page_through_the_customer_list(
+    site: Site, desktop: BrowserContext
+) -> None:
+    """A distributor of 60 customers: two pages, a search, a column sorted both ways."""
+    bulk = Distributor("harbor-mail", "harbor-reseller-pass", "Starter")
+    ctx = site.factory.ctx
+    operator.create_distributor(ctx, bulk.username, bulk.password, "ops@harbor.example")
+    operator.create_package(ctx, bulk.username, operator.PackageSpec(name=bulk.package))
+    companies = ["Omega Freight", "omega bakery", "Alpha Books"]
+    for n in range(60):
+        company = companies[n] if n < len(companies) else f"Shop {n:02d}"
+        username, email = f"shop{n:02d}@bulk.example", f"billing{n:02d}@bulk.example"
+        site.factory.customer(bulk, username=username, email=email, company=company)
+    page = desktop.new_page()
+    log_in(page, site, bulk)
+    status = page.locator("p.count")
+    expect(status).to_have_text("60 customers · showing 1\N{EN DASH}50")
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(site.url + "/dashboard/customers?page=2")
+    expect(status).to_have_text("60 customers · showing 51\N{EN DASH}60")
+    expect(page.get_by_role("link", name="shop59@bulk.example")).to_be_visible()
+    page.get_by_role("link", name="Page 1", exact=True).click()
+    expect(page.get_by_role("link", name="shop00@bulk.example")).to_be_visible()
+    page.get_by_label("Search").fill("OMEGA")
+    page.get_by_role("button", name="Search").click()
+    expect(status).to_have_text("2 customers found · showing 1\N{EN DASH}2")
+    page.get_by_role("link", name="Company").click()
+    first_company = page.locator("tbody tr").first.locator('td[data-label="Company"]')
+    expect(first_company).to_have_text("omega bakery")
+    expect(page.get_by_role("columnheader", name="Company")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    page.get_by_role("link", name="Company").click()
+    expect(first_company).to_have_text("Omega Freight")
+    expect(page.get_by_label("Search")).to_have_value("OMEGA")
+    site.shot(page, "customers-search")
+
+
+def test_a_distributor_changes_its_own_password(site: Site, desktop: BrowserContext) -> None:
+    reseller = Account("pacific-mail", "pacific-reseller-pass")
+    ctx = site.factory.ctx
+    operator.create_distributor(ctx, reseller.username, reseller.password, "ops@pacific.example")
+    page = desktop.new_page()
+    log_in(page, site, reseller)
+    page.get_by_role("link", name="Password").click()
+    page.get_by_label("Current password").fill("not-the-password")
+    page.get_by_label("New password", exact=True).fill("pacific-new-pass")
+    page.get_by_label("Repeat the new password").fill("pacific-new-pass")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("\N{LEFT DOUBLE QUOTATION MARK}Current password")).to_be_visible()
+    site.shot(page, "password-refused")
+    page.get_by_label("Current password").fill(reseller.password)
+    page.get_by_label("New password", exact=True).fill("pacific-new-pass")
+    page.get_by_label("Repeat the new password").fill("pacific-new-pass")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password was changed")
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, site, Account(reseller.username, "pacific-new-pass"))
+    expect(page).to_have_url(site.url + "/dashboard/customers")
 
 
 def _credentials(site: Site, account: Account) -> dict[str, dict[str, int]]:

@@ -11,6 +11,7 @@ import pytest
 
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
+from gridreseller.web.messages import in_words
 from tests.factories import Account, Factory, unique
 from tests.support import errors
 from tests.web.webclient import WebClient, all_errors, field_errors, notice
@@ -68,13 +69,13 @@ def test_add_errors_are_the_apis_beside_their_fields(factory: Factory, web: Web)
         shown = client.post("/dashboard/credentials/add", form)
         assert shown.status_code == 400
         api = factory.call("credentials/add", "json", account, **form)
-        assert field_errors(shown, "add") == {field: errors(api)}
+        assert field_errors(shown, "add") == {field: [in_words(e, "add") for e in errors(api)]}
         client.open("/dashboard/credentials")
     tampered = client.post(
         "/dashboard/credentials/add", {"username": unique("c"), "password": "x" * 8, "web": "2"}
     )
     assert tampered.status_code == 400
-    assert all_errors(tampered, "add") == ["permissions web must be 0 or 1"]
+    assert all_errors(tampered, "add") == ["“Permissions” web must be 0 or 1"]
     assert list(credentials_of(factory, account)) == [taken]
 
 
@@ -109,7 +110,7 @@ def test_edit_with_a_password_changes_it(factory: Factory, web: Web) -> None:
         "/dashboard/credential/edit", {"username": credential.username, "password": "abc"}
     )
     assert short.status_code == 400
-    assert field_errors(short, "edit") == {"password": ["password must be at least 6 characters"]}
+    assert field_errors(short, "edit") == {"password": ["“Password” must be at least 6 characters"]}
 
 
 def test_remove_asks_first_then_removes(factory: Factory, web: Web, ctx: ServiceContext) -> None:

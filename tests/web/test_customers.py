@@ -3,13 +3,17 @@ rules and error messages (beside their fields) and an audit entry on the dashboa
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
 from gridreseller.services import audit, manage
 from gridreseller.services.context import ServiceContext
+from gridreseller.web.messages import in_words
 from tests.factories import Account, Distributor, Factory, customer_params, unique
 from tests.support import errors
 from tests.web.webclient import WebClient, all_errors, field_errors, notice
@@ -75,10 +79,12 @@ def test_add_customer_shows_the_apis_errors_beside_their_fields(factory: Factory
     client.open("/dashboard/customers/new")
     shown = client.post("/dashboard/customers/new", bad)
     assert shown.status_code == 400
-    assert sorted(all_errors(shown, "customer")) == sorted(errors(api))
+    assert sorted(all_errors(shown, "customer")) == sorted(
+        in_words(e, "customer") for e in errors(api)
+    )
     beside = field_errors(shown, "customer")
-    assert beside["email"] == ["email must be a valid email address"]
-    assert beside["first_name"] == ["first_name must not be empty"]
+    assert beside["email"] == ["“Contact email” must be a valid email address"]
+    assert beside["first_name"] == ["“First name” must not be empty"]
     assert 'value="not-an-email"' in shown.text  # what was sent, except passwords
     assert 'value="short"' not in shown.text
     assert len(factory.customers_of(distributor)) == 1  # nothing created
@@ -92,8 +98,8 @@ def test_customer_page_shows_the_customer_and_a_form_per_change(factory: Factory
     customer = factory.customer(distributor, company="Quill & Co <b>")
     page = client.open("/dashboard/customer", user=customer.username).text
     assert "Quill &amp; Co &lt;b&gt;" in page  # autoescaped
-    for action in ("profile", "username", "email", "password", "manage"):
-        assert f'action="/dashboard/customer/{action}"' in page
+    for change in ("profile", "username", "email", "password", "manage", "limit"):
+        assert f'<input type="hidden" name="change" value="{change}">' in page
     assert 'value="disable"' in page and 'value="website_disable"' in page
 
 
@@ -126,10 +132,12 @@ def test_profile_errors_are_the_apis_beside_their_fields(factory: Factory, web: 
         "distributor.manage", "json", distributor, method="profile", task="set", **form
     )
     assert field_errors(shown, "profile") == {
-        "city": ["city must not be empty"],
-        "zip": ["zip must be no more than 50 characters"],
+        "city": ["“City” must not be empty"],
+        "zip": ["“Postal code” must be no more than 50 characters"],
     }
-    assert sorted(all_errors(shown, "profile")) == sorted(errors(api))
+    assert sorted(all_errors(shown, "profile")) == sorted(
+        in_words(e, "profile") for e in errors(api)
+    )
     row = factory.customer_row(distributor, customer.username)
     assert row is not None and row["city"] != ""
 
@@ -164,9 +172,9 @@ def test_rename_errors_are_the_apis(factory: Factory, web: Web) -> None:
     other = factory.customer(distributor)
     client.open("/dashboard/customer", user=customer.username)
     for wanted, message in [
-        ("not-an-email", "username must be a valid email address"),
-        ("x@sendgrid.com", "username must not use a reserved domain"),
-        (other.username, "username is already taken"),
+        ("not-an-email", "“New username” must be a valid email address"),
+        ("x@sendgrid.com", "“New username” must not use a reserved domain"),
+        (other.username, "“New username” is already taken"),
     ]:
         shown = client.post(
             "/dashboard/customer/username", {"user": customer.username, "username": wanted}
@@ -227,37 +235,6 @@ def test_delete_asks_first_then_deletes(factory: Factory, web: Web, ctx: Service
 # The list -----------------------------------------------------------------------------
 
 
-def test_list_filters_and_pages(factory: Factory, web: Web) -> None:
-    distributor, client = distributor_session(factory, web)
-    names = sorted(
-        factory.customer(
-            distributor,
-            username=f"p{n:02d}-{unique()}@example.com",
-            city="Leeds" if n % 2 else "York",
-        ).username
-        for n in range(55)
-    )
-    first = client.open("/dashboard/customers")
-    assert names[0] in first.text and names[49] in first.text and names[50] not in first.text
-    assert 'rel="next" href="/dashboard/customers?offset=50"' in first.text
-    assert 'rel="prev"' not in first.text
-    second = client.open("/dashboard/customers", offset="50")
-    assert names[50] in second.text and names[49] not in second.text
-    assert 'rel="prev" href="/dashboard/customers"' in second.text
-    assert 'rel="next"' not in second.text
-    leeds = client.open("/dashboard/customers", city="leeds")
-    assert leeds.text.count('href="/dashboard/customer?user=') == 27
-    off = client.open("/dashboard/customers", active="false")
-    assert "No customers match these filters." in off.text
-    bad = client.get("/dashboard/customers", offset="-1", active="maybe")
-    assert bad.status_code == 400
-    assert field_errors(bad, "filters") == {"active": ["active must be true, false, 1 or 0"]}
-    assert sorted(all_errors(bad, "filters")) == [
-        "active must be true, false, 1 or 0",
-        "offset must be a non-negative integer",  # no field of its own: above the form
-    ]
-
-
 # Sending credits (§13) ------------------------------------------------------------------
 
 
@@ -268,14 +245,15 @@ def test_a_distributor_sets_and_sees_a_customers_limit(
     customer = factory.customer(distributor)
     page = client.open("/dashboard/customer", user=customer.username)
     assert "No limit" in page.text
-    form = {"user": customer.username, "task": "total", "credits": "120"}
-    shown = follow(client, client.post("/dashboard/customer/limit", form))
+    here = f"/dashboard/customer?{urlencode({'user': customer.username})}"
+    form = {"user": customer.username, "change": "limit", "task": "total", "credits": "120"}
+    shown = follow(client, client.post(here, form))
     assert notice(shown) == "The sending limit was saved."
     assert "<dt>Credits left</dt><dd>120</dd>" in shown.text
     action, surface, _actor, details = last_event(ctx, customer.username)
     assert (action, surface, details["task"]) == ("customer.limit", "dashboard", "total")
     take = {"user": customer.username, "task": "decrement", "credits": "20"}
-    shown = follow(client, client.post("/dashboard/customer/limit", take))
+    shown = follow(client, client.post("/dashboard/customer/limit", take))  # for scripts
     assert "<dt>Credits left</dt><dd>100</dd>" in shown.text
 
 
@@ -284,14 +262,17 @@ def test_limit_errors_are_the_apis_beside_their_fields(factory: Factory, web: We
     customer = factory.customer(distributor)
     client.open("/dashboard/customer", user=customer.username)
     form = {"user": customer.username, "task": "recurring", "credits": "0", "period": "yearly"}
-    shown = client.post("/dashboard/customer/limit", form)
+    here = f"/dashboard/customer?{urlencode({'user': customer.username})}"
+    shown = client.post(here, {**form, "change": "limit"})
     assert shown.status_code == 400
-    assert field_errors(shown, "limit") == {
-        "credits": ["credits must be a positive integer"],
-        "period": ["period must be one of daily, weekly, monthly"],
+    assert field_errors(shown, "limit_recurring") == {
+        "credits": ["“Credits each period” must be a positive integer"],
+        "period": ["“Period” must be one of daily, weekly, monthly"],
     }
     api = factory.call("distributor.manage", "json", distributor, method="limit", **form)
-    assert sorted(all_errors(shown, "limit")) == sorted(errors(api))
+    assert sorted(all_errors(shown, "limit_recurring")) == sorted(
+        in_words(e, "limit_recurring") for e in errors(api)
+    )
 
 
 def test_a_customer_sees_its_remaining_credits(factory: Factory, web: Web) -> None:
@@ -310,3 +291,68 @@ def test_a_customer_sees_its_remaining_credits(factory: Factory, web: Web) -> No
     page = client.open("/dashboard/account")
     assert page.status_code == 200
     assert "<dt>Credits left</dt><dd>42</dd>" in page.text
+
+
+def _form_of(page: str, heading: str) -> str:
+    """The HTML of the limit form under that heading."""
+    start = page.index(f"<h3>{heading}</h3>")
+    return page[start : page.index("</form>", start)]
+
+
+def test_each_limit_task_has_a_form_with_only_its_fields(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    page = client.open("/dashboard/customer", user=customer.username).text
+    names = {
+        heading: re.findall(r' name="([a-z_]+)"', _form_of(page, heading))
+        for heading in ("Set a total", "Add or take away", "Reset every period")
+    }
+    assert names == {
+        "Set a total": ["csrf_token", "user", "change", "task", "credits"],
+        "Add or take away": ["csrf_token", "user", "change", "credits", "task", "task"],
+        "Reset every period": [
+            *("csrf_token", "user", "change", "task", "credits", "period"),
+            *("startdate", "enddate", "initial_credits"),
+        ],
+    }
+    assert "<h3>Remove the limit</h3>" not in page  # no limit to remove yet
+    assert "YYYY" not in _form_of(page, "Reset every period")  # the picker shows its own format
+
+
+def test_a_refused_form_is_shown_at_the_pages_own_address(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    here = f"/dashboard/customer?{urlencode({'user': customer.username})}"
+    page = client.open(here).text
+    assert page.count(f'action="{html.escape(here)}"') == 13  # every form of the page
+    form = {"user": customer.username, "change": "email", "email": "not-an-email"}
+    shown = client.post(here, form)
+    assert shown.status_code == 400 and str(shown.url).endswith(here)
+    assert field_errors(shown, "email") == {
+        "email": ["“Contact email” must be a valid email address"]
+    }
+    assert 'value="not-an-email"' in shown.text
+    unknown = client.post(here, {"user": customer.username, "change": "everything"})
+    assert unknown.status_code == 400
+    assert (
+        "change must be one of profile, username, email, password, manage, limit, package, "
+        "whitelabel, ip_groups, billing_date" in unknown.text
+    )
+
+
+def test_the_customer_page_lists_its_credentials(factory: Factory, web: Web) -> None:
+    distributor, client = distributor_session(factory, web)
+    customer = factory.customer(distributor)
+    bare = factory.customer(distributor)
+    smtp = factory.credential(customer, email=1)
+    viewer = factory.credential(customer, web=1, api=1)
+    page = client.open("/dashboard/customer", user=customer.username).text
+    rows = re.findall(
+        r'<td data-label="Name"><strong>([^<]*)</strong></td>\s*'
+        r'<td data-label="Permissions">(.*?)</td>',
+        page,
+        re.S,
+    )
+    shown = {name: re.findall(r'<li class="badge plain">(\w+)</li>', cell) for name, cell in rows}
+    assert shown == {smtp.username: ["email"], viewer.username: ["web", "api"]}
+    assert "No credentials" in client.open("/dashboard/customer", user=bare.username).text

@@ -76,6 +76,8 @@ def every_page(factory: Factory, web: Web) -> list[httpx.Response]:
                 f"/dashboard/customer?user={customer.username}",
                 f"/dashboard/customer/delete?user={customer.username}",
                 "/dashboard/packages",
+                f"/dashboard/packages/delete?name={distributor.package}",
+                "/dashboard/ip-groups",
                 "/dashboard/credentials",
                 f"/dashboard/credential?username={distributor_credential.username}",
                 f"/dashboard/credential/remove?username={distributor_credential.username}",

@@ -190,7 +190,7 @@ def test_own_password_change_needs_the_current_password(
     response = _change_own_password(client, "not-my-password", "brand-new-pass")
     assert response.status_code == 400
     assert field_errors(response, "password") == {
-        "current_password": ["current_password is not correct"]
+        "current_password": ["“Current password” is not correct"]
     }
     failures = [e for e in audit.events(ctx, None, None) if e.target == customer.username]
     assert [(e.action, e.surface) for e in failures][-1] == ("login.failed", "dashboard")
@@ -208,8 +208,8 @@ def test_own_password_follows_the_password_rules(factory: Factory, web: Web) -> 
     )
     assert response.status_code == 400
     assert field_errors(response, "password") == {
-        "password": ["password must be at least 6 characters"],
-        "confirm_password": ["confirm_password must match password"],
+        "password": ["“New password” must be at least 6 characters"],
+        "confirm_password": ["“Repeat the new password” must match “New password”"],
     }
 
 

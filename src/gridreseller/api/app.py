@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from gridreseller.api.access_log import AccessLog
 from gridreseller.api.calls import Call
 from gridreseller.api.openapi import openapi_document
-from gridreseller.api.params import declared_length, read_params
+from gridreseller.api.params import FormRules, declared_length, header, read_params
 from gridreseller.api.problems import BodyTooLarge, HttpProblem
 from gridreseller.api.responses import (
     Response,
@@ -51,6 +51,8 @@ class ApiApp:
         )
         self._pages = {"/healthz": self._healthz, "/openapi.json": self._openapi_page}
         self.access_log = AccessLog()
+        self._form_rules = FormRules.standard(self.settings)
+        self._mail_form_rules = FormRules.mail(self.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -72,7 +74,8 @@ class ApiApp:
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
         path = routed_path(scope)
         call, fmt = resolve(path)
-        refusal = self._refusal(scope, path, call, fmt)
+        rules = self._mail_form_rules if call and call.mail_form else self._form_rules
+        refusal = self._refusal(scope, path, call, fmt, rules.max_body_bytes)
         if refusal is not None:
             return refusal
         page = self._pages.get(path)
@@ -80,9 +83,10 @@ class ApiApp:
             return await page()
         assert call is not None  # _refusal answered for unknown endpoints
         try:
-            params = await read_params(scope, receive, self.settings)
+            params = await read_params(scope, receive, rules)
             client = scope["client"][0] if scope.get("client") else "-"
-            principal = await call.authenticate(self.container, params, client)
+            bearer = _bearer(scope) if call.mail_form else None
+            principal = await call.authenticate(self.container, params, client, bearer)
             scope[LOGIN_KEY] = principal.username  # for the access log
             return await result_response(await call.act(self.container, principal, params), fmt)
         except (DomainError, HttpProblem) as error:
@@ -91,11 +95,13 @@ class ApiApp:
             _log_unexpected(scope["path"], error)
             return errors_response(500, ["internal error"], fmt)
 
-    def _refusal(self, scope: Scope, path: str, call: Call | None, fmt: str) -> Response | None:
+    def _refusal(
+        self, scope: Scope, path: str, call: Call | None, fmt: str, max_body_bytes: int
+    ) -> Response | None:
         """413 for a declared body over the limit, 404 for an unknown path, 405 for a verb."""
         length = declared_length(scope)
-        if length is not None and length > self.settings.max_body_bytes:
-            return error_response(BodyTooLarge(self.settings.max_body_bytes), fmt)
+        if length is not None and length > max_body_bytes:
+            return error_response(BodyTooLarge(max_body_bytes), fmt)
         method = scope["method"]
         if path in self._pages:
             return None if method == "GET" else _not_allowed(method, ("GET",), fmt)
@@ -119,6 +125,15 @@ def routed_path(scope: Scope) -> str:
     call, so a proxy's rule on paths cannot be sidestepped by encoding a slash."""
     raw: bytes | None = scope.get("raw_path")
     return raw.decode("latin-1") if raw else str(scope["path"])
+
+
+def _bearer(scope: Scope) -> str | None:
+    """The token of `Authorization: Bearer ...`, if the request has one."""
+    value = header(scope, b"authorization")
+    if value is None:
+        return None
+    scheme, _, token = value.decode("latin-1").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def _not_allowed(method: str, allowed: tuple[str, ...], fmt: str) -> Response:

@@ -7,26 +7,42 @@ from typing import Any
 
 from gridreseller.bootstrap import Container
 from gridreseller.domain.access import Principal, Purpose
+from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Result
 from gridreseller.domain.params import Params
 from gridreseller.services import credentials, customers, manage, packages
+from gridreseller.services.mail_send import SEND, MailSend
 from gridreseller.services.operations import Operation, Selector
+
+BOTH_LOGINS = "give either api_user and api_key or an Authorization: Bearer API key, not both"
 
 
 @dataclass(frozen=True)
 class Call:
     purpose: Purpose
-    operation: Operation[Any] | Selector
+    operation: Operation[Any] | Selector | MailSend
+    # mail.send's transport: its larger body and its form (api/mail_form.py).
+    mail_form: bool = False
 
-    async def authenticate(self, container: Container, params: Params, client: str) -> Principal:
-        return await container.identity.authenticate(
-            params.get("api_user") or "", params.get("api_key") or "", client, self.purpose
-        )
+    async def authenticate(
+        self, container: Container, params: Params, client: str, bearer: str | None = None
+    ) -> Principal:
+        """The login of `api_user`/`api_key`. Where a call takes API keys (mail.send),
+        `Authorization: Bearer` is the other way in; until API keys exist, a bearer
+        token is a failed login like any unknown credential (one hash run, counted)."""
+        user, key = params.get("api_user") or "", params.get("api_key") or ""
+        if bearer is not None:
+            if user or key:
+                raise Invalid([Problem("api_user", BOTH_LOGINS)])
+            return await container.identity.authenticate("", "", client, self.purpose)
+        return await container.identity.authenticate(user, key, client, self.purpose)
 
     async def act(self, container: Container, principal: Principal, params: Params) -> Result:
         """`api_key` went to the access core and no further: no declaration reads it, so
         no command carries it."""
         operation = self.operation
+        if isinstance(operation, MailSend):
+            return await operation.run(container.services, container.submission, principal, params)
         if isinstance(operation, Selector):  # distributor.manage: by method (and task)
             operation = operation.select(params)
         return await operation.run(container.services, principal.actor, params)
@@ -41,4 +57,5 @@ CALLS: dict[str, Call] = {
     "credentials/add": Call(Purpose.API_CREDENTIALS, credentials.ADD),
     "credentials/edit": Call(Purpose.API_CREDENTIALS, credentials.EDIT),
     "credentials/remove": Call(Purpose.API_CREDENTIALS, credentials.REMOVE),
+    "mail.send": Call(Purpose.SEND_MAIL_HTTP, SEND, mail_form=True),
 }

@@ -58,6 +58,12 @@ class _Parts:
 
 def multipart_pairs(content_type: str, body: bytes, max_parts: int) -> list[tuple[str, str]]:
     """The body's fields (file parts too, as text), or Invalid."""
+    pairs = multipart_raw_pairs(content_type, body, max_parts)
+    return [_decoded(name, value) for name, value in pairs]
+
+
+def multipart_raw_pairs(content_type: str, body: bytes, max_parts: int) -> list[tuple[str, bytes]]:
+    """The body's fields with their values' bytes as sent (names must be UTF-8)."""
     _, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if not boundary:
@@ -69,16 +75,20 @@ def multipart_pairs(content_type: str, body: bytes, max_parts: int) -> list[tupl
         parser.finalize()
     except MultipartParseError:
         raise Invalid([NOT_MULTIPART]) from None
-    return [_decoded(name, value) for name, value in collected.parts]
+    return [(text_name(name), bytes(value)) for name, value in collected.parts]
 
 
-def _decoded(name: bytes, value: bytearray) -> tuple[str, str]:
+def text_name(name: bytes) -> str:
+    """A parameter's name as text, or Invalid showing it in printable form."""
     try:
-        text_name = name.decode("utf-8")
+        return name.decode("utf-8")
     except UnicodeDecodeError:
         shown = printable(name.decode("utf-8", "backslashreplace"))
         raise Invalid([f"a parameter name must be UTF-8 text: {shown}"[:300]]) from None
+
+
+def _decoded(name: str, value: bytes) -> tuple[str, str]:
     try:
-        return text_name, value.decode("utf-8")
+        return name, value.decode("utf-8")
     except UnicodeDecodeError:
-        raise Invalid([f"{printable(text_name)[:100]} must be UTF-8 text"]) from None
+        raise Invalid([f"{printable(name)[:100]} must be UTF-8 text"]) from None

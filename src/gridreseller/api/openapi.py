@@ -135,6 +135,10 @@ def login_params(purpose: Purpose) -> tuple[Param, ...]:
             "the distributor's username, or one of its credentials whose `api` bit is 1"
         ),
         Purpose.API_CREDENTIALS: "the primary account's username (a distributor or a customer)",
+        Purpose.SEND_MAIL_HTTP: (
+            "a login that may send: a distributor, an active customer, or a credential "
+            "whose `api` and `email` bits are both 1"
+        ),
     }[purpose]
     return (
         Param("api_user", f"Login: {who}.", {"type": "string", "minLength": 1}, True, "reseller"),
@@ -406,10 +410,14 @@ ERROR_STATUSES: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "403": ("Authenticated, but this login may not make this call.", ()),
     "404": ("No such user for this caller.", ()),
     "405": ("An HTTP verb other than GET or POST.", ("Allow",)),
-    "413": ("Request body over the size limit.", ()),
+    "413": ("Request body (or, for mail.send, the message built) over the size limit.", ()),
     "415": ("A request body that is neither urlencoded nor multipart/form-data.", ()),
     "429": ("Too many failed logins: retry after the time given.", ("Retry-After",)),
-    "503": ("The database cannot be reached right now.", ("Retry-After",)),
+    "503": (
+        "The database, or for mail.send the mail relay, cannot be reached right now "
+        "(or no relay is configured).",
+        ("Retry-After",),
+    ),
 }
 
 
@@ -488,6 +496,11 @@ SCOPE_NOTES: Mapping[Purpose, str] = {
     Purpose.API_DISTRIBUTOR: "Called by a distributor (or its credential with the `api` bit).",
     Purpose.API_CREDENTIALS: "Called by a primary account (a distributor or a customer), "
     "never by a credential.",
+    Purpose.SEND_MAIL_HTTP: "Sends a message through the configured relay (docs/api.md): "
+    "`files[NAME]` attaches a file (a multipart file part, or raw bytes in an urlencoded "
+    "body), `content[NAME]` gives it a Content-ID for `cid:` in the html. 413 for a "
+    "message over the size limit; 503 when no relay is configured or it cannot take the "
+    "message now.",
 }
 
 
@@ -612,7 +625,8 @@ def openapi_document(min_password_length: int | None = None) -> dict[str, Any]:
             "version": __version__,
             "description": (
                 "The legacy SendGrid Web API v2 reseller customer management "
-                "(`distributor.*`) and multiple credentials (`credentials/*`) calls. "
+                "(`distributor.*`), multiple credentials (`credentials/*`) and `mail.send` "
+                "calls. "
                 "Every call takes `api_user` and `api_key`, by GET query string or POST "
                 "form body (urlencoded or multipart); the suffix (`.json` or `.xml`) picks "
                 "the response format. No string parameter may contain control characters."
@@ -621,6 +635,7 @@ def openapi_document(min_password_length: int | None = None) -> dict[str, Any]:
         "tags": [
             {"name": "distributor", "description": "A reseller's customers."},
             {"name": "credentials", "description": "An account's extra logins."},
+            {"name": "mail", "description": "Sending mail over HTTP."},
             {"name": "service", "description": "Operations."},
         ],
         "paths": paths,

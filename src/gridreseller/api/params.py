@@ -1,19 +1,43 @@
-"""Query string and form body into Params, enforcing the limits of §2."""
+"""Query string and form body into Params, enforcing the limits of docs/api.md."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from starlette.types import Message, Receive, Scope
 
-from gridreseller.api.multipart import multipart_pairs
+from gridreseller.api.mail_form import mail_params, urlencoded_raw_pairs
+from gridreseller.api.multipart import multipart_pairs, multipart_raw_pairs
 from gridreseller.api.problems import BodyTooLarge, HttpProblem
 from gridreseller.config import Settings
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.params import Params
 
 SINGLE_ONLY = ("api_user", "api_key")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "")
 Pairs = list[tuple[str, str]]
+# mail.send carries a message: 1,000 recipients with their names, and attachments.
+MAIL_MAX_PARAMETERS = 5000
+
+
+@dataclass(frozen=True)
+class FormRules:
+    """How large a call's request may be, and how its form is read."""
+
+    max_body_bytes: int
+    max_parameters: int
+    # mail.send's form (api/mail_form.py): array spellings and uploads as bytes.
+    mail_form: bool = False
+
+    @classmethod
+    def standard(cls, settings: Settings) -> FormRules:
+        return cls(settings.max_body_bytes, settings.max_parameters)
+
+    @classmethod
+    def mail(cls, settings: Settings) -> FormRules:
+        """Room for a whole message, base64 or percent-encoding it as clients do."""
+        return cls(2 * settings.max_message_bytes, MAIL_MAX_PARAMETERS, mail_form=True)
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:
@@ -32,31 +56,62 @@ def declared_length(scope: Scope) -> int | None:
         return None
 
 
-async def read_params(scope: Scope, receive: Receive, settings: Settings) -> Params:
+async def read_params(scope: Scope, receive: Receive, rules: FormRules) -> Params:
     """The union of query and body parameters; the body wins a clash."""
+    if rules.mail_form:
+        return await _read_mail_params(scope, receive, rules)
     query = _decode_pairs(scope["query_string"], "query string")
-    body = await _body_pairs(scope, receive, settings) if scope["method"] == "POST" else []
-    if len(query) + len(body) > settings.max_parameters:
-        raise Invalid([f"at most {settings.max_parameters} parameters are allowed"])
-    errors = _duplicate_errors(query, "query string") + _duplicate_errors(body, "body")
-    if errors:
-        raise Invalid(errors)
+    body = await _body_pairs(scope, receive, rules) if scope["method"] == "POST" else []
+    _check_counts(query, body, rules)
     return _merge(query, body)
 
 
-async def _body_pairs(scope: Scope, receive: Receive, settings: Settings) -> Pairs:
+async def _read_mail_params(scope: Scope, receive: Receive, rules: FormRules) -> Params:
+    query = urlencoded_raw_pairs(scope["query_string"])
+    body = await _body_raw_pairs(scope, receive, rules) if scope["method"] == "POST" else []
+    _check_counts(query, body, rules)
+    from_body = mail_params(list(body))
+    return mail_params(list(query)).overridden_by(from_body) if query else from_body
+
+
+def _check_counts(
+    query: list[tuple[str, str]] | list[tuple[str, bytes]],
+    body: list[tuple[str, str]] | list[tuple[str, bytes]],
+    rules: FormRules,
+) -> None:
+    if len(query) + len(body) > rules.max_parameters:
+        raise Invalid([f"at most {rules.max_parameters} parameters are allowed"])
+    errors = _duplicate_errors(query, "query string") + _duplicate_errors(body, "body")
+    if errors:
+        raise Invalid(errors)
+
+
+async def _body_pairs(scope: Scope, receive: Receive, rules: FormRules) -> Pairs:
+    media_type, content_type, body = await _body(scope, receive, rules)
+    if media_type == "multipart/form-data":
+        return multipart_pairs(content_type, body, rules.max_parameters)
+    return _decode_pairs(body, "request body") if body else []
+
+
+async def _body_raw_pairs(
+    scope: Scope, receive: Receive, rules: FormRules
+) -> list[tuple[str, bytes]]:
+    media_type, content_type, body = await _body(scope, receive, rules)
+    if media_type == "multipart/form-data":
+        return multipart_raw_pairs(content_type, body, rules.max_parameters)
+    return urlencoded_raw_pairs(body)
+
+
+async def _body(scope: Scope, receive: Receive, rules: FormRules) -> tuple[str, str, bytes]:
+    """The media type, the whole Content-Type and the body, or 413/415."""
     content_type = (header(scope, b"content-type") or b"").decode("latin-1")
     media_type = content_type.split(";", 1)[0].strip().lower()
-    body = await _read_body(_limited(receive, settings.max_body_bytes))
-    if media_type == "multipart/form-data":
-        return multipart_pairs(content_type, body, settings.max_parameters)
-    if not body:
-        return []
-    if media_type not in ("application/x-www-form-urlencoded", ""):
+    body = await _read_body(_limited(receive, rules.max_body_bytes))
+    if body and media_type not in FORM_TYPES:
         raise HttpProblem(
             415, "request body must be application/x-www-form-urlencoded or multipart/form-data"
         )
-    return _decode_pairs(body, "request body")
+    return media_type, content_type, body
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
@@ -108,7 +163,9 @@ def form_pairs(text: str) -> Pairs:
     return pairs
 
 
-def _duplicate_errors(pairs: Pairs, where: str) -> list[str]:
+def _duplicate_errors(
+    pairs: list[tuple[str, str]] | list[tuple[str, bytes]], where: str
+) -> list[str]:
     names = [name for name, _ in pairs if name in SINGLE_ONLY]
     return [
         f"{name} must be given only once in the {where}"

@@ -18,9 +18,10 @@ DENIAL_MESSAGES: Mapping[Denial, str] = {
         "api_user is a customer's credential and may not call the API"
     ),
     Denial.NO_API_BIT: "api_user lacks the api permission",
-    # The rest answer other purposes than the API's; worded for completeness.
+    # mail.send (docs/api.md): an inactive customer, or a credential without `email`.
     Denial.SENDING_DISABLED: "api_user may not send mail",
     Denial.NO_EMAIL_BIT: "api_user lacks the email permission",
+    # The rest answer other purposes than the API's; worded for completeness.
     Denial.NO_WEBSITE_ACCESS: "api_user has no website access",
     Denial.NO_WEB_BIT: "api_user lacks the web permission",
 }

@@ -15,12 +15,14 @@ from gridreseller.domain.errors import (
     DomainError,
     Forbidden,
     Invalid,
+    MessageTooLarge,
     NotFound,
     Throttled,
     Unauthorized,
     Unavailable,
 )
 from gridreseller.domain.models import CustomerList, CustomerView, Result
+from gridreseller.sending.submission import NoCredits, SenderNotAllowed
 
 RENDERERS: dict[str, ModuleType] = {"json": render_json, "xml": render_xml}
 # On every response: no content sniffing, and no caching of account data.
@@ -109,11 +111,11 @@ def errors_response(
 
 
 def _error_headers(error: DomainError | HttpProblem, status: int) -> dict[str, str] | None:
-    if isinstance(error, Throttled):
+    if isinstance(error, Throttled | Unavailable):
         return {"Retry-After": str(error.retry_after)}
     if status == 503:
         return {"Retry-After": "1"}
-    if status == 413:
+    if isinstance(error, HttpProblem) and status == 413:
         # The rest of an oversized body is not read: the connection cannot be reused.
         return {"Connection": "close"}
     return None
@@ -126,6 +128,9 @@ STATUSES: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Unavailable: 503,
+    MessageTooLarge: 413,
+    NoCredits: 403,
+    SenderNotAllowed: 403,
 }
 
 

@@ -20,6 +20,7 @@ from gridreseller.db.records.audit_trail import AuditTrailRecords
 from gridreseller.db.records.catalog import CatalogRecords
 from gridreseller.db.records.credentials import CredentialRecords
 from gridreseller.db.records.credits import CreditRecords
+from gridreseller.db.records.customer_search import CustomerSearchRecords
 from gridreseller.db.records.customers import (
     CUSTOMER_LIST,
     CUSTOMER_LIST_AFTER,
@@ -62,6 +63,7 @@ __all__ = [
 class Repository(
     LoginRecords,
     CustomerRecords,
+    CustomerSearchRecords,
     CredentialRecords,
     CreditRecords,
     CatalogRecords,

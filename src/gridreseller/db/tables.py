@@ -98,6 +98,9 @@ class CustomerProfile(Base):
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
     free_user: Mapped[bool] = mapped_column(Boolean, default=False)
     billing_date: Mapped[date | None] = mapped_column(Date)
+    # Allowed sender domains, comma-separated in comparison form; empty: any sender
+    # (domain/senders.py).
+    sender_domains: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     login: Mapped[Login] = relationship(back_populates="profile", lazy="raise")
     package: Mapped[Package] = relationship(lazy="raise")

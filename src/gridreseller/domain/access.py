@@ -26,6 +26,9 @@ class Purpose(enum.Enum):
     API_DISTRIBUTOR = "the distributor.* calls"
     API_CREDENTIALS = "the credentials/* calls"
     SEND_MAIL = "sending mail"
+    # Sending with the legacy `mail.send` call (docs/api.md): a credential needs both its
+    # `api` and its `email` bit, as on the legacy platform.
+    SEND_MAIL_HTTP = "sending mail over HTTP"
     DASHBOARD = "the dashboard"
 
     @property
@@ -37,6 +40,7 @@ PURPOSE_SURFACES: Mapping[Purpose, Surface] = {
     Purpose.API_DISTRIBUTOR: Surface.API,
     Purpose.API_CREDENTIALS: Surface.API,
     Purpose.SEND_MAIL: Surface.SMTP,
+    Purpose.SEND_MAIL_HTTP: Surface.API,
     Purpose.DASHBOARD: Surface.DASHBOARD,
 }
 
@@ -120,26 +124,32 @@ _D, _C = Role.DISTRIBUTOR, Role.CUSTOMER
 _DC, _CC = Role.DISTRIBUTOR_CREDENTIAL, Role.CUSTOMER_CREDENTIAL
 _API, _CREDS = Purpose.API_DISTRIBUTOR, Purpose.API_CREDENTIALS
 _SMTP, _WEB = Purpose.SEND_MAIL, Purpose.DASHBOARD
+_HTTP = Purpose.SEND_MAIL_HTTP
 
-# §9 (API, dashboard, SMTP), §11 (may send), §12 (may log in), §14 (disabled distributor).
+# §9 (API, mail over HTTP, dashboard, SMTP), §11 (may send), §12 (may log in),
+# §14 (disabled distributor).
 # Requirements are checked in order; the first one missed is the answer.
 ACCESS: Mapping[tuple[Role, Purpose], tuple[Requirement, ...]] = {
     (_D, _API): (DISTRIBUTOR_ENABLED,),
     (_D, _CREDS): (DISTRIBUTOR_ENABLED,),
     (_D, _SMTP): (DISTRIBUTOR_ENABLED,),
     (_D, _WEB): (DISTRIBUTOR_ENABLED,),
+    (_D, _HTTP): (DISTRIBUTOR_ENABLED,),
     (_C, _API): (never(Denial.CUSTOMER_NOT_DISTRIBUTOR),),
     (_C, _CREDS): (),
     (_C, _SMTP): (CUSTOMER_ACTIVE,),
     (_C, _WEB): (CUSTOMER_WEBSITE,),
+    (_C, _HTTP): (CUSTOMER_ACTIVE,),
     (_DC, _API): (DISTRIBUTOR_ENABLED, API_BIT),
     (_DC, _CREDS): (never(Denial.CREDENTIAL_NOT_PRIMARY),),
     (_DC, _SMTP): (DISTRIBUTOR_ENABLED, EMAIL_BIT),
     (_DC, _WEB): (DISTRIBUTOR_ENABLED, WEB_BIT),
+    (_DC, _HTTP): (DISTRIBUTOR_ENABLED, API_BIT, EMAIL_BIT),
     (_CC, _API): (never(Denial.CUSTOMER_CREDENTIAL_NO_API),),
     (_CC, _CREDS): (never(Denial.CREDENTIAL_NOT_PRIMARY),),
     (_CC, _SMTP): (EMAIL_BIT, CUSTOMER_ACTIVE),
     (_CC, _WEB): (WEB_BIT, CUSTOMER_WEBSITE),
+    (_CC, _HTTP): (API_BIT, EMAIL_BIT, CUSTOMER_ACTIVE),
 }
 
 
@@ -194,7 +204,8 @@ class Capability(enum.StrEnum):
     """What a dashboard page lets its user do (§12's "may do" column)."""
 
     MANAGE_CUSTOMERS = "manage customers"
-    VIEW_PACKAGES = "view packages"
+    VIEW_PACKAGES = "view packages"  # and IP groups
+    MANAGE_CATALOG = "manage packages and IP groups"
     MANAGE_CREDENTIALS = "manage credentials"
     CHANGE_OWN_PASSWORD = "change own password"  # noqa: S105 - a capability's name
     VIEW_ACCOUNT = "view account"
@@ -206,11 +217,13 @@ DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
         {
             Capability.MANAGE_CUSTOMERS,
             Capability.VIEW_PACKAGES,
+            Capability.MANAGE_CATALOG,
             Capability.MANAGE_CREDENTIALS,
             Capability.VIEW_ACTIVITY,
         }
     ),
-    # A credential never reaches credential management or account settings.
+    # A credential never reaches credential management or account settings (its
+    # distributor's packages and IP groups are account settings: it views them only).
     _DC: frozenset(
         {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES, Capability.VIEW_ACTIVITY}
     ),

@@ -64,11 +64,18 @@ class Forbidden(DomainError):
 
 
 class Unavailable(DomainError):
-    """The database cannot be reached right now (503)."""
+    """The database, or the mail relay, cannot be reached right now (503)."""
 
-    def __init__(self, message: str = "service temporarily unavailable") -> None:
+    def __init__(
+        self, message: str = "service temporarily unavailable", *, retry_after: int = 1
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.retry_after = retry_after
+
+
+class MessageTooLarge(DomainError):
+    """A message built for sending is over the message size limit (413)."""
 
 
 class Throttled(DomainError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -70,6 +70,8 @@ CUSTOMER_FIELDS = (
     "company",
     "package",
     "website_access",
+    # Not in the legacy list: the allowed sender domains, comma-separated ("" for any).
+    "sender_domains",
 )
 
 
@@ -132,6 +134,18 @@ class PackageRecord(NamedTuple):
     id: int
     name: str
     has_ip: bool
+
+
+class CustomerPlan(NamedTuple):
+    """What distributor.add set beside the profile: the customer's package (and whether
+    it includes IP addresses), whitelabel, IP groups and addresses, billing date."""
+
+    package: str
+    has_ip: bool
+    whitelabel: str
+    ip_groups: tuple[str, ...]
+    ips: tuple[str, ...]
+    billing_date: date | None
 
 
 @dataclass(frozen=True)

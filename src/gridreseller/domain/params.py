@@ -1,4 +1,5 @@
-"""A request's parameters as the contract sees them: scalars and `name[]` arrays."""
+"""A request's parameters as the contract sees them: scalars, `name[]` arrays, and the
+raw bytes of uploads (mail.send's `files[NAME]`, which may be in any encoding)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 class Params:
     values: Mapping[str, str] = field(default_factory=dict)
     arrays: Mapping[str, list[str]] = field(default_factory=dict)
+    uploads: Mapping[str, bytes] = field(default_factory=dict)
 
     def get(self, name: str) -> str | None:
         return self.values.get(name)
@@ -43,5 +45,7 @@ class Params:
         """These parameters with `other`'s in their place where both have a name (an
         array replaced whole)."""
         return Params(
-            values={**self.values, **other.values}, arrays={**self.arrays, **other.arrays}
+            values={**self.values, **other.values},
+            arrays={**self.arrays, **other.arrays},
+            uploads={**self.uploads, **other.uploads},
         )

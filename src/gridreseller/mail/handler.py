@@ -103,13 +103,15 @@ class SubmissionHandler:
     async def handle_MAIL(  # noqa: N802
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        """The right to send, judged again on what the database says now."""
+        """The right to send, judged again on what the database says now; then the
+        sender, by the customer's allowed sender domains."""
         submission = _session(session)
         principal = _principal(submission)
         try:
             admitted = await self.identity.recheck(
                 principal.login_id, principal.fingerprint, principal.client, Purpose.SEND_MAIL
             )
+            await self.submission.check_sender(admitted, address)
         except Exception as error:  # noqa: BLE001 - whatever it was, nothing is sent
             reply = sender_refusal(error) if isinstance(error, DomainError) else CHECK_UNAVAILABLE
             if isinstance(error, Unauthorized):
@@ -137,6 +139,9 @@ class SubmissionHandler:
         """Relay, then answer what the upstream answered (docs/smtp.md, "Replies"). The
         delivery completes even if the client hangs up meanwhile."""
         submission, submitted = _session(session), _envelope(envelope)
+        refused = await self._refused_sender(submission, envelope)
+        if refused is not None:
+            return refused  # the transaction's credits come back as it ends
         delivered = await self.submission.deliver(
             _principal(submission),
             submitted.recipients.reservation,
@@ -150,6 +155,20 @@ class SubmissionHandler:
             describe=lambda relayed: str(relay_reply(relayed)),
         )
         return str(relay_reply(delivered.relayed))
+
+    async def _refused_sender(
+        self, submission: SubmissionSession, envelope: Envelope
+    ) -> str | None:
+        """The reply refusing the message for its From: header, or None to relay it."""
+        principal, message = _principal(submission), envelope.original_content or b""
+        try:
+            await self.submission.check_message_sender(principal, envelope.mail_from, message)
+        except DomainError as error:
+            reply = str(sender_refusal(error))
+            sender, count = envelope.mail_from or "", len(envelope.rcpt_tos)
+            log_message("refused at DATA", principal, sender, count, len(message), None, reply)
+            return reply
+        return None
 
     async def handle_exception(self, error: Exception) -> str:
         log.error("SMTP command failed: %s", type(error).__name__)

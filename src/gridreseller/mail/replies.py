@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from gridreseller.domain.access import Denial
 from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
+from gridreseller.sending.submission import SenderNotAllowed
 from gridreseller.sending.transports import Outcome, Relayed
 
 
@@ -44,6 +45,10 @@ NO_CREDITS_AT_AUTH = Reply(454, "4.7.0", "No sending credits left for this accou
 TOO_BIG = Reply(552, "5.3.4", "Message too big")
 # At MAIL FROM: the session's login was renamed, deleted or its password changed.
 SIGN_IN_AGAIN = Reply(530, "5.7.0", "Authentication required: the login has changed")
+# At MAIL FROM or at the end of DATA (its From: header): outside the customer's allowed
+# sender domains. 550 is a policy refusal RFC 5321 allows at both; 5.7.1 (RFC 3463):
+# not authorized. docs/smtp.md, "Sender domains".
+SENDER_NOT_ALLOWED = Reply(550, "5.7.1", "Sender address not allowed for this account")
 CHECK_UNAVAILABLE = Reply(451, "4.3.0", "Cannot check the right to send now; try again later")
 RELAY_UNAVAILABLE = Reply(451, "4.4.1", "Upstream not available; try again later")
 LOCAL_ERROR = Reply(451, "4.3.0", "Local error; try again later")
@@ -87,11 +92,14 @@ def auth_refusal(error: Exception) -> Reply:
 
 
 def sender_refusal(error: Exception) -> Reply:
-    """MAIL FROM refused because the session's login may no longer send (§11.1)."""
+    """MAIL FROM refused: the session's login may no longer send (§11.1), or not as
+    that sender; DATA refused for its From: header."""
     if isinstance(error, Unauthorized):
         return SIGN_IN_AGAIN
     if isinstance(error, Forbidden):
         return Reply(550, "5.7.1", DENIAL_TEXTS[error.denial])
+    if isinstance(error, SenderNotAllowed):
+        return SENDER_NOT_ALLOWED
     return CHECK_UNAVAILABLE
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -31,8 +31,10 @@ from gridreseller.domain.activity import ActivityKey, Counted, Counts
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.errors import DomainError
 from gridreseller.domain.models import Surface
+from gridreseller.domain.senders import AllowedSenders
 from gridreseller.sending.message_log import log_message
 from gridreseller.sending.received import received_header
+from gridreseller.sending.senders import from_addresses
 from gridreseller.sending.transports import Relayed, Transport
 from gridreseller.services import credits
 from gridreseller.services.context import ServiceContext
@@ -48,6 +50,19 @@ class NoCredits(DomainError):
 
     def __init__(self) -> None:
         super().__init__("not enough sending credits left for this account")
+
+
+class SenderNotAllowed(DomainError):
+    """A sender address outside the customer's allowed sender domains (docs/smtp.md,
+    "Sender domains"). `field` says which: the envelope's sender or a From: header."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field} address not allowed for this account")
+        self.field = field
+
+
+ENVELOPE_SENDER = "sender"
+HEADER_FROM = "from"
 
 
 @dataclass
@@ -141,6 +156,36 @@ class Submission:
         if taken.generation is not None:
             reservation.taken.append(taken)
         return reservation
+
+    async def check_sender(
+        self,
+        principal: Principal,
+        envelope_sender: str | None,
+        header_from: Sequence[str] = (),
+    ) -> None:
+        """SenderNotAllowed unless the envelope's sender and every From: address are in
+        the customer's allowed sender domains (an empty list: any). An empty envelope
+        sender (a bounce's null path) is not judged; its From: header is. Only customers
+        and their credentials are bound; Unavailable when the database cannot say."""
+        allowed = await self._allowed_senders(principal)
+        if not allowed.any:
+            _judge(allowed, envelope_sender, header_from)
+
+    async def check_message_sender(
+        self, principal: Principal, envelope_sender: str | None, message: bytes
+    ) -> None:
+        """`check_sender` with the From: headers of a message as it will be relayed
+        (read only when there is a list to judge them by)."""
+        allowed = await self._allowed_senders(principal)
+        if not allowed.any:
+            _judge(allowed, envelope_sender, from_addresses(message))
+
+    async def _allowed_senders(self, principal: Principal) -> AllowedSenders:
+        customer = principal.customer_id
+        if customer is None:
+            return ANY_SENDER
+        stored = await self.services.uow.run_read(lambda r: r.sender_domains(customer))
+        return AllowedSenders.stored(stored)
 
     async def deliver(
         self,
@@ -281,6 +326,18 @@ class Submission:
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         return task
+
+
+ANY_SENDER = AllowedSenders(())
+# The null reverse path, as a caller may hand it over (aiosmtpd gives `<>`).
+NULL_SENDERS = (None, "", "<>")
+
+
+def _judge(allowed: AllowedSenders, envelope_sender: str | None, from_: Sequence[str]) -> None:
+    if envelope_sender not in NULL_SENDERS and not allowed.allows(envelope_sender):
+        raise SenderNotAllowed(ENVELOPE_SENDER)
+    if not all(allowed.allows(address) for address in from_):
+        raise SenderNotAllowed(HEADER_FROM)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """A login's own account: the read-only view of a customer's account, and changing
-one's own password (§12's "its own password")."""
+one's own password (a customer's or a distributor's)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from gridreseller.db.repository import CustomerRow, Repository
 from gridreseller.domain import rules
-from gridreseller.domain.access import Purpose
+from gridreseller.domain.access import Principal, Purpose, Role
 from gridreseller.domain.errors import Invalid, NotFound, Problem, Unauthorized
 from gridreseller.domain.fields import Declaration, Field, ParseContext, Secret
 from gridreseller.domain.models import CUSTOMER_FIELDS, AccountView, Actor, LoginKind, Success
@@ -81,12 +81,18 @@ async def change_own_password(
             raise Unauthorized()
         repository.change_login(login.login_id, ctx.clock(), password_hash=password_hash)
         fields = {"password": True}
-        audit.record(repository, ctx, actor, "account.password", login.username, fields)
+        audit.record(repository, ctx, actor, _audit_action(principal), login.username, fields)
         if after is not None:
             after(repository, login.login_id)
 
     await ctx.uow.run_write(change)
     return Success()
+
+
+def _audit_action(principal: Principal) -> str:
+    """A distributor's own change is audited as the operator's `distributor set-password`
+    is (docs/deployment.md); a customer's as `account.password`."""
+    return "distributor.set_password" if principal.role is Role.DISTRIBUTOR else "account.password"
 
 
 def _account(row: CustomerRow) -> AccountView:

@@ -133,6 +133,22 @@ async def get_credentials(
     return await ctx.uow.run_read(look)
 
 
+async def customer_credentials(
+    ctx: ServiceContext, actor: Actor, user: str
+) -> list[CredentialView]:
+    """A distributor's view of its live customer `user`'s credentials (read only: the
+    customer manages them); NotFound for anyone else's."""
+    key = rules.username_key(user)
+
+    def look(repository: Repository) -> list[CredentialView]:
+        customer = repository.customer_of(actor.account_id, key)
+        if customer is None:
+            raise NotFound()
+        return list(repository.credentials_of(customer.id))
+
+    return await ctx.uow.run_read(look)
+
+
 async def add_credential(ctx: ServiceContext, actor: Actor, command: AddCredential) -> Success:
     permissions = permissions_with(Permissions(), command.permissions)
     password_hash = await ctx.hash_password(command.password)

@@ -185,7 +185,7 @@ def _owned(
 ) -> tuple[PackageRecord, list[int], list[int]]:
     """The package, IP groups and IPs must be this distributor's own, and the username
     free: every problem of these together."""
-    found = _Ownership(repository, actor.account_id, command._asdict())
+    found = Ownership(repository, actor.account_id, command._asdict())
     if found.problems or found.package is None:
         raise Invalid(found.problems)
     return found.package, list(found.groups.values()), list(found.ips.values())
@@ -193,10 +193,10 @@ def _owned(
 
 async def _screen(ctx: ServiceContext, actor: Actor, values: Mapping[str, Any]) -> list[Problem]:
     """The same checks on what parsed of a request that did not all parse."""
-    return await ctx.uow.run_read(lambda r: _Ownership(r, actor.account_id, values).problems)
+    return await ctx.uow.run_read(lambda r: Ownership(r, actor.account_id, values).problems)
 
 
-class _Ownership:
+class Ownership:
     """Looks up a new customer's package, IP groups and IPs (of the values given), and
     whether its username is free."""
 

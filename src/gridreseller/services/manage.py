@@ -23,7 +23,7 @@ from gridreseller.domain.fields import (
     at_least_one_of,
 )
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CustomerList, CustomerView, Success
-from gridreseller.services import audit, credits
+from gridreseller.services import audit, credits, senders
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
 from gridreseller.services.operations import Operation, Selector
@@ -395,6 +395,7 @@ PROFILE = Selector(
             set_username,
         ),
         "setEmail": Operation("Change the contact email address.", SET_EMAIL, set_email),
+        "setSenderDomains": senders.SET,
     },
 )
 

@@ -111,7 +111,9 @@ def bootstrap_admin(ctx: ServiceContext) -> tuple[str, str] | None:
     return "admin", password
 
 
-def create_package(ctx: ServiceContext, distributor: str, spec: PackageSpec) -> None:
+def package_values(spec: PackageSpec) -> dict[str, object]:
+    """A new package's columns, or Invalid with every problem of the spec (the rules of
+    the command line and the dashboard alike)."""
     errors: list[Problem] = []
     _check_text(errors, "name", spec.name, 255)
     if spec.description:
@@ -124,18 +126,22 @@ def create_package(ctx: ServiceContext, distributor: str, spec: PackageSpec) -> 
         errors.append(Problem("credits", "credits must not be negative"))
     if errors:
         raise Invalid(errors)
+    return {
+        "name": spec.name,
+        "description": spec.description,
+        "credits": spec.credits,
+        "has_ip": spec.has_ip,
+        "has_reseller": spec.has_reseller,
+        **amounts,
+    }
+
+
+def create_package(ctx: ServiceContext, distributor: str, spec: PackageSpec) -> None:
+    values = package_values(spec)
     with ctx.uow.write() as repository:
         owner = _distributor(repository, distributor).id
         if repository.package_named(owner, spec.name) is not None:
             raise Invalid([f"package {spec.name!r} already exists for {distributor}"])
-        values = {
-            "name": spec.name,
-            "description": spec.description,
-            "credits": spec.credits,
-            "has_ip": spec.has_ip,
-            "has_reseller": spec.has_reseller,
-            **amounts,
-        }
         repository.create_package(owner, values)
 
 
@@ -143,7 +149,7 @@ def add_ips(ctx: ServiceContext, distributor: str, group: str, addresses: list[s
     """Creates the group if needed; an address may belong to one distributor only."""
     errors: list[Problem] = []
     _check_text(errors, "group", group, 255)
-    errors += _address_problems(addresses)
+    errors += address_problems(addresses)
     if errors:
         raise Invalid(errors)
     with ctx.uow.write() as repository:
@@ -172,7 +178,7 @@ def _distributor(repository: Repository, username: str) -> DistributorRecord:
     return found
 
 
-def _address_problems(addresses: list[str]) -> list[Problem]:
+def address_problems(addresses: list[str]) -> list[Problem]:
     problems = [
         Problem("address", f"not a valid IP address: {a!r}")
         for a in addresses
@@ -184,7 +190,7 @@ def _address_problems(addresses: list[str]) -> list[Problem]:
 
 
 def _check_addresses(addresses: list[str]) -> None:
-    problems = _address_problems(addresses)
+    problems = address_problems(addresses)
     if problems:
         raise Invalid(problems)
 
@@ -257,7 +263,7 @@ def delete_package(ctx: ServiceContext, distributor: str, name: str) -> None:
         package = repository.package_named(owner.id, name)
         if package is None:
             raise Invalid([f"{distributor} has no package named {name!r}"])
-        _refuse_if_used(f"package {name!r}", repository.live_customers_on_package(package.id))
+        refuse_if_used(f"package {name!r}", repository.live_customers_on_package(package.id))
         profiles = repository.delete_package(package.id)
         fields: dict[str, object] = {"deleted_customer_profiles": profiles}
         _record(repository, ctx, owner, "package.delete", fields, name)
@@ -280,7 +286,7 @@ def remove_ips(ctx: ServiceContext, distributor: str, addresses: list[str]) -> N
         if missing:
             raise Invalid([f"{a} is not one of {distributor}'s addresses" for a in missing])
         ids = list(found.values())
-        _refuse_if_used(", ".join(canonical), repository.live_customers_on_ips(ids))
+        refuse_if_used(", ".join(canonical), repository.live_customers_on_ips(ids))
         repository.delete_ips(ids)
         _record(repository, ctx, owner, "ip.remove", {"addresses": canonical})
 
@@ -293,12 +299,12 @@ def remove_ip_group(ctx: ServiceContext, distributor: str, group: str) -> None:
         if group_id is None:
             raise Invalid([f"{distributor} has no IP group named {group!r}"])
         addresses = [row.address for row in repository.ip_summaries(owner.id) if row.group == group]
-        _refuse_if_used(f"IP group {group!r}", repository.live_customers_on_ip_group(group_id))
+        refuse_if_used(f"IP group {group!r}", repository.live_customers_on_ip_group(group_id))
         repository.delete_ip_group(group_id)
         _record(repository, ctx, owner, "ip_group.remove", {"addresses": addresses}, group)
 
 
-def _refuse_if_used(what: str, customers: list[str]) -> None:
+def refuse_if_used(what: str, customers: list[str]) -> None:
     if customers:
         shown = ", ".join(customers[:5]) + (", ..." if len(customers) > 5 else "")
         count = f"{len(customers)} live customer" + ("s" if len(customers) > 1 else "")

@@ -10,7 +10,8 @@ the only module of web/ that knows the services' parameter types.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from typing import Any
 
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import Invalid, NotFound
@@ -22,6 +23,7 @@ from gridreseller.domain.models import (
     CredentialView,
     CreditsView,
     CustomerList,
+    CustomerPlan,
     IpGroupView,
     PackageList,
     PackageView,
@@ -32,8 +34,11 @@ from gridreseller.domain.params import Params
 from gridreseller.domain.rules import PERMISSION_KEYS, PROFILE_LIMITS
 from gridreseller.services import (
     account,
+    catalog,
     credentials,
     credits,
+    customer_plan,
+    customer_search,
     customers,
     ip_groups,
     manage,
@@ -41,21 +46,13 @@ from gridreseller.services import (
 )
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.dashboard_sessions import Session, change_password
+from gridreseller.services.operations import Operation
 from gridreseller.web.csrf import FIELD as CSRF_FIELD
 from gridreseller.web.forms import Form
 
-# The customer list's filters (distributor.manage profile get), as the list page offers them.
-FILTERS = ("username", "email", "first_name", "last_name", "company", "city", "country", "active")
 FLAG_METHODS = ("enable", "disable", "website_enable", "website_disable")
 
 Customer = dict[str, str]  # a listed customer: CUSTOMER_FIELDS -> value
-
-
-@dataclass(frozen=True)
-class CustomerPage:
-    rows: list[Customer]
-    offset: int
-    more: bool  # rows follow this page
 
 
 def dashboard_actor(principal: Principal) -> Actor:
@@ -66,20 +63,11 @@ def dashboard_actor(principal: Principal) -> Actor:
 # Customers (distributor.*) ---------------------------------------------------------
 
 
-async def list_customers(
-    ctx: ServiceContext, principal: Principal, query: Form, limit: int
-) -> CustomerPage:
-    """One page: `limit` rows from `offset`, asking for one more to know if others follow."""
-    params = _params(query.only((*FILTERS, "offset")), limit=str(limit + 1))
-    found = await _manage(ctx, principal, params, "profile", "get")
-    assert isinstance(found, CustomerList)
-    views = list(found.rows)
-    if found.more is not None:
-        async for batch in found.more:  # bounded: the service stops at limit + 1
-            views.extend(batch)
-    rows = [dict(zip(CUSTOMER_FIELDS, view, strict=True)) for view in views]
-    offset = int(query.get("offset") or 0)  # the service has validated it
-    return CustomerPage(rows[:limit], offset, len(rows) > limit)
+async def search_customers(
+    ctx: ServiceContext, principal: Principal, query: Form
+) -> customer_search.CustomerPage:
+    """A page of the dashboard's customer list: searched, sorted, counted."""
+    return await customer_search.list_customers(ctx, dashboard_actor(principal), _params(query))
 
 
 async def find_customer(ctx: ServiceContext, principal: Principal, user: str) -> Customer:
@@ -175,6 +163,39 @@ async def list_ip_groups(ctx: ServiceContext, principal: Principal) -> list[IpGr
     return await ip_groups.list_ip_groups(ctx, dashboard_actor(principal))
 
 
+# The customer's package, whitelabel, IP groups, billing date, and the distributor's
+# packages and IP groups: the dashboard's own operations (no API call changes these).
+
+PLAN_CHANGES: dict[str, Operation[Any]] = {
+    "package": customer_plan.SET_PACKAGE,
+    "whitelabel": customer_plan.SET_WHITELABEL,
+    "ip_groups": customer_plan.SET_IP_GROUPS,
+    "billing_date": customer_plan.SET_BILLING_DATE,
+}
+CATALOG_CHANGES: dict[str, Operation[Any]] = {
+    "create_package": catalog.CREATE_PACKAGE,
+    "delete_package": catalog.DELETE_PACKAGE,
+    "add_ips": catalog.ADD_IPS,
+    "remove_ip": catalog.REMOVE_IP,
+    "remove_group": catalog.REMOVE_IP_GROUP,
+}
+
+
+async def customer_plan_of(ctx: ServiceContext, principal: Principal, user: str) -> CustomerPlan:
+    return await customer_plan.view_plan(ctx, dashboard_actor(principal), user)
+
+
+async def ip_rows(ctx: ServiceContext, principal: Principal) -> list[catalog.IpRow]:
+    return await catalog.ip_summaries(ctx, dashboard_actor(principal))
+
+
+async def run_change(
+    ctx: ServiceContext, principal: Principal, operation: Operation[Any], form: Form
+) -> None:
+    """One of PLAN_CHANGES or CATALOG_CHANGES, with the form's fields."""
+    await operation.run(ctx, dashboard_actor(principal), _params(form))
+
+
 # Credentials (credentials/*) -------------------------------------------------------
 
 
@@ -190,6 +211,13 @@ async def find_credential(ctx: ServiceContext, principal: Principal, name: str) 
     found = await credentials.GET.run(ctx, dashboard_actor(principal), Params.of(username=name))
     assert isinstance(found, CredentialView)
     return found
+
+
+async def customer_credentials(
+    ctx: ServiceContext, principal: Principal, user: str
+) -> list[CredentialView]:
+    """The credentials of a customer of this distributor, read only."""
+    return await credentials.customer_credentials(ctx, dashboard_actor(principal), user)
 
 
 async def add_credential(ctx: ServiceContext, principal: Principal, form: Form) -> None:
@@ -249,3 +277,21 @@ def _bit(value: str | None) -> int | str:
     if value is None or value == "0":
         return 0
     return 1 if value == "1" else value
+
+
+# A customer's allowed sender domains (profile setSenderDomains) -------------------------
+
+
+def sender_domain_lines(form: Form) -> list[str]:
+    """The textarea's entries: one per line (commas and spaces separate them too)."""
+    text = form.get("sender_domains") or ""
+    return [entry for entry in re.split(r"[\s,]+", text) if entry]
+
+
+async def set_sender_domains(ctx: ServiceContext, principal: Principal, form: Form) -> None:
+    """The whole list as typed; an empty box allows any sender."""
+    params = Params(
+        values={"user": form.text("user")},
+        arrays={"sender_domains": sender_domain_lines(form) or [""]},
+    )
+    await _manage(ctx, principal, params, "profile", "setSenderDomains")

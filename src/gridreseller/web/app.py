@@ -16,7 +16,17 @@ from gridreseller.web import messages
 from gridreseller.web.dashboard import NAVIGATION, PREFIX, Dashboard, Visit, redirect
 from gridreseller.web.render import STATIC
 from gridreseller.web.security import SecurityHeaders
-from gridreseller.web.views import account, activity, credentials, customers, login, packages
+from gridreseller.web.views import (
+    account,
+    activity,
+    credentials,
+    customer_list,
+    customers,
+    ip_groups,
+    login,
+    packages,
+    senders,
+)
 
 
 def dashboard_routes(container: Container) -> list[BaseRoute]:
@@ -26,8 +36,11 @@ def dashboard_routes(container: Container) -> list[BaseRoute]:
         Mount("/static", app=StaticFiles(directory=STATIC)),
         *login.routes(dashboard),
         dashboard.route("/", None, show=_home),
+        *customer_list.routes(dashboard),
         *customers.routes(dashboard),
+        *senders.routes(dashboard),
         *packages.routes(dashboard),
+        *ip_groups.routes(dashboard),
         *credentials.routes(dashboard),
         *account.routes(dashboard),
         *activity.routes(dashboard),

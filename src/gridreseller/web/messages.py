@@ -1,12 +1,14 @@
 """The dashboard's words: for refused logins, denials, refused forms and done actions.
 
 Validation errors are the services' own messages (the API's), shown beside their
-fields; only what the services leave to each surface is worded here.
+fields, with the parameter names they mention put in the words of the form's labels
+(`in_words`); only what the services leave to each surface is worded here.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 from gridreseller.domain.access import Denial
@@ -38,6 +40,8 @@ LOGIN_FORM_REFUSED = "The login form had expired or was not sent from this page.
 PAGE_FORBIDDEN = "Your login may not use this page."
 USER_NOT_FOUND = "User not found"  # the API's words (§3), for another tenant's customer too
 PAGE_NOT_FOUND = "There is no such page."
+PACKAGE_NOT_FOUND = "You have no package of that name."
+IP_NOT_FOUND = "You have no IP group or address of that name."
 UNAVAILABLE = "The service is unavailable for a moment. Please try again shortly."
 UNEXPECTED = "Something went wrong on our side; nothing more is shown here."
 
@@ -62,9 +66,120 @@ NOTICES: Mapping[str, str] = {
     "website_enable": "Dashboard access is on.",
     "website_disable": "Dashboard access is off.",
     "limit_saved": "The sending limit was saved.",
+    "sender_domains_saved": "The sender domains were saved.",
+    "package_changed": "The package was changed.",
+    "whitelabel_changed": "The whitelabel domain was changed.",
+    "ip_groups_changed": "The IP groups and addresses were saved.",
+    "billing_date_changed": "The billing date was saved.",
+    "package_created": "The package was created.",
+    "package_deleted": "The package was deleted.",
+    "ips_added": "The addresses were added.",
+    "ip_removed": "The address was removed.",
+    "group_removed": "The IP group was removed.",
     "credential_added": "The credential was added.",
     "credential_saved": "The credential was saved.",
     "credential_removed": "The credential was removed.",
     "logged_out": "You are logged out.",
     "password_changed": "Your password was changed. Your other sessions have been logged out.",
 }
+
+
+# The fields of each form (by its name in web/render.FormState) as their labels read.
+_PROFILE_WORDS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "company": "Company",
+    "website": "Website",
+    "address": "Address",
+    "city": "City",
+    "state": "State or region",
+    "zip": "Postal code",
+    "country": "Country",
+    "phone": "Phone",
+}
+_CREDENTIAL_WORDS = {
+    "username": "Name",
+    "password": "Password",
+    "permissions": "Permissions",
+    "email": "email",
+    "web": "web",
+    "api": "api",
+}
+_LIMIT_WORDS = {
+    "task": "Change",
+    "credits": "Credits",
+    "period": "Period",
+    "startdate": "First day",
+    "enddate": "Last day",
+    "initial_credits": "Credits until the first reset",
+}
+FIELD_WORDS: Mapping[str, Mapping[str, str]] = {
+    "password": {
+        "current_password": "Current password",
+        "password": "New password",
+        "confirm_password": "Repeat the new password",
+    },
+    "customer": {
+        "username": "Username",
+        "password": "Password",
+        "confirm_password": "Repeat the password",
+        "email": "Contact email",
+        **_PROFILE_WORDS,
+        "package": "Package",
+        "whitelabel": "Whitelabel domain",
+        "ip_group": "IP groups",
+        "ip": "IP addresses",
+        "free_user": "Free user",
+        "billing_date": "Billing date",
+    },
+    "profile": _PROFILE_WORDS,
+    "username": {"username": "New username"},
+    "email": {"email": "Contact email"},
+    "limit_total": _LIMIT_WORDS,
+    "limit_change": _LIMIT_WORDS,
+    "limit_recurring": {**_LIMIT_WORDS, "credits": "Credits each period"},
+    "limit_none": _LIMIT_WORDS,
+    "add": _CREDENTIAL_WORDS,
+    "edit": _CREDENTIAL_WORDS,
+    "package": {"package": "Package"},
+    "whitelabel": {"whitelabel": "Whitelabel domain"},
+    "ip_groups": {"ip_group": "IP groups", "ip": "IP addresses"},
+    "billing_date": {"billing_date": "Billing date"},
+    "new_package": {
+        "name": "Name",
+        "description": "Description",
+        "price": "Price",
+        "distributor_price": "Your price",
+        "credits": "Credits",
+        "overage": "Overage",
+        "has_ip": "Includes IP addresses",
+        "has_reseller": "Reseller",
+    },
+    "delete_package": {"name": "Package"},
+    "add_ips": {"group": "Group", "address": "Addresses"},
+    "remove_ip": {"address": "Address"},
+    "remove_group": {"group": "Group"},
+    "list": {"search": "Search", "active": "Sending", "sort": "Sort by", "dir": "Order"},
+}
+# Another field named after these words ("must match password", "must not be before
+# startdate"); other words that happen to be field names ("a valid email address") stay.
+_REFERENCE = re.compile(r"\b(match|from|before|after) ([a-z_]+)\b")
+
+
+def in_words(message: str, form: str) -> str:
+    """A service's message with the field it is about, and any field it refers to, in
+    the words of that form's labels: `confirm_password must match password` becomes
+    `"Repeat the new password" must match "New password"`."""
+    words = FIELD_WORDS.get(form, {})
+    subject, space, rest = message.partition(" ")
+    label = words.get(subject.removesuffix("[]"))
+    if label is not None and space:
+        message = f"\N{LEFT DOUBLE QUOTATION MARK}{label}\N{RIGHT DOUBLE QUOTATION MARK} {rest}"
+
+    def refer(found: re.Match[str]) -> str:
+        named = words.get(found[2])
+        if named is None:
+            return found[0]
+        return f"{found[1]} \N{LEFT DOUBLE QUOTATION MARK}{named}\N{RIGHT DOUBLE QUOTATION MARK}"
+
+    return _REFERENCE.sub(refer, message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
@@ -12,6 +13,7 @@ from starlette.templating import Jinja2Templates
 
 from gridreseller.domain.errors import Invalid
 from gridreseller.web.forms import Form
+from gridreseller.web.messages import in_words
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -25,7 +27,18 @@ def templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["money"] = money
     return Jinja2Templates(env=environment)
+
+
+CENT = Decimal("0.01")
+
+
+def money(amount: Decimal) -> str:
+    """An amount as a price is shown, without a currency: two decimals (`0.00`), or
+    as many as a smaller amount needs (an overage of `0.0015` a message)."""
+    cents = amount.quantize(CENT)
+    return f"{cents:f}" if cents == amount else f"{amount.normalize():f}"
 
 
 @dataclass(frozen=True)
@@ -56,16 +69,18 @@ class FormState:
         cls, name: str, submitted: Form, error: Invalid, fields: Iterable[str]
     ) -> FormState:
         """A submission the service refused: its values again (never a password), and
-        each error beside the field it starts with, the rest above the form."""
+        each error beside the field it starts with, the rest above the form, every one
+        in the words of the form's labels (web/messages.py)."""
         known = set(fields)
         by_field: dict[str, list[str]] = {}
         general: list[str] = []
         for message in error.errors:
             target = message.split(" ", 1)[0].removesuffix("[]")
+            worded = in_words(message, name)
             if target in known:
-                by_field.setdefault(target, []).append(message)
+                by_field.setdefault(target, []).append(worded)
             else:
-                general.append(message)
+                general.append(worded)
         values = {k: v for k, v in submitted.values().items() if "password" not in k}
         lists = {k: tuple(submitted.every(k)) for k in values if k.endswith("[]")}
         return cls(name, values, by_field, general, lists)

@@ -21,7 +21,16 @@ PROFILE_LIMITS = (
     | dict.fromkeys(("website", "company"), 255)
 )
 TEXT_FILTERS = tuple(PROFILE_LIMITS)
-LISTED_FIELDS = {"username", "email", "active", *PROFILE_LIMITS, "package", "website_access"}
+LISTED_FIELDS = {
+    "username",
+    "email",
+    "active",
+    *PROFILE_LIMITS,
+    "package",
+    "website_access",
+    "sender_domains",
+}
+PROFILE_TASKS = "get, set, setUsername, setEmail, setSenderDomains"
 TAKEN = [Problem("username", "username is already taken")]
 
 
@@ -502,11 +511,11 @@ METHODS = "profile, password, enable, disable, website_enable, website_disable, 
         ({"method": "profile"}, Problem("task", "task is required")),
         (
             {"method": "profile", "task": "delete"},
-            Problem("task", "task must be one of get, set, setUsername, setEmail"),
+            Problem("task", f"task must be one of {PROFILE_TASKS}"),
         ),
         (
             {"method": "profile", "task": "GET"},
-            Problem("task", "task must be one of get, set, setUsername, setEmail"),
+            Problem("task", f"task must be one of {PROFILE_TASKS}"),
         ),
     ],
 )
@@ -548,6 +557,7 @@ def test_every_operation_is_reachable_by_its_method_and_task() -> None:
         ("profile", "set"),
         ("profile", "setUsername"),
         ("profile", "setEmail"),
+        ("profile", "setSenderDomains"),
         ("password",),
         ("enable",),
         ("disable",),

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
 from gridreseller.db.records.logins import username_guard
 from gridreseller.db.records.tables import (
     customer_ip_groups,
     customer_ips,
+    ip_addresses,
+    ip_groups,
     logins,
     packages,
     profiles,
 )
 from gridreseller.db.statements import DriverRow, execute, with_driver_values
-from gridreseller.domain.models import CustomerRecord, LoginKind
+from gridreseller.domain.models import CustomerPlan, CustomerRecord, LoginKind
 
 _LIVE_CUSTOMERS_OF = (
     logins.c.owner_id == bindparam("distributor_id"),
@@ -44,6 +46,7 @@ CUSTOMER_LIST = with_driver_values(
         profiles.c.company,
         packages.c.name.label("package"),
         logins.c.website_access,
+        profiles.c.sender_domains,
         logins.c.username_key,
     )
     .select_from(
@@ -69,6 +72,11 @@ SET_FLAG = {
     .values({column: bindparam("value"), "updated_at": bindparam("now")})
     for column in ("active", "website_access")
 }
+
+# Read at every MAIL FROM and DATA of a customer's session, and every mail.send.
+SENDER_DOMAINS_OF = select(profiles.c.sender_domains).where(
+    profiles.c.login_id == bindparam("customer_id")
+)
 
 CustomerRow = DriverRow
 KEY_COLUMN = len(CUSTOMER_LIST.selected_columns) - 1
@@ -124,7 +132,44 @@ class CustomerRecords:
             self.connection.execute(insert(profiles), rows)
         return ids
 
-    def update_profile(self, customer_id: int, changes: Mapping[str, str]) -> None:
+    def customer_plan(self, customer_id: int) -> CustomerPlan:
+        """The customer's package, whitelabel, IP groups and addresses, billing date."""
+        columns = (packages.c.name, packages.c.has_ip, profiles.c.whitelabel)
+        name, has_ip, whitelabel, billing_date = self.connection.execute(
+            select(*columns, profiles.c.billing_date)
+            .select_from(profiles.join(packages, packages.c.id == profiles.c.package_id))
+            .where(profiles.c.login_id == customer_id)
+        ).one()
+        groups = (
+            select(ip_groups.c.name)
+            .join(customer_ip_groups, customer_ip_groups.c.group_id == ip_groups.c.id)
+            .where(customer_ip_groups.c.customer_id == customer_id)
+            .order_by(ip_groups.c.name)
+        )
+        ips = (
+            select(ip_addresses.c.address)
+            .join(customer_ips, customer_ips.c.ip_id == ip_addresses.c.id)
+            .where(customer_ips.c.customer_id == customer_id)
+            .order_by(ip_addresses.c.address)
+        )
+        group_names = tuple(self.connection.execute(groups).scalars())
+        addresses = tuple(self.connection.execute(ips).scalars())
+        return CustomerPlan(name, has_ip, whitelabel, group_names, addresses, billing_date)
+
+    def replace_customer_ips(
+        self, customer_id: int, group_ids: Iterable[int], ip_ids: Iterable[int]
+    ) -> None:
+        """The customer's IP groups and addresses become these (no others)."""
+        for links in (customer_ip_groups, customer_ips):
+            self.connection.execute(delete(links).where(links.c.customer_id == customer_id))
+        groups = [{"customer_id": customer_id, "group_id": g} for g in group_ids]
+        if groups:
+            self.connection.execute(insert(customer_ip_groups), groups)
+        ips = [{"customer_id": customer_id, "ip_id": i} for i in ip_ids]
+        if ips:
+            self.connection.execute(insert(customer_ips), ips)
+
+    def update_profile(self, customer_id: int, changes: Mapping[str, object]) -> None:
         statement = update(profiles).where(profiles.c.login_id == customer_id)
         self.connection.execute(statement.values(**changes))
 
@@ -179,3 +224,8 @@ class CustomerRecords:
             after=after,
             batch=batch,
         ).rows
+
+    def sender_domains(self, customer_id: int) -> str:
+        """The customer's allowed sender domains as stored ("" when any sender)."""
+        rows = execute(self.connection, SENDER_DOMAINS_OF, customer_id=customer_id).rows
+        return str(rows[0][0] or "") if rows else ""

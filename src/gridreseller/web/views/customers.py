@@ -1,9 +1,11 @@
-"""A distributor's customers (§12, the distributor.* calls): the list, one customer's
-page with its forms, adding one, deleting one after a confirmation step."""
+"""A distributor's customers (the distributor.* calls): one customer's page with
+its forms, adding one, deleting one after a confirmation step (the list: customer_list.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 from starlette.routing import Route
@@ -12,12 +14,20 @@ from gridreseller.domain.access import Capability
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.rules import PROFILE_LIMITS
 from gridreseller.web import actions
-from gridreseller.web.dashboard import Dashboard, Handler, Visit, redirect
+from gridreseller.web.dashboard import PREFIX, Dashboard, Handler, Visit, redirect
 from gridreseller.web.forms import Form
 from gridreseller.web.render import FormState
+from gridreseller.web.views.customer_plan import PLAN_FIELDS, plan_action, plan_page, plan_states
 
-PAGE_SIZE = 50
 LIMIT_FIELDS = ("task", "credits", "period", "startdate", "enddate", "initial_credits")
+# The limit's small forms, one per kind of task, each with the fields its task reads.
+LIMIT_FORMS = {
+    "total": "limit_total",
+    "increment": "limit_change",
+    "decrement": "limit_change",
+    "recurring": "limit_recurring",
+    "none": "limit_none",
+}
 MANAGE = Capability.MANAGE_CUSTOMERS
 PROFILE_FIELDS = tuple(PROFILE_LIMITS)
 NEW_CUSTOMER_FIELDS = (
@@ -36,52 +46,18 @@ NEW_CUSTOMER_FIELDS = (
 
 
 def routes(dashboard: Dashboard) -> list[Route]:
-    on_customer = {
-        "/customer/profile": _on_customer(_save_profile, "profile", PROFILE_FIELDS),
-        "/customer/username": _on_customer(_set_username, "username", ("username",)),
-        "/customer/email": _on_customer(_set_email, "email", ("email",)),
-        "/customer/password": _on_customer(
-            _reset_password, "password", ("password", "confirm_password")
-        ),
-        "/customer/manage": _on_customer(_set_flag, "flags", ()),
-        "/customer/limit": _on_customer(_set_limit, "limit", LIMIT_FIELDS),
-    }
     return [
-        dashboard.route("/customers", MANAGE, show=customer_list),
         dashboard.route("/customers/new", MANAGE, show=new_customer, act=add_customer),
-        dashboard.route("/customer", MANAGE, show=customer_page),
-        *(dashboard.route(path, MANAGE, act=handler) for path, handler in on_customer.items()),
+        # The page's forms post to the page itself (`change` says which), so a refused
+        # one is shown again at the page's own address, not at an action's.
+        dashboard.route("/customer", MANAGE, show=customer_page, act=change_customer),
+        # Each change at a path of its own too, for scripts.
+        *(
+            dashboard.route(f"/customer/{change}", MANAGE, act=handler)
+            for change, handler in CHANGES.items()
+        ),
         dashboard.route("/customer/delete", MANAGE, show=confirm_delete, act=delete_customer),
     ]
-
-
-# The list ---------------------------------------------------------------------------
-
-
-async def customer_list(visit: Visit) -> Response:
-    """Filtered (exact matches, as profile get filters) and paged by `offset`."""
-    query = Form(tuple(visit.request.query_params.multi_items()))
-    shown = {name: query.text(name) for name in actions.FILTERS}
-    try:
-        page = await actions.list_customers(visit.ctx, visit.principal, query, PAGE_SIZE)
-    except Invalid as error:
-        refused = FormState.refused("filters", query, error, actions.FILTERS)
-        return visit.render("customers.html", 400, page=None, filters=refused, links={})
-    links = {}
-    if page.offset > 0:
-        links["previous"] = _list_link(shown, max(0, page.offset - PAGE_SIZE))
-    if page.more:
-        links["next"] = _list_link(shown, page.offset + PAGE_SIZE)
-    filters = FormState("filters", shown)
-    return visit.render("customers.html", page=page, filters=filters, links=links)
-
-
-def _list_link(filters: dict[str, str], offset: int) -> dict[str, str]:
-    """The query of another page of the same list (empty filters left out)."""
-    query = {name: value for name, value in filters.items() if value}
-    if offset:
-        query["offset"] = str(offset)
-    return query
 
 
 # Adding -----------------------------------------------------------------------------
@@ -112,6 +88,14 @@ async def customer_page(visit: Visit) -> Response:
     return await _show_customer(visit, visit.query("user"))
 
 
+async def change_customer(visit: Visit) -> Response:
+    """One of the page's forms, by its `change` field."""
+    handler = CHANGES.get(visit.form.text("change"))
+    if handler is None:
+        raise Invalid([f"change must be one of {', '.join(CHANGES)}"])
+    return await handler(replace(visit, form=visit.form.without("change")))
+
+
 async def _show_customer(visit: Visit, user: str, refused: FormState | None = None) -> Response:
     """Its details and a form per change; a refused form shows what was sent, and why."""
     customer = await actions.find_customer(visit.ctx, visit.principal, user)
@@ -121,25 +105,41 @@ async def _show_customer(visit: Visit, user: str, refused: FormState | None = No
         "email": FormState("email", {"email": customer["email"]}),
         "password": FormState("password"),
         "flags": FormState("flags"),
-        "limit": FormState("limit", {"task": "total"}),
+        **{name: FormState(name) for name in LIMIT_FORMS.values()},
     }
+    plan = await plan_page(visit, customer["username"])
+    forms.update(plan_states(plan["plan"]))
     if refused is not None:
         forms[refused.name] = refused
     status = 400 if refused else 200
     limit = await actions.customer_limit(visit.ctx, visit.principal, customer["username"])
-    return visit.render("customer.html", status, customer=customer, states=forms, limit=limit.limit)
+    logins = await actions.customer_credentials(visit.ctx, visit.principal, customer["username"])
+    here = f"{PREFIX}/customer?{urlencode({'user': customer['username']})}"
+    return visit.render(
+        "customer.html",
+        status,
+        customer=customer,
+        states=forms,
+        limit=limit.limit,
+        here=here,
+        credentials=logins,
+        **plan,
+    )
 
 
 # What each of the customer page's forms does: the call, then where to go and what to say.
 CustomerAction = Callable[[Visit], Awaitable[tuple[str, str]]]
 
 
-def _on_customer(act: CustomerAction, form_name: str, fields: tuple[str, ...]) -> Handler:
+def _on_customer(
+    act: CustomerAction, form_name: str | Callable[[Form], str], fields: tuple[str, ...]
+) -> Handler:
     async def handle(visit: Visit) -> Response:
         try:
             user, notice = await act(visit)
         except Invalid as error:
-            refused = FormState.refused(form_name, visit.form, error, fields)
+            name = form_name if isinstance(form_name, str) else form_name(visit.form)
+            refused = FormState.refused(name, visit.form, error, fields)
             return await _show_customer(visit, visit.form.text("user"), refused)
         return redirect("/customer", user=user, notice=notice)
 
@@ -173,6 +173,26 @@ async def _set_flag(visit: Visit) -> tuple[str, str]:
 async def _set_limit(visit: Visit) -> tuple[str, str]:
     await actions.set_limit(visit.ctx, visit.principal, visit.form)
     return visit.form.text("user"), "limit_saved"
+
+
+def _limit_form(form: Form) -> str:
+    """The small form of the task sent (a task not offered: the first form's)."""
+    return LIMIT_FORMS.get(form.text("task"), LIMIT_FORMS["total"])
+
+
+# The customer page's forms: what each `change` does, and which form shows its errors.
+CHANGES: dict[str, Handler] = {
+    "profile": _on_customer(_save_profile, "profile", PROFILE_FIELDS),
+    "username": _on_customer(_set_username, "username", ("username",)),
+    "email": _on_customer(_set_email, "email", ("email",)),
+    "password": _on_customer(_reset_password, "password", ("password", "confirm_password")),
+    "manage": _on_customer(_set_flag, "flags", ()),
+    "limit": _on_customer(_set_limit, _limit_form, LIMIT_FIELDS),
+    **{
+        change: _on_customer(plan_action(change), change, fields)
+        for change, fields in PLAN_FIELDS.items()
+    },
+}
 
 
 # Deleting ---------------------------------------------------------------------------

@@ -1,0 +1,101 @@
+"""A/B: this checkout's `serve` against another checkout's, in one process tree.
+
+The machines these run on are shared and their speed drifts by a fifth between
+runs, so a figure is only worth its ratio against a baseline measured at the same
+time: both servers run side by side, each on its own SQLite database seeded by its
+own code, and wrk alternates between them (read, then write), several rounds each.
+
+    .venv/bin/python bench/ab.py --before /path/to/other/checkout [--rounds 5]
+
+`--before` is a checkout with its own virtual environment in `.venv` (for example a
+`git worktree` of the previous release, set up with `scripts/serve.sh` once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as bench  # the benchmark's own helpers, beside this file
+
+
+def seed_with(python: Path, checkout: Path, database_url: str, customers: int) -> None:
+    """Seed with the checkout's own code (its schema is its own migrations')."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import run; "
+        "run.seed(sys.argv[2], int(sys.argv[3]))"
+    )
+    subprocess.run(  # noqa: S603 - our own interpreters and arguments
+        [str(python), "-c", code, str(checkout / "bench"), database_url, str(customers)],
+        check=True,
+        env=bench.clean_environment(),
+    )
+
+
+def start_server(
+    stack: contextlib.ExitStack, name: str, python: Path, work: Path, customers: int
+) -> str:
+    checkout = python.parent.parent.parent
+    database_url = f"sqlite:///{work / (name + '.db')}"
+    seed_with(python, checkout, database_url, customers)
+    command = [str(python), "-m", "gridreseller", "serve", "--workers", "1"]
+    url, _pid = bench.launch(stack, name, [*command, "--database-url", database_url], work)
+    with httpx.Client(base_url=url, timeout=120) as client:
+        bench.add_api_customers(client)
+    return url + f"{bench.MANAGE_PATH}.json"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--before", type=Path, required=True, help="the other checkout")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    parser.add_argument("--customers", type=int, default=20_000)
+    args = parser.parse_args()
+    options = bench.Options(args.duration, 16, 1, 1, args.customers)
+    wrk = bench.ensure_wrk()
+    pythons = {
+        "before": args.before.resolve() / ".venv" / "bin" / "python",
+        "after": Path(sys.executable),
+    }
+    rates: dict[tuple[str, str], list[float]] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="gridreseller-ab-") as temp,
+        contextlib.ExitStack() as stack,
+    ):
+        work = Path(temp)
+        urls = {
+            name: start_server(stack, name, py, work, args.customers)
+            for name, py in pythons.items()
+        }
+        scripts = bench.write_scripts(work)
+        for round_number in range(args.rounds):
+            for kind in ("read", "write"):
+                for name in ("before", "after") if round_number % 2 == 0 else ("after", "before"):
+                    result = bench.measure(wrk, urls[name], scripts[kind], options)
+                    if not result.valid:
+                        print(f"{name} {kind}: invalid run ({result})", file=sys.stderr)
+                        return 1
+                    rates.setdefault((name, kind), []).append(result.requests_per_second)
+        for line in bench.log_problems(work):
+            print(f"log: {line}")
+    for kind in ("read", "write"):
+        before = statistics.median(rates[("before", kind)])
+        after = statistics.median(rates[("after", kind)])
+        print(
+            f"{kind}: after / before = {after / before:.2f} ({after:,.0f} / {before:,.0f} req/s, "
+            f"medians of {args.rounds} alternating rounds)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

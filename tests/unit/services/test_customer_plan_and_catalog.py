@@ -1,0 +1,181 @@
+"""The dashboard's own operations, on both databases: a customer's package, whitelabel,
+IP groups and addresses, billing date (services/customer_plan.py), and a distributor's
+packages and IP groups (services/catalog.py). Every refusal changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from gridreseller.domain.errors import NotFound, Problem
+from gridreseller.domain.models import CustomerPlan
+from gridreseller.services import audit, catalog, customer_plan, operator
+from gridreseller.services.context import ServiceContext
+from gridreseller.services.operations import Operation
+from tests.factories import Account, Distributor, Factory, run_coroutine, unique
+from tests.unit.services.support import not_found, problems
+
+
+@pytest.fixture
+def factory(ctx: ServiceContext) -> Factory:
+    """On the backend under test (the package's own fixture is SQLite only)."""
+    return Factory(ctx)
+
+
+def plan(factory: Factory, distributor: Distributor, customer: Account) -> CustomerPlan:
+    actor = factory.actor(distributor)
+    return run_coroutine(customer_plan.view_plan(factory.ctx, actor, customer.username))
+
+
+def last_event(ctx: ServiceContext, target: str) -> tuple[str, dict[str, Any]]:
+    event = [e for e in audit.events(ctx, None, None) if e.target == target][-1]
+    return event.action, event.details
+
+
+def run(factory: Factory, operation: Operation[Any], account: Account, **params: Any) -> None:
+    factory.run(operation, account, **params)
+
+
+def test_each_part_of_the_plan_changes_and_is_audited(factory: Factory) -> None:
+    distributor = factory.distributor()
+    group = factory.ip_group(distributor, "192.0.2.201")
+    with_ip = factory.package(distributor, has_ip=True)
+    customer = factory.customer(distributor)
+    user = customer.username
+    run(factory, customer_plan.SET_PACKAGE, distributor, user=user, package=with_ip)
+    assert last_event(factory.ctx, user) == ("customer.package", {"package": with_ip})
+    run(factory, customer_plan.SET_WHITELABEL, distributor, user=user, whitelabel="m.example.org")
+    run(
+        factory,
+        customer_plan.SET_IP_GROUPS,
+        distributor,
+        user=user,
+        ip_group=[group],
+        ip=["192.0.2.201"],
+    )
+    assert last_event(factory.ctx, user) == (
+        "customer.ip_groups",
+        {"ip_group": [group], "ip": ["192.0.2.201"]},
+    )
+    day = factory.ctx.clock().date() + timedelta(days=30)
+    run(
+        factory,
+        customer_plan.SET_BILLING_DATE,
+        distributor,
+        user=user,
+        billing_date=day.isoformat(),
+    )
+    assert plan(factory, distributor, customer) == CustomerPlan(
+        with_ip, True, "m.example.org", (group,), ("192.0.2.201",), day
+    )
+    run(factory, customer_plan.SET_BILLING_DATE, distributor, user=user, billing_date="")
+    assert plan(factory, distributor, customer).billing_date is None
+
+
+def test_the_plans_refusals_are_adds_and_change_nothing(factory: Factory) -> None:
+    distributor = factory.distributor()
+    stranger = factory.distributor()
+    theirs = factory.ip_group(stranger, "192.0.2.211")
+    customer = factory.customer(distributor)
+    before = plan(factory, distributor, customer)
+    user = customer.username
+    assert problems(
+        factory, customer_plan.SET_PACKAGE, distributor, user=user, package=stranger.package
+    ) == [Problem("package", "package must be the name of one of your packages")]
+    assert problems(
+        factory, customer_plan.SET_WHITELABEL, distributor, user=user, whitelabel=""
+    ) == [Problem("whitelabel", "whitelabel must not be empty")]
+    late = (factory.ctx.clock().date() + timedelta(days=40)).isoformat()
+    (late_problem,) = problems(
+        factory, customer_plan.SET_BILLING_DATE, distributor, user=user, billing_date=late
+    )
+    assert late_problem.field == "billing_date"
+    assert problems(
+        factory,
+        customer_plan.SET_IP_GROUPS,
+        distributor,
+        user=user,
+        ip_group=[theirs],
+        ip=["192.0.2.211"],
+    ) == [
+        Problem("ip_group", f"ip_group[] must name one of your IP groups: {theirs!r}"),
+        Problem("ip", "ip[] must be one of your IP addresses: 192.0.2.211"),
+        Problem("ip", "ip[] is not allowed: the package does not include IP addresses"),
+    ]
+    assert plan(factory, distributor, customer) == before
+
+
+@pytest.mark.parametrize("operation", [customer_plan.SET_PACKAGE, customer_plan.SET_WHITELABEL])
+def test_another_distributors_or_a_deleted_customer_is_not_found(
+    factory: Factory, operation: Operation[Any]
+) -> None:
+    distributor = factory.distributor()
+    stranger = factory.distributor()
+    for customer in (factory.customer(stranger), factory.deleted_customer(distributor)):
+        fields = {"package": distributor.package, "whitelabel": "x.example.org"}
+        not_found(factory, operation, distributor, user=customer.username, **fields)
+    with pytest.raises(NotFound):
+        plan(factory, distributor, factory.customer(stranger))
+
+
+def test_packages_are_created_and_deleted_under_the_operators_rules(factory: Factory) -> None:
+    distributor = factory.distributor()
+    name = unique("plan")
+    run(
+        factory,
+        catalog.CREATE_PACKAGE,
+        distributor,
+        name=name,
+        price="2.50",
+        credits="10",
+        has_reseller="true",
+    )
+    assert last_event(factory.ctx, name)[0] == "package.create"
+    (row,) = [r for r in operator.packages(factory.ctx, distributor.username) if r.name == name]
+    assert (str(row.price), row.credits, row.has_reseller) == ("2.50", 10, True)
+    assert problems(factory, catalog.CREATE_PACKAGE, distributor, name=name, overage="-1") == [
+        Problem("overage", "overage must be a non-negative number")
+    ]
+    assert problems(factory, catalog.CREATE_PACKAGE, distributor, name=name) == [
+        Problem("name", f"name is taken: you have a package {name!r}")
+    ]
+    factory.customer(distributor)
+    (used,) = problems(factory, catalog.DELETE_PACKAGE, distributor, name=distributor.package)
+    assert used.message.startswith(f"package {distributor.package!r} is in use by 1 live customer")
+    stranger = factory.distributor()
+    assert problems(factory, catalog.DELETE_PACKAGE, distributor, name=stranger.package) == [
+        Problem("name", catalog.NO_SUCH_PACKAGE)
+    ]
+    run(factory, catalog.DELETE_PACKAGE, distributor, name=name)
+    assert last_event(factory.ctx, name) == ("package.delete", {"deleted_customer_profiles": 0})
+    names = {r.name for r in operator.packages(factory.ctx, distributor.username)}
+    assert names == {distributor.package}
+
+
+def test_ip_groups_are_changed_under_the_operators_rules(factory: Factory) -> None:
+    distributor = factory.distributor(has_ip=True)
+    stranger = factory.distributor()
+    theirs = factory.ip_group(stranger, "192.0.2.221")
+    group = unique("pool")
+    run(factory, catalog.ADD_IPS, distributor, group=group, address="192.0.2.222 192.0.2.223")
+    assert last_event(factory.ctx, group) == (
+        "ip.add",
+        {"addresses": ["192.0.2.222", "192.0.2.223"]},
+    )
+    assert problems(factory, catalog.ADD_IPS, distributor, group=group, address="192.0.2.221") == [
+        Problem("address", "address 192.0.2.221 already belongs to another IP group")
+    ]
+    customer = factory.customer(distributor, **{"ip[]": "192.0.2.222"})
+    (used,) = problems(factory, catalog.REMOVE_IP, distributor, address="192.0.2.222")
+    assert used.message == f"192.0.2.222 is in use by 1 live customer ({customer.username})"
+    assert problems(factory, catalog.REMOVE_IP_GROUP, distributor, group=theirs) == [
+        Problem("group", catalog.NO_SUCH_GROUP)
+    ]
+    run(factory, catalog.REMOVE_IP, distributor, address="192.0.2.223")
+    rows = {(r.group, r.address) for r in operator.ip_addresses(factory.ctx, distributor.username)}
+    assert rows == {(group, "192.0.2.222")}
+    assert {
+        (r.group, r.address) for r in operator.ip_addresses(factory.ctx, stranger.username)
+    } == {(theirs, "192.0.2.221")}
