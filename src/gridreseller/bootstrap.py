@@ -56,7 +56,9 @@ class Container:
         """An outbound path to `target` with a transport of its own (`smtp --relay`,
         tests); `hostname` names this host in the Received header."""
         name = hostname or local_hostname(self.settings)
-        return Submission(self.services, self._transport(target, name), name, self.successes.add)
+        transport = self._transport(target, name)
+        successes = self.successes
+        return Submission(self.services, transport, name, successes.add, successes.count)
 
     def _transport(self, target: RelayTarget, hostname: str) -> Transport:
         if isinstance(target, MaildirTarget):

@@ -20,7 +20,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from gridreseller import __version__, serving
+from gridreseller import __version__, cli_stats, serving
 from gridreseller.bootstrap import Container, build_container
 from gridreseller.config import (
     ENV_PREFIX,
@@ -521,6 +521,20 @@ def _line(event: audit.Event) -> str:
     parts += [f"{name}={json.dumps(value, ensure_ascii=False)}" for name, value in fields.items()]
     parts.append(f"fields={json.dumps(details, ensure_ascii=False, sort_keys=True)}")
     return " ".join(parts)
+
+
+@app.command("stats")
+def stats_command(
+    distributor: cli_stats.OfDistributor = "",
+    customer: cli_stats.OfCustomer = "",
+    since: cli_stats.Since = "",
+    until: cli_stats.Until = "",
+    as_json: cli_stats.AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Sending activity per day: messages, recipients, credits used, refusals."""
+    options = {"distributor": distributor, "customer": customer, "since": since, "until": until}
+    cli_stats.stats(_context(database_url), _table, as_json=as_json, **options)
 
 
 @app.command()

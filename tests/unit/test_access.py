@@ -223,7 +223,8 @@ def test_each_purpose_belongs_to_one_surface() -> None:
 # (which includes picking one of its packages; it views the packages and IP groups, only
 # the distributor changes them), never credentials or account settings;
 # a customer manages its credentials and its own password; a customer's credential
-# only sees its account. Only primary accounts hold API keys.
+# only sees its account. Only primary accounts hold API keys. Every role sees its
+# account's sending activity and audit trail.
 CAPABILITIES = {
     Role.DISTRIBUTOR: {
         Capability.MANAGE_CUSTOMERS,
@@ -232,15 +233,21 @@ CAPABILITIES = {
         Capability.MANAGE_CREDENTIALS,
         Capability.MANAGE_API_KEYS,
         Capability.CHANGE_OWN_PASSWORD,
+        Capability.VIEW_ACTIVITY,
     },
-    Role.DISTRIBUTOR_CREDENTIAL: {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES},
+    Role.DISTRIBUTOR_CREDENTIAL: {
+        Capability.MANAGE_CUSTOMERS,
+        Capability.VIEW_PACKAGES,
+        Capability.VIEW_ACTIVITY,
+    },
     Role.CUSTOMER: {
         Capability.MANAGE_CREDENTIALS,
         Capability.CHANGE_OWN_PASSWORD,
         Capability.VIEW_ACCOUNT,
         Capability.MANAGE_API_KEYS,
+        Capability.VIEW_ACTIVITY,
     },
-    Role.CUSTOMER_CREDENTIAL: {Capability.VIEW_ACCOUNT},
+    Role.CUSTOMER_CREDENTIAL: {Capability.VIEW_ACCOUNT, Capability.VIEW_ACTIVITY},
 }
 
 

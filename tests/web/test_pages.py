@@ -81,10 +81,14 @@ def every_page(factory: Factory, web: Web) -> list[httpx.Response]:
                 "/dashboard/credentials",
                 f"/dashboard/credential?username={distributor_credential.username}",
                 f"/dashboard/credential/remove?username={distributor_credential.username}",
+                "/dashboard/activity",
+                f"/dashboard/activity?user={customer.username}",
+                "/dashboard/audit",
             ],
         ),
         (customer, ["/dashboard/credentials", "/dashboard/password", "/dashboard/account"]),
-        (credential, ["/dashboard/account"]),
+        (customer, ["/dashboard/activity", "/dashboard/audit?action=customer."]),
+        (credential, ["/dashboard/account", "/dashboard/activity", "/dashboard/audit"]),
     ]:
         client = web()
         client.login(login)

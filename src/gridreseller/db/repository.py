@@ -13,8 +13,10 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.session import JoinTransactionMode
 
+from gridreseller.db.records.activity import ActivityRecords
 from gridreseller.db.records.api_keys import ApiKeyRecords
 from gridreseller.db.records.audit import AUDIT_INSERT, AuditRecords
+from gridreseller.db.records.audit_trail import AuditTrailRecords
 from gridreseller.db.records.catalog import CatalogRecords
 from gridreseller.db.records.credentials import CredentialRecords
 from gridreseller.db.records.credits import CreditRecords
@@ -68,6 +70,8 @@ class Repository(
     AuditRecords,
     OperatorRecords,
     ApiKeyRecords,
+    ActivityRecords,
+    AuditTrailRecords,
 ):
     """Core queries on `connection`; an ORM session bound to it for the operator's
     commands, made on first use."""

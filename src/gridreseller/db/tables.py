@@ -295,3 +295,27 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SendingActivity(Base):
+    """One account's sending on one day (UTC) through one surface, counted as it
+    happens (docs/dashboard.md, "Activity"): never rebuilt from the audit trail."""
+
+    __tablename__ = "sending_activity"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("logins.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    surface: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # The account's distributor (itself for a distributor): its totals in one range read.
+    distributor_id: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(BigInteger, default=0)
+    recipients: Mapped[int] = mapped_column(BigInteger, default=0)
+    credits_used: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Messages the upstream refused or could not be reached for.
+    messages_refused: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Recipients refused because the credits did not cover them.
+    recipients_refused: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (Index("ix_sending_activity_distributor_day", "distributor_id", "day"),)

@@ -210,6 +210,7 @@ class Capability(enum.StrEnum):
     CHANGE_OWN_PASSWORD = "change own password"  # noqa: S105 - a capability's name
     VIEW_ACCOUNT = "view account"
     MANAGE_API_KEYS = "manage API keys"  # a primary account's own (docs/api.md, v3)
+    VIEW_ACTIVITY = "view activity"  # its sending figures and audit trail
 
 
 DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
@@ -222,16 +223,24 @@ DASHBOARD_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
             Capability.MANAGE_API_KEYS,
             # Under the rules and audit of `gridreseller distributor set-password`.
             Capability.CHANGE_OWN_PASSWORD,
+            Capability.VIEW_ACTIVITY,
         }
     ),
     # A credential never reaches credential management or account settings (its
     # distributor's packages and IP groups are account settings: it views them only).
-    _DC: frozenset({Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES}),
-    _C: frozenset(
-        {Capability.MANAGE_CREDENTIALS, Capability.CHANGE_OWN_PASSWORD, Capability.VIEW_ACCOUNT}
-        | {Capability.MANAGE_API_KEYS}
+    _DC: frozenset(
+        {Capability.MANAGE_CUSTOMERS, Capability.VIEW_PACKAGES, Capability.VIEW_ACTIVITY}
     ),
-    _CC: frozenset({Capability.VIEW_ACCOUNT}),
+    _C: frozenset(
+        {
+            Capability.MANAGE_CREDENTIALS,
+            Capability.CHANGE_OWN_PASSWORD,
+            Capability.VIEW_ACCOUNT,
+            Capability.VIEW_ACTIVITY,
+            Capability.MANAGE_API_KEYS,
+        }
+    ),
+    _CC: frozenset({Capability.VIEW_ACCOUNT, Capability.VIEW_ACTIVITY}),
 }
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from gridreseller.db.repository import Repository
 from gridreseller.db.unit_of_work import UnitOfWork
+from gridreseller.domain.activity import ActivityKey, Counts
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.models import Surface
 from gridreseller.flush_timer import FlushTimer
@@ -169,19 +170,41 @@ class _Tally:
 
 class LoginSuccesses(_Batch):
     """Logins that open a session (SMTP, the dashboard), and sent messages (the outbound
-    path's `mail.sent`), written together about once a second: no login or message
-    waits for its own entry. A process killed with `kill -9` loses at most the last
-    second's entries."""
+    path's `mail.sent`, and its sending activity's counts), written together about once
+    a second: no login or message waits for its own entry. A process killed with
+    `kill -9` loses at most the last second's entries and counts."""
 
     def __init__(
         self, uow: UnitOfWork, clock: Callable[[], datetime], interval_seconds: float = 1.0
     ) -> None:
         super().__init__(uow, clock, interval_seconds)
         self._pending: list[AuditEntry] = []
+        self._counts: dict[ActivityKey, Counts] = {}
 
     def add(self, entry: AuditEntry) -> None:
         self._pending.append(entry)
         self._due()
+
+    def count(self, key: ActivityKey, counts: Counts) -> None:
+        """Messages sent or refused, added to the account's day in memory until written."""
+        known = self._counts.get(key)
+        self._counts[key] = counts if known is None else known.plus(counts)
+        self._due()
+
+    async def flush(self) -> None:
+        counts, self._counts = self._counts, {}
+        await super().flush()
+        if counts:
+            await self._write_counts(list(counts.items()))
+
+    async def _write_counts(self, counts: list[tuple[ActivityKey, Counts]]) -> None:
+        def write(repository: Repository) -> None:
+            repository.count_activity(counts)
+
+        try:
+            await self._uow.run_write(write)
+        except Exception as error:  # noqa: BLE001 - as the entries: logged, never raised
+            log.warning("writing %d activity counts failed: %s", len(counts), type(error).__name__)
 
     def _take(self, now: datetime) -> list[AuditEntry]:
         pending, self._pending = self._pending, []

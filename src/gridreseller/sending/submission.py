@@ -9,6 +9,9 @@ sending cannot drift apart.
   All of it finishes even when the caller is cancelled meanwhile (an SMTP client
   that hangs up after its final dot): a relay under way is completed, and what the
   upstream accepted is paid for and recorded.
+  The account's sending activity is counted as it goes (docs/dashboard.md): credits
+  used and recipients refused for credits in the transactions of `credits.take` and
+  `credits.give_back`, messages sent or refused in the audit entries' batch.
 - `release`: credits of recipients that will not be sent, given back at once (RSET,
   QUIT, a lost connection, a refused call).
 """
@@ -19,10 +22,12 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from gridreseller.domain.access import Principal
+from gridreseller.domain.activity import ActivityKey, Counted, Counts
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.errors import DomainError
 from gridreseller.domain.models import Surface
@@ -79,10 +84,8 @@ class Reservation:
                 detached.append(self.taken.pop(0))
                 count -= first.count
             else:
-                detached.append(credits.Taken(first.customer_id, count, first.generation))
-                self.taken[0] = credits.Taken(
-                    first.customer_id, first.count - count, first.generation
-                )
+                detached.append(replace(first, count=count))
+                self.taken[0] = replace(first, count=first.count - count)
                 count = 0
         return detached
 
@@ -116,6 +119,7 @@ class Submission:
         transport: Transport,
         hostname: str,
         record: Callable[[AuditEntry], None],
+        tally: Callable[[ActivityKey, Counts], None],
     ) -> None:
         self.services = services
         self.transport = transport
@@ -123,6 +127,8 @@ class Submission:
         # Where audit entries go: a batch written about once a second, so that no
         # message waits for a write of its own (identity/login_audit.py).
         self._record = record
+        # Where sent and refused messages are counted: the same batch's way.
+        self._tally = tally
         # Deliveries and give-backs under way, kept (a task nobody references may be
         # collected) and awaited at shutdown.
         self._pending: set[asyncio.Task[Any]] = set()
@@ -137,7 +143,8 @@ class Submission:
         customer = principal.customer_id
         if customer is None or count < 1:
             return reservation
-        taking = self._detached(credits.take(self.services, customer, count))
+        counted = Counted(principal.tenant_id, principal.purpose.surface.value)
+        taking = self._detached(credits.take(self.services, customer, count, counted))
         try:
             taken = await asyncio.shield(taking)
         except asyncio.CancelledError:
@@ -237,13 +244,14 @@ class Submission:
 
     async def _deliver(self, delivery: _Delivery) -> Delivered:
         message_id = secrets.token_hex(6).upper()
+        now = self.services.clock()
         trace = received_header(
             helo=delivery.helo,
             client=delivery.client,
             hostname=self.hostname,
             message_id=message_id,
             login=delivery.principal.username,
-            when=self.services.clock(),
+            when=now,
             protocol=PROTOCOLS.get(delivery.surface, "ESMTPSA"),
         )
         try:
@@ -252,13 +260,25 @@ class Submission:
             )
         except BaseException:
             await self._give_back(delivery.held)
+            self._count(delivery, now, Counts(messages_refused=1))
             raise
         if not relayed.sent:
             await self._give_back(delivery.held)
         self._log(delivery, message_id, relayed)
         if relayed.sent:
             self._audit(delivery, message_id)
+            self._count(delivery, now, Counts(messages=1, recipients=len(delivery.recipients)))
+        else:
+            self._count(delivery, now, Counts(messages_refused=1))
         return Delivered(message_id, relayed)
+
+    def _count(self, delivery: _Delivery, now: datetime, counts: Counts) -> None:
+        """The message's counts, on the day it was relayed (the Received header's)."""
+        principal = delivery.principal
+        key = ActivityKey(
+            principal.account_id, principal.tenant_id, now.date(), delivery.surface.value
+        )
+        self._tally(key, counts)
 
     def _log(self, delivery: _Delivery, message_id: str, relayed: Relayed) -> None:
         verdict = f"{message_id} relayed" if relayed.sent else f"{message_id} refused"

@@ -15,6 +15,7 @@ from datetime import date
 from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
+from gridreseller.domain.activity import ActivityKey, Counted, Counts
 from gridreseller.domain.credits import Period, SendingLimit
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.fields import (
@@ -237,19 +238,30 @@ LIMIT = Selector(
 @dataclass(frozen=True)
 class Taken:
     """Credits spent for `count` recipients, from one generation of the customer's
-    limit (None when the customer had no limit, and nothing was spent)."""
+    limit (None when the customer had no limit, and nothing was spent); `counted`: the
+    activity row they were counted in (given back there too)."""
 
     customer_id: int
     count: int
     generation: int | None
+    counted: ActivityKey | None = None
 
 
-async def take(ctx: ServiceContext, customer_id: int, count: int) -> Taken | None:
+async def take(
+    ctx: ServiceContext, customer_id: int, count: int, counted: Counted | None = None
+) -> Taken | None:
     """Credits for `count` recipients, all or none (None when they are not covered).
-    A customer without a limit (the default) costs a read, not a write."""
+    A customer without a limit (the default) costs a read, not a write. With `counted`,
+    the credits used or the recipients refused are added to the customer's activity
+    row of today in the same transaction."""
     if await ctx.uow.run_read(lambda r: r.sending_limit(customer_id)) is None:
         return Taken(customer_id, count, None)
     today = ctx.clock().date()
+    row = (
+        ActivityKey(customer_id, counted.distributor_id, today, counted.surface)
+        if counted
+        else None
+    )
 
     def spend(repository: Repository) -> Taken | None:
         stored = repository.sending_limit(customer_id, for_update=True)
@@ -259,11 +271,15 @@ async def take(ctx: ServiceContext, customer_id: int, count: int) -> Taken | Non
         if limit.remaining < count:
             if limit != stored:
                 repository.store_limit(customer_id, limit, ctx.clock())
+            if row is not None:
+                repository.count_activity([(row, Counts(recipients_refused=count))])
             return None
         repository.store_limit(
             customer_id, replace(limit, remaining=limit.remaining - count), ctx.clock()
         )
-        return Taken(customer_id, count, limit.generation)
+        if row is not None:
+            repository.count_activity([(row, Counts(credits_used=count))])
+        return Taken(customer_id, count, limit.generation, row)
 
     return await ctx.uow.run_write(spend)
 
@@ -279,6 +295,10 @@ async def give_back(ctx: ServiceContext, taken: Sequence[Taken]) -> None:
         for ticket in spent:
             assert ticket.generation is not None
             repository.give_back_credits(ticket.customer_id, ticket.count, ticket.generation)
+        # To the day they were taken on, whatever the limit did since: they were not used.
+        repository.count_activity(
+            [(t.counted, Counts(credits_used=-t.count)) for t in spent if t.counted is not None]
+        )
 
     await ctx.uow.run_write(refund)
 

@@ -18,6 +18,7 @@ from gridreseller.web.render import STATIC
 from gridreseller.web.security import SecurityHeaders
 from gridreseller.web.views import (
     account,
+    activity,
     api_keys,
     credentials,
     customer_list,
@@ -44,6 +45,7 @@ def dashboard_routes(container: Container) -> list[BaseRoute]:
         *credentials.routes(dashboard),
         *account.routes(dashboard),
         *api_keys.routes(dashboard),
+        *activity.routes(dashboard),
     ]
     router = Router(routes, default=_NotFound(dashboard))
     # Starlette's own refusals (405, a missing static file) become pages here, inside

@@ -57,6 +57,8 @@ NAVIGATION = (
     ("Credentials", "/credentials", Capability.MANAGE_CREDENTIALS),
     ("API keys", "/api-keys", Capability.MANAGE_API_KEYS),
     ("Password", "/password", Capability.CHANGE_OWN_PASSWORD),
+    ("Activity", "/activity", Capability.VIEW_ACTIVITY),
+    ("Audit", "/audit", Capability.VIEW_ACTIVITY),
 )
 
 

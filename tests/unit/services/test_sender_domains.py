@@ -150,7 +150,9 @@ def test_setting_the_list_is_audited(
 @pytest.fixture
 def submission(services: ServiceContext, tmp_path: Path) -> Iterator[Submission]:
     transport = MaildirTransport(MaildirTarget(tmp_path / "box"))
-    yield Submission(services, transport, "mx.test", lambda _entry: None)
+    yield Submission(
+        services, transport, "mx.test", lambda _entry: None, lambda _key, _counts: None
+    )
     # The SMTP logins' success entries, written now, on the loop they were made on.
     run_coroutine(services.identity.successes.flush())
 
