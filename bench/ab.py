@@ -24,7 +24,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run as bench  # the benchmark's own helpers, beside this file
+import mail_bench  # the mail benchmark's helpers, beside this file
+import run as bench
 
 
 def seed_with(python: Path, checkout: Path, database_url: str, customers: int) -> None:
@@ -51,6 +52,40 @@ def start_server(
     with httpx.Client(base_url=url, timeout=120) as client:
         bench.add_api_customers(client)
     return url + f"{bench.MANAGE_PATH}.json"
+
+
+def start_smtp(
+    stack: contextlib.ExitStack, name: str, python: Path, work: Path, sink_port: int
+) -> int:
+    """`gridreseller smtp` of that checkout on its own database, relaying to the sink."""
+    port = mail_bench.free_port()
+    command = [str(python), "-m", "gridreseller", "smtp", "--relay", f"127.0.0.1:{sink_port}"]
+    command += ["--port", str(port), "--database-url", f"sqlite:///{work / (name + '.db')}"]
+    log = work / f"{name}-smtp.log"
+    mail_bench.wait_for_smtp(port, bench.spawn(stack, command, log), log)
+    return port
+
+
+def smtp_rounds(
+    stack: contextlib.ExitStack, pythons: dict[str, Path], work: Path, args: argparse.Namespace
+) -> dict[str, list[float]]:
+    """Messages per second through each checkout's `gridreseller smtp` (STARTTLS, AUTH
+    once, 4 sessions) to one aiosmtpd sink, alternating."""
+    sink_port = mail_bench.free_port()
+    sink = [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink"]
+    sink_log = work / "sink.log"
+    sink_command = [*sink, "-l", f"127.0.0.1:{sink_port}"]
+    mail_bench.wait_for_smtp(sink_port, bench.spawn(stack, sink_command, sink_log), sink_log)
+    ports = {name: start_smtp(stack, name, py, work, sink_port) for name, py in pythons.items()}
+    login = ("c000001@example.com", bench.SEEDED_PASSWORD)
+    rates: dict[str, list[float]] = {}
+    for round_number in range(args.rounds):
+        for name in ("before", "after") if round_number % 2 == 0 else ("after", "before"):
+            rate = mail_bench.messages_per_second(
+                ports[name], True, login, mail_bench.SMTP_CLIENTS, args.duration, 1.0
+            )
+            rates.setdefault(name, []).append(rate)
+    return rates
 
 
 def main() -> int:
@@ -85,6 +120,7 @@ def main() -> int:
                         print(f"{name} {kind}: invalid run ({result})", file=sys.stderr)
                         return 1
                     rates.setdefault((name, kind), []).append(result.requests_per_second)
+        smtp = smtp_rounds(stack, pythons, work, args)
         for line in bench.log_problems(work):
             print(f"log: {line}")
     for kind in ("read", "write"):
@@ -94,6 +130,11 @@ def main() -> int:
             f"{kind}: after / before = {after / before:.2f} ({after:,.0f} / {before:,.0f} req/s, "
             f"medians of {args.rounds} alternating rounds)"
         )
+    before, after = statistics.median(smtp["before"]), statistics.median(smtp["after"])
+    print(
+        f"smtp: after / before = {after / before:.2f} ({after:,.0f} / {before:,.0f} msg/s, "
+        f"medians of {args.rounds} alternating rounds)"
+    )
     return 0
 
 
