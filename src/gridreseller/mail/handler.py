@@ -111,7 +111,7 @@ class SubmissionHandler:
             admitted = await self.identity.recheck(
                 principal.login_id, principal.fingerprint, principal.client, Purpose.SEND_MAIL
             )
-            await self.submission.check_sender(admitted, address)
+            allowed = await self.submission.check_sender(admitted, address)
         except Exception as error:  # noqa: BLE001 - whatever it was, nothing is sent
             reply = sender_refusal(error) if isinstance(error, DomainError) else CHECK_UNAVAILABLE
             if isinstance(error, Unauthorized):
@@ -119,6 +119,7 @@ class SubmissionHandler:
             log_message("refused at MAIL FROM", principal, address, 0, 0, None, str(reply))
             return str(reply)
         submission.admit(admitted)
+        _envelope(envelope).allowed_senders = allowed
         envelope.mail_from = address
         envelope.mail_options.extend(options)
         return str(SENDER_OK)
@@ -162,7 +163,9 @@ class SubmissionHandler:
         """The reply refusing the message for its From: header, or None to relay it."""
         principal, message = _principal(submission), envelope.original_content or b""
         try:
-            await self.submission.check_message_sender(principal, envelope.mail_from, message)
+            await self.submission.check_message_sender(
+                principal, envelope.mail_from, message, _envelope(envelope).allowed_senders
+            )
         except DomainError as error:
             reply = str(sender_refusal(error))
             sender, count = envelope.mail_from or "", len(envelope.rcpt_tos)

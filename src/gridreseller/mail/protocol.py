@@ -14,6 +14,7 @@ from typing import Any, AnyStr, cast
 from aiosmtpd.smtp import Envelope, Session, syntax
 
 from gridreseller.domain.access import Principal
+from gridreseller.domain.senders import AllowedSenders
 from gridreseller.mail.front_door import FrontDoorSMTP
 from gridreseller.mail.recipients import Recipients
 from gridreseller.mail.replies import LIBRARY_REPLIES, SHUTTING_DOWN
@@ -58,6 +59,9 @@ class SubmissionEnvelope(Envelope):
     def __init__(self, submission: Submission) -> None:
         super().__init__()
         self.recipients = Recipients(submission)
+        # The customer's allowed sender domains as read at MAIL FROM, for the From:
+        # check at DATA of the same transaction.
+        self.allowed_senders: AllowedSenders | None = None
 
 
 class Sessions:

@@ -162,21 +162,29 @@ class Submission:
         principal: Principal,
         envelope_sender: str | None,
         header_from: Sequence[str] = (),
-    ) -> None:
+    ) -> AllowedSenders:
         """SenderNotAllowed unless the envelope's sender and every From: address are in
         the customer's allowed sender domains (an empty list: any). An empty envelope
         sender (a bounce's null path) is not judged; its From: header is. Only customers
-        and their credentials are bound; Unavailable when the database cannot say."""
+        and their credentials are bound; Unavailable when the database cannot say.
+        The list judged is returned, for the same transaction's From: check."""
         allowed = await self._allowed_senders(principal)
         if not allowed.any:
             _judge(allowed, envelope_sender, header_from)
+        return allowed
 
     async def check_message_sender(
-        self, principal: Principal, envelope_sender: str | None, message: bytes
+        self,
+        principal: Principal,
+        envelope_sender: str | None,
+        message: bytes,
+        allowed: AllowedSenders | None = None,
     ) -> None:
         """`check_sender` with the From: headers of a message as it will be relayed
-        (read only when there is a list to judge them by)."""
-        allowed = await self._allowed_senders(principal)
+        (read only when there is a list to judge them by). `allowed`: the list as read
+        at this transaction's MAIL FROM, so that a message costs one read, not two."""
+        if allowed is None:
+            allowed = await self._allowed_senders(principal)
         if not allowed.any:
             _judge(allowed, envelope_sender, from_addresses(message))
 
