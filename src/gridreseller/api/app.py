@@ -13,6 +13,7 @@ import json
 import logging
 import time
 import traceback
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 from starlette.types import Receive, Scope, Send
@@ -55,21 +56,7 @@ class ApiApp:
         self._mail_form_rules = FormRules.mail(self.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await self._answer(scope, receive)
-            status = response.status_code
-            await response(scope, receive, send)
-        except Exception as error:  # noqa: BLE001 - a stream failed after its status was sent
-            log_unexpected(scope["path"], error)
-        finally:
-            client = scope.get("client") or ("-", 0)
-            milliseconds = (time.perf_counter() - started) * 1000
-            login: str = scope.get(LOGIN_KEY, "-")
-            self.access_log.add(
-                client[0], login, scope["method"], scope["path"], status, milliseconds
-            )
+        await answer_logged(self._answer, self.access_log, scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
         path = routed_path(scope)
@@ -143,6 +130,30 @@ def _not_allowed(method: str, allowed: tuple[str, ...], fmt: str) -> Response:
 
 def _ping(repository: Repository) -> None:
     repository.connection.execute(text("SELECT 1"))
+
+
+async def answer_logged(
+    answer: Callable[[Scope, Receive], Awaitable[Response]],
+    access_log: AccessLog,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+) -> None:
+    """Send `answer`'s response and write its access log line (the legacy API's and
+    the v3 surface's alike), whatever happens while it streams."""
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await answer(scope, receive)
+        status = response.status_code
+        await response(scope, receive, send)
+    except Exception as error:  # noqa: BLE001 - a stream failed after its status was sent
+        log_unexpected(scope["path"], error)
+    finally:
+        client = scope.get("client") or ("-", 0)
+        milliseconds = (time.perf_counter() - started) * 1000
+        login: str = scope.get(LOGIN_KEY, "-")
+        access_log.add(client[0], login, scope["method"], scope["path"], status, milliseconds)
 
 
 def log_unexpected(path: str, error: Exception) -> None:

@@ -8,14 +8,13 @@ log. Client input never gets a 500: every refusal is SendGrid's error shape.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 from starlette.types import Receive, Scope, Send
 
 from gridreseller.api.access_log import AccessLog
-from gridreseller.api.app import LOGIN_KEY, log_unexpected, routed_path
+from gridreseller.api.app import LOGIN_KEY, answer_logged, log_unexpected, routed_path
 from gridreseller.api.params import FormRules, declared_length, header, read_limited_body
 from gridreseller.api.problems import BodyTooLarge, HttpProblem
 from gridreseller.api.responses import Answer
@@ -104,21 +103,7 @@ class V3App:
         self.max_mail_body = FormRules.mail(settings).max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await self._answer(scope, receive)
-            status = response.status_code
-            await response(scope, receive, send)
-        except Exception as error:  # noqa: BLE001 - a stream failed after its status was sent
-            log_unexpected(scope["path"], error)
-        finally:
-            client = scope.get("client") or ("-", 0)
-            milliseconds = (time.perf_counter() - started) * 1000
-            login: str = scope.get(LOGIN_KEY, "-")
-            self.access_log.add(
-                client[0], login, scope["method"], scope["path"], status, milliseconds
-            )
+        await answer_logged(self._answer, self.access_log, scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive) -> Answer:
         route, key_id = route_of(routed_path(scope))
