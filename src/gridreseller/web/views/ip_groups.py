@@ -11,10 +11,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gridreseller.domain.access import Capability
-from gridreseller.domain.errors import Invalid
 from gridreseller.web import actions, messages
-from gridreseller.web.dashboard import Dashboard, Visit, redirect
+from gridreseller.web.dashboard import Dashboard, Visit
 from gridreseller.web.render import FormState
+from gridreseller.web.views.catalog_change import catalog_change
 
 # The page's forms (their `change`): the fields each sends, and its notice once done.
 FORMS = {
@@ -46,21 +46,7 @@ async def group_list(visit: Visit, refused: FormState | None = None) -> Response
     )
 
 
-async def change(visit: Visit) -> Response:
-    """Add addresses, remove one, or remove a group (the form's `change`); only the
-    distributor itself."""
-    if not visit.may(Capability.MANAGE_CATALOG):
-        return visit.dashboard.problem(visit.request, 403, messages.PAGE_FORBIDDEN)
-    chosen = visit.form.text("change")
-    if chosen not in FORMS:
-        raise Invalid([f"change must be one of {', '.join(FORMS)}"])
-    name, fields, notice = FORMS[chosen]
-    form = visit.form.without("change")
-    try:
-        await actions.run_change(visit.ctx, visit.principal, actions.CATALOG_CHANGES[chosen], form)
-    except Invalid as error:
-        return await group_list(visit, FormState.refused(name, form, error, fields))
-    return redirect("/ip-groups", notice=notice)
+change = catalog_change(FORMS, group_list, "/ip-groups")
 
 
 async def confirm_remove(visit: Visit) -> Response:
