@@ -7,14 +7,20 @@ stored. The per-request statements (find, touch) are compiled once (statements.p
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from datetime import datetime
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from sqlalchemy import Connection, Table, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gridreseller.db.statements import execute
 from gridreseller.db.tables import DashboardKey, DashboardSession
+
+if TYPE_CHECKING:
+    from gridreseller.db.repository import Repository
+    from gridreseller.db.unit_of_work import UnitOfWork
 
 _sessions = cast(Table, DashboardSession.__table__)
 _keys = cast(Table, DashboardKey.__table__)
@@ -116,3 +122,20 @@ class SessionStore:
         dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(_keys).values(name=name, value=value, created_at=now)
         self.connection.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
+
+
+async def shared_key(uow: UnitOfWork, name: str, clock: Callable[[], datetime]) -> bytes:
+    """A random key every process shares (the login form's token key, API keys' HMAC
+    key): made once, by whichever process needs it first."""
+    stored = await uow.run_read(lambda r: SessionStore(r.connection).key(name))
+    if stored is None:
+        candidate, now = secrets.token_hex(32), clock()
+
+        def make(repository: Repository) -> str | None:
+            store = SessionStore(repository.connection)
+            store.add_key_unless_present(name, candidate, now)
+            return store.key(name)
+
+        stored = await uow.run_write(make)
+    assert stored is not None
+    return bytes.fromhex(stored)

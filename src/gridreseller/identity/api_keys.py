@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from collections.abc import Callable
 from datetime import datetime
 
-from gridreseller.db.repository import Repository
-from gridreseller.db.session_store import SessionStore
+from gridreseller.db.session_store import shared_key
 from gridreseller.db.unit_of_work import UnitOfWork
 
 SERVER_KEY_NAME = "api_keys"
@@ -46,16 +44,5 @@ class KeyHasher:
         return hmac.compare_digest(digest, stored if stored is not None else NO_HASH)
 
     async def _server_key(self) -> bytes:
-        stored = await self.uow.run_read(lambda r: SessionStore(r.connection).key(SERVER_KEY_NAME))
-        if stored is None:
-            candidate, now = secrets.token_hex(32), self.clock()
-
-            def make(repository: Repository) -> str | None:
-                store = SessionStore(repository.connection)
-                store.add_key_unless_present(SERVER_KEY_NAME, candidate, now)
-                return store.key(SERVER_KEY_NAME)
-
-            stored = await self.uow.run_write(make)
-        assert stored is not None
-        self._key = bytes.fromhex(stored)
+        self._key = await shared_key(self.uow, SERVER_KEY_NAME, self.clock)
         return self._key

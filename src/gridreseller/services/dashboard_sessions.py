@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 from gridreseller.db.repository import Repository
-from gridreseller.db.session_store import SessionRow, SessionStore
+from gridreseller.db.session_store import SessionRow, SessionStore, shared_key
 from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.errors import DomainError, Forbidden, Unauthorized
 from gridreseller.domain.models import Actor, Success
@@ -117,20 +117,8 @@ async def change_password(
 
 
 async def form_key(ctx: ServiceContext) -> bytes:
-    """The key of the login form's token, shared by every process: made once, by
-    whichever process needs it first."""
-    stored = await ctx.uow.run_read(lambda r: SessionStore(r.connection).key(FORM_KEY))
-    if stored is None:
-        candidate, now = secrets.token_hex(32), ctx.clock()
-
-        def make(repository: Repository) -> str | None:
-            store = SessionStore(repository.connection)
-            store.add_key_unless_present(FORM_KEY, candidate, now)
-            return store.key(FORM_KEY)
-
-        stored = await ctx.uow.run_write(make)
-    assert stored is not None
-    return bytes.fromhex(stored)
+    """The key of the login form's token, shared by every process."""
+    return await shared_key(ctx.uow, FORM_KEY, ctx.clock)
 
 
 def _keep_only(repository: Repository, session: Session) -> None:
