@@ -13,6 +13,10 @@ import json
 import re
 from typing import Any
 
+from gridreseller.api.legacy import credentials as credential_api
+from gridreseller.api.legacy import customers, dashboard_forms, manage, packages
+from gridreseller.api.legacy.operations import Operation
+from gridreseller.api.legacy.params import Params
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import Invalid, NotFound
 from gridreseller.domain.models import (
@@ -30,7 +34,6 @@ from gridreseller.domain.models import (
     Result,
     Surface,
 )
-from gridreseller.domain.params import Params
 from gridreseller.domain.rules import PERMISSION_KEYS, PROFILE_LIMITS
 from gridreseller.services import (
     account,
@@ -39,14 +42,10 @@ from gridreseller.services import (
     credits,
     customer_plan,
     customer_search,
-    customers,
     ip_groups,
-    manage,
-    packages,
 )
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.dashboard_sessions import Session, change_password
-from gridreseller.services.operations import Operation
+from gridreseller.services.dashboard_sessions import Session
 from gridreseller.web.csrf import FIELD as CSRF_FIELD
 from gridreseller.web.forms import Form
 
@@ -67,7 +66,7 @@ async def search_customers(
     ctx: ServiceContext, principal: Principal, query: Form
 ) -> customer_search.CustomerPage:
     """A page of the dashboard's customer list: searched, sorted, counted."""
-    return await customer_search.list_customers(ctx, dashboard_actor(principal), _params(query))
+    return await dashboard_forms.list_customers(ctx, dashboard_actor(principal), _params(query))
 
 
 async def find_customer(ctx: ServiceContext, principal: Principal, user: str) -> Customer:
@@ -167,17 +166,17 @@ async def list_ip_groups(ctx: ServiceContext, principal: Principal) -> list[IpGr
 # packages and IP groups: the dashboard's own operations (no API call changes these).
 
 PLAN_CHANGES: dict[str, Operation[Any]] = {
-    "package": customer_plan.SET_PACKAGE,
-    "whitelabel": customer_plan.SET_WHITELABEL,
-    "ip_groups": customer_plan.SET_IP_GROUPS,
-    "billing_date": customer_plan.SET_BILLING_DATE,
+    "package": dashboard_forms.SET_PACKAGE,
+    "whitelabel": dashboard_forms.SET_WHITELABEL,
+    "ip_groups": dashboard_forms.SET_IP_GROUPS,
+    "billing_date": dashboard_forms.SET_BILLING_DATE,
 }
 CATALOG_CHANGES: dict[str, Operation[Any]] = {
-    "create_package": catalog.CREATE_PACKAGE,
-    "delete_package": catalog.DELETE_PACKAGE,
-    "add_ips": catalog.ADD_IPS,
-    "remove_ip": catalog.REMOVE_IP,
-    "remove_group": catalog.REMOVE_IP_GROUP,
+    "create_package": dashboard_forms.CREATE_PACKAGE,
+    "delete_package": dashboard_forms.DELETE_PACKAGE,
+    "add_ips": dashboard_forms.ADD_IPS,
+    "remove_ip": dashboard_forms.REMOVE_IP,
+    "remove_group": dashboard_forms.REMOVE_IP_GROUP,
 }
 
 
@@ -200,7 +199,7 @@ async def run_change(
 
 
 async def list_credentials(ctx: ServiceContext, principal: Principal) -> list[CredentialView]:
-    found = await credentials.GET.run(ctx, dashboard_actor(principal), Params())
+    found = await credential_api.GET.run(ctx, dashboard_actor(principal), Params())
     assert isinstance(found, CredentialList)
     return found.credentials
 
@@ -208,7 +207,7 @@ async def list_credentials(ctx: ServiceContext, principal: Principal) -> list[Cr
 async def find_credential(ctx: ServiceContext, principal: Principal, name: str) -> CredentialView:
     if not name:
         raise Invalid(["username is required"])
-    found = await credentials.GET.run(ctx, dashboard_actor(principal), Params.of(username=name))
+    found = await credential_api.GET.run(ctx, dashboard_actor(principal), Params.of(username=name))
     assert isinstance(found, CredentialView)
     return found
 
@@ -225,7 +224,7 @@ async def add_credential(ctx: ServiceContext, principal: Principal, form: Form) 
     bits = {key: _bit(form.get(key)) for key in PERMISSION_KEYS}
     fields = form.without(*PERMISSION_KEYS)
     params = _params(fields, permissions=json.dumps(bits))
-    await credentials.ADD.run(ctx, dashboard_actor(principal), params)
+    await credential_api.ADD.run(ctx, dashboard_actor(principal), params)
 
 
 async def edit_credential(ctx: ServiceContext, principal: Principal, form: Form) -> None:
@@ -235,11 +234,11 @@ async def edit_credential(ctx: ServiceContext, principal: Principal, form: Form)
     if not fields.get("password"):
         fields = fields.without("password")
     bits = {key: form.get(key) or "0" for key in PERMISSION_KEYS}
-    await credentials.EDIT.run(ctx, dashboard_actor(principal), _params(fields, **bits))
+    await credential_api.EDIT.run(ctx, dashboard_actor(principal), _params(fields, **bits))
 
 
 async def remove_credential(ctx: ServiceContext, principal: Principal, form: Form) -> None:
-    await credentials.REMOVE.run(ctx, dashboard_actor(principal), _params(form))
+    await credential_api.REMOVE.run(ctx, dashboard_actor(principal), _params(form))
 
 
 # The login's own account -----------------------------------------------------------
@@ -253,7 +252,7 @@ async def change_own_password(
     ctx: ServiceContext, session: Session, principal: Principal, form: Form
 ) -> None:
     """The login's own password, from this session: the session stays, others end."""
-    await change_password(ctx, session, dashboard_actor(principal), _params(form))
+    await dashboard_forms.change_password(ctx, session, dashboard_actor(principal), _params(form))
 
 
 async def _manage(
