@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain.activity import ActivityKey, Counted, Counts
 from gridreseller.domain.credits import Period, SendingLimit
 from gridreseller.domain.errors import Invalid, Problem
@@ -35,6 +34,7 @@ from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
 from gridreseller.services.operations import Operation, Selector
 from gridreseller.services.parameters import user_field
+from gridreseller.services.storage import Records
 
 NO_LIMIT = "user has no sending limit"
 
@@ -132,7 +132,7 @@ SET_RECURRING = Declaration(
 async def retrieve(ctx: ServiceContext, actor: Actor, command: OfCustomer) -> CreditsView:
     """The customer's limit as of today (a due reset shown, not yet written)."""
 
-    def look(repository: Repository) -> SendingLimit | None:
+    def look(repository: Records) -> SendingLimit | None:
         customer = live_customer(repository, actor, command.user)
         return repository.sending_limit(customer.id)
 
@@ -143,7 +143,7 @@ async def retrieve(ctx: ServiceContext, actor: Actor, command: OfCustomer) -> Cr
 async def remove(ctx: ServiceContext, actor: Actor, command: OfCustomer) -> Success:
     """none: unlimited sending again (a customer without a limit: a success too)."""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.remove_limit(customer.id)
         audit.record(repository, ctx, actor, "customer.limit", customer.username, {"task": "none"})
@@ -188,7 +188,7 @@ def _adjuster(task: str, sign: int) -> Operation[Adjust]:
         """credit_remain ± credits, never below 0; credit and last_reset unchanged."""
         today = ctx.clock().date()
 
-        def change(repository: Repository) -> None:
+        def change(repository: Records) -> None:
             customer = live_customer(repository, actor, command.user)
             stored = repository.sending_limit(customer.id, for_update=True)
             if stored is None:
@@ -209,7 +209,7 @@ def _adjuster(task: str, sign: int) -> Operation[Adjust]:
 async def _store(
     ctx: ServiceContext, actor: Actor, user: str, limit: SendingLimit, fields: dict[str, object]
 ) -> None:
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, user)
         repository.set_limit(customer.id, limit, ctx.clock())
         audit.record(repository, ctx, actor, "customer.limit", customer.username, fields)
@@ -263,7 +263,7 @@ async def take(
         else None
     )
 
-    def spend(repository: Repository) -> Taken | None:
+    def spend(repository: Records) -> Taken | None:
         stored = repository.sending_limit(customer_id, for_update=True)
         if stored is None:
             return Taken(customer_id, count, None)  # removed meanwhile: unlimited
@@ -291,7 +291,7 @@ async def give_back(ctx: ServiceContext, taken: Sequence[Taken]) -> None:
     if not spent:
         return
 
-    def refund(repository: Repository) -> None:
+    def refund(repository: Records) -> None:
         for ticket in spent:
             assert ticket.generation is not None
             repository.give_back_credits(ticket.customer_id, ticket.count, ticket.generation)

@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator
 from functools import partial
 from typing import NamedTuple
 
-from gridreseller.db.repository import KEY_COLUMN, CustomerRow, Repository
-from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain import rules
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound, Problem
 from gridreseller.domain.fields import (
@@ -23,11 +21,13 @@ from gridreseller.domain.fields import (
     at_least_one_of,
 )
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CustomerList, CustomerView, Success
+from gridreseller.domain.records import KEY_COLUMN, CustomerRow
 from gridreseller.services import audit, credits, senders
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
 from gridreseller.services.operations import Operation, Selector
 from gridreseller.services.parameters import new_password_fields, profile_fields, user_field
+from gridreseller.services.storage import Records, ServiceTransactions
 
 TEXT_FILTERS = (
     "email",
@@ -131,7 +131,7 @@ class _Page:
         return self.limit
 
     async def batches(
-        self, uow: UnitOfWork, distributor_id: int
+        self, uow: ServiceTransactions, distributor_id: int
     ) -> AsyncIterator[list[CustomerView]]:
         after: str | None = None
         # Unfiltered, SQL skips the offset; filtered, rows are skipped once they match.
@@ -175,7 +175,7 @@ class _Page:
 
 
 def _rows(
-    distributor_id: int, repository: Repository, *, after: str | None, offset: int, batch: int
+    distributor_id: int, repository: Records, *, after: str | None, offset: int, batch: int
 ) -> list[CustomerRow]:
     return repository.customer_rows(distributor_id, after=after, offset=offset, batch=batch)
 
@@ -260,7 +260,7 @@ async def set_profile(ctx: ServiceContext, actor: Actor, command: SetProfile) ->
     """profile set: at least one field, each under the same limits as add."""
     changes = command.changes
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.update_profile(customer.id, changes)
         repository.change_login(customer.id, ctx.clock())
@@ -274,7 +274,7 @@ async def set_username(ctx: ServiceContext, actor: Actor, command: SetUsername) 
     """profile setUsername: takes effect at once; the old name becomes free."""
     key = rules.username_key(command.username)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         if key != customer.username_key and repository.username_taken(key):
             raise Invalid([Problem("username", USERNAME_TAKEN)])
@@ -291,7 +291,7 @@ async def set_username(ctx: ServiceContext, actor: Actor, command: SetUsername) 
 async def set_email(ctx: ServiceContext, actor: Actor, command: SetEmail) -> Success:
     """profile setEmail: the contact address only; logins are unaffected."""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.change_login(customer.id, ctx.clock(), email=command.email)
         fields = {"email": command.email}
@@ -330,7 +330,7 @@ async def reset_password(ctx: ServiceContext, actor: Actor, command: ResetPasswo
     await ctx.uow.run_read(lambda r: live_customer(r, actor, command.user))  # unknown: no hash
     password_hash = await ctx.hash_password(command.password)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.change_login(customer.id, ctx.clock(), password_hash=password_hash)
         fields = {"password": True}
@@ -364,7 +364,7 @@ def _flag_operation(
     async def set_flag(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
         key = rules.username_key(command.user)
 
-        def change(repository: Repository) -> None:
+        def change(repository: Records) -> None:
             found = repository.set_customer_flag(actor.account_id, key, column, value, ctx.clock())
             if not found:
                 raise NotFound(bare=True)

@@ -15,14 +15,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NamedTuple
 
-from gridreseller.db.backup import BackupCopy, copy_sqlite
-from gridreseller.db.repository import (
-    DistributorRecord,
-    DistributorSummary,
-    IpSummary,
-    PackageSummary,
-    Repository,
-)
 from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.fields import (
@@ -37,8 +29,17 @@ from gridreseller.domain.fields import (
 )
 from gridreseller.domain.models import Actor, LoginKind, Surface
 from gridreseller.domain.params import Params
+from gridreseller.domain.records import (
+    BackupCopy,
+    DistributorRecord,
+    DistributorSummary,
+    IpSummary,
+    NewLogin,
+    PackageSummary,
+)
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 # The operator's values need no date and no password minimum beyond the setting's.
 OPERATOR_CONTEXT = ParseContext(min_password_length=0, clock=date.min)
@@ -81,21 +82,12 @@ def create_distributor(ctx: ServiceContext, username: str, password: str, email:
     params = Params.of(username=username, password=password, email=email)
     command = NEW_DISTRIBUTOR.parse(params, ctx.parse_context())
     password_hash = ctx.passwords.hash(command.password)
+    login = NewLogin(
+        LoginKind.DISTRIBUTOR, command.username, password_hash, ctx.clock(), email=command.email
+    )
     with ctx.uow.write() as repository:
         # A taken name is the username constraint's to say (create_login's guard).
-        key = rules.username_key(command.username)
-        now = ctx.clock()
-        repository.create_login(
-            {
-                "kind": LoginKind.DISTRIBUTOR.value,
-                "username": command.username,
-                "username_key": key,
-                "password_hash": password_hash,
-                "email": command.email,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        repository.create_login(login)
 
 
 def bootstrap_admin(ctx: ServiceContext) -> tuple[str, str] | None:
@@ -171,7 +163,7 @@ def distributor_id(ctx: ServiceContext, username: str) -> int:
         return _distributor(repository, username).id
 
 
-def _distributor(repository: Repository, username: str) -> DistributorRecord:
+def _distributor(repository: Records, username: str) -> DistributorRecord:
     found = repository.distributor_named(rules.username_key(username))
     if found is None:
         raise Invalid([f"no distributor named {username!r}"])
@@ -312,7 +304,7 @@ def refuse_if_used(what: str, customers: list[str]) -> None:
 
 
 def _record(
-    repository: Repository,
+    repository: Records,
     ctx: ServiceContext,
     distributor: DistributorRecord,
     action: str,
@@ -341,14 +333,12 @@ def _shell_user() -> str:
 
 def backup(ctx: ServiceContext, target: Path) -> BackupCopy:
     """§14: a consistent online copy of a SQLite database; PostgreSQL has pg_dump."""
-    engine = ctx.uow.engine
-    if engine.dialect.name != "sqlite":
-        url = engine.url.set(drivername="postgresql", password=None)
+    url = ctx.uow.pg_dump_url()
+    if url is not None:
         raise Invalid(
             [
                 "backup --to copies SQLite databases; for PostgreSQL use pg_dump:"
-                f" pg_dump --format=custom --file={target}"
-                f" '{url.render_as_string(hide_password=False)}' (docs/deployment.md)"
+                f" pg_dump --format=custom --file={target} '{url}' (docs/deployment.md)"
             ]
         )
-    return copy_sqlite(engine, target, ctx.settings.sqlite_busy_timeout_ms / 1000)
+    return ctx.uow.copy_sqlite(target)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain import senders
 from gridreseller.domain.errors import Problem
 from gridreseller.domain.fields import Declaration, Field, ParseContext
@@ -16,6 +15,7 @@ from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
 from gridreseller.services.operations import Operation
 from gridreseller.services.parameters import user_field
+from gridreseller.services.storage import Records
 
 PARAMETER = "sender_domains"
 
@@ -85,7 +85,7 @@ async def set_sender_domains(
     """Replace the list; the customer's next MAIL FROM or send call is judged by it."""
     stored = senders.joined(command.entries)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.update_profile(customer.id, {PARAMETER: stored})
         fields = {PARAMETER: list(senders.AllowedSenders.stored(stored).entries)}

@@ -14,6 +14,7 @@ from gridreseller.domain.errors import Forbidden, Unauthorized
 from gridreseller.services import api_keys, customers, operator
 from gridreseller.services.api_keys import DeleteKey
 from gridreseller.services.manage import MANAGE
+from tests.database import unit_of_work
 from tests.factories import Account, Factory, run_coroutine
 from tests.unit.services.key_support import as_key, authenticate, create, login, refused
 
@@ -102,7 +103,7 @@ def test_a_failed_key_is_audited_by_its_id_never_its_secret(factory: Factory) ->
     wrong = secret[::-1]
     for presented in (f"{prefix}.{key_id}.{wrong}", f"{prefix}.{'B' * 16}.{secret}", "junk"):
         assert refused(factory, presented) is Unauthorized
-    with factory.ctx.uow.read() as repository:
+    with unit_of_work(factory.ctx).read() as repository:
         query = select(AuditEvent).where(AuditEvent.action == "login.failed")
         failed = repository.session.execute(query.order_by(AuditEvent.id)).scalars().all()
         every = repository.session.execute(select(AuditEvent)).scalars().all()

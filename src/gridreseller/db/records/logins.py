@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -16,6 +16,8 @@ from gridreseller.db.throttle_store import FACT_COLUMNS, ThrottleFacts, fact_val
 from gridreseller.domain.access import LoginState, Role, StoredLogin
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, Problem
 from gridreseller.domain.models import LoginKind, Permissions
+from gridreseller.domain.records import NewLogin
+from gridreseller.domain.rules import username_key
 
 # Everything the access rules need about a login and its owner, in one indexed lookup.
 _LOGIN_WITH_OWNER = select(
@@ -197,8 +199,21 @@ class LoginRecords:
         )
         return self.connection.execute(query).scalar()
 
-    def create_login(self, values: Mapping[str, object]) -> int:
+    def create_login(self, login: NewLogin) -> int:
         """A new login row; its id. A taken username is a 400 on `username`."""
+        values: dict[str, object] = {
+            "kind": login.kind.value,
+            "username": login.username,
+            "username_key": username_key(login.username),
+            "password_hash": login.password_hash,
+            "owner_id": login.owner_id,
+            "email": login.email,
+            "created_at": login.now,
+            "updated_at": login.now,
+        }
+        if login.permissions is not None:
+            bits = login.permissions
+            values.update(perm_email=bits.email, perm_web=bits.web, perm_api=bits.api)
         with username_guard():
             result = self.connection.execute(logins.insert().values(**values))
         key = result.inserted_primary_key
