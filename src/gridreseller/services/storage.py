@@ -65,27 +65,15 @@ class LoginStore(Protocol):
 
 
 class CustomerStore(Protocol):
-    """A distributor's customers: their logins, profiles and plans."""
+    """A distributor's customers: found by name, their profiles and flags changed."""
 
     def customer_of(self, distributor_id: int, key: str) -> CustomerRecord | None:
         """A live customer of this distributor, by username key."""
         ...
 
-    def create_customer_profile(
-        self,
-        customer_id: int,
-        profile: Mapping[str, object],
-        group_ids: Iterable[int],
-        ip_ids: Iterable[int],
-    ) -> None: ...
-
-    def update_profile(self, customer_id: int, changes: Mapping[str, object]) -> None: ...
-
-    def customer_plan(self, customer_id: int) -> CustomerPlan: ...
-
-    def replace_customer_ips(
-        self, customer_id: int, group_ids: Iterable[int], ip_ids: Iterable[int]
-    ) -> None: ...
+    def update_profile(self, customer_id: int, changes: Mapping[str, object]) -> None:
+        """Set profile fields (first_name, company, sender_domains...)."""
+        ...
 
     def delete_customer(self, customer_id: int, now: datetime) -> None:
         """Soft: the customer and its credentials stay, their names reserved."""
@@ -99,6 +87,26 @@ class CustomerStore(Protocol):
 
     def sender_domains(self, customer_id: int) -> str:
         """The allowed sender domains as stored ("" for any sender)."""
+        ...
+
+
+class PlanStore(Protocol):
+    """What a customer has beside its profile: package, whitelabel, IP groups and IPs."""
+
+    def create_customer_profile(
+        self,
+        customer_id: int,
+        profile: Mapping[str, object],
+        group_ids: Iterable[int],
+        ip_ids: Iterable[int],
+    ) -> None: ...
+
+    def customer_plan(self, customer_id: int) -> CustomerPlan: ...
+
+    def replace_customer_ips(
+        self, customer_id: int, group_ids: Iterable[int], ip_ids: Iterable[int]
+    ) -> None:
+        """The customer's IP groups and addresses become these (no others)."""
         ...
 
 
@@ -327,6 +335,7 @@ class HealthCheck(Protocol):
 class Records(
     LoginStore,
     CustomerStore,
+    PlanStore,
     CustomerListStore,
     CredentialStore,
     CreditStore,
