@@ -280,9 +280,7 @@ async def set_username(ctx: ServiceContext, actor: Actor, command: SetUsername) 
             raise Invalid([Problem("username", USERNAME_TAKEN)])
         fields = {"username": command.username}
         audit.record(repository, ctx, actor, "customer.username", customer.username, fields)
-        repository.change_login(
-            customer.id, ctx.clock(), username=command.username, username_key=key
-        )
+        repository.change_login(customer.id, ctx.clock(), username=command.username)
 
     await ctx.uow.run_write(change)
     return Success()

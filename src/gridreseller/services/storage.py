@@ -59,8 +59,18 @@ class LoginStore(Protocol):
 
     def any_distributor(self) -> bool: ...
 
-    def change_login(self, login_id: int, now: datetime, **values: object) -> None:
-        """Set a login's username (with its key), email, password_hash or active."""
+    def change_login(
+        self,
+        login_id: int,
+        now: datetime,
+        *,
+        username: str | None = None,
+        email: str | None = None,
+        password_hash: str | None = None,
+        active: bool | None = None,
+    ) -> None:
+        """Set what is given (a username with its comparison key, derived by the store);
+        a username someone else holds is Invalid on `username`."""
         ...
 
 

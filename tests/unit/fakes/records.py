@@ -114,14 +114,24 @@ class FakeRecords:
     def any_distributor(self) -> bool:
         return any(login.kind is LoginKind.DISTRIBUTOR for login in self.state.logins.values())
 
-    def change_login(self, login_id: int, now: datetime, **values: object) -> None:
+    def change_login(
+        self,
+        login_id: int,
+        now: datetime,
+        *,
+        username: str | None = None,
+        email: str | None = None,
+        password_hash: str | None = None,
+        active: bool | None = None,
+    ) -> None:
         login = self.state.logins[login_id]
-        values.pop("username_key", None)  # derived from the username here
-        username = values.get("username")
-        if isinstance(username, str) and self._taken_by_other(login_id, username):
-            raise Invalid([Problem("username", USERNAME_TAKEN)])
-        for name, value in values.items():
-            setattr(login, name, value)
+        if username is not None:
+            if self._taken_by_other(login_id, username):
+                raise Invalid([Problem("username", USERNAME_TAKEN)])
+            login.username = username
+        login.email = login.email if email is None else email
+        login.password_hash = login.password_hash if password_hash is None else password_hash
+        login.active = login.active if active is None else active
         login.updated_at = now
 
     # CustomerStore --------------------------------------------------------------
@@ -147,7 +157,9 @@ class FakeRecords:
         found = self.customer_of(distributor_id, key)
         if found is None:
             return False
-        self.change_login(found.id, now, **{column: value})
+        login = self.state.logins[found.id]
+        setattr(login, column, value)  # active or website_access
+        login.updated_at = now
         return True
 
     def sender_domains(self, customer_id: int) -> str:

@@ -220,11 +220,26 @@ class LoginRecords:
         assert key is not None
         return int(key[0])
 
-    def change_login(self, login_id: int, now: datetime, **values: object) -> None:
-        """Set columns of one login (username, username_key, email, password_hash...)."""
+    def change_login(
+        self,
+        login_id: int,
+        now: datetime,
+        *,
+        username: str | None = None,
+        email: str | None = None,
+        password_hash: str | None = None,
+        active: bool | None = None,
+    ) -> None:
+        """Set what is given of one login (a new username with its comparison key); with
+        nothing given, only when it last changed. A taken username: 400 on `username`."""
+        values: dict[str, object] = {"updated_at": now}
+        if username is not None:
+            values.update(username=username, username_key=username_key(username))
+        given = {"email": email, "password_hash": password_hash, "active": active}
+        values.update({name: value for name, value in given.items() if value is not None})
         statement = update(logins).where(logins.c.id == login_id)
         with username_guard():
-            self.connection.execute(statement.values(updated_at=now, **values))
+            self.connection.execute(statement.values(values))
 
     def replace_hash(self, login_id: int, old_hash: str, new_hash: str) -> bool:
         result = self.connection.execute(
