@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from gridreseller.domain.access import StoredLogin
 from gridreseller.domain.models import CUSTOMER_FIELDS, LoginKind, Permissions
@@ -23,6 +23,9 @@ from gridreseller.domain.models import CUSTOMER_FIELDS, LoginKind, Permissions
 CustomerRow = tuple[Any, ...]
 KEY_COLUMN = len(CUSTOMER_FIELDS)
 ID_COLUMN = KEY_COLUMN + 1
+
+# A customer's switches: sending, and logging in to the dashboard.
+CustomerFlag = Literal["active", "website_access"]
 
 # What the dashboard's customer list sorts by (the first is the default).
 SORTABLE = ("username", "email", "name", "company", "package")

@@ -21,7 +21,7 @@ from gridreseller.domain.fields import (
     at_least_one_of,
 )
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CustomerList, CustomerView, Success
-from gridreseller.domain.records import KEY_COLUMN, CustomerRow
+from gridreseller.domain.records import KEY_COLUMN, CustomerFlag, CustomerRow
 from gridreseller.services import audit, credits, senders
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
@@ -357,7 +357,7 @@ class FlagChange(NamedTuple):
 
 
 def _flag_operation(
-    summary: str, action: str, column: str, value: bool, *aliases: str
+    summary: str, action: str, column: CustomerFlag, value: bool, *aliases: str
 ) -> Operation[FlagChange]:
     async def set_flag(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
         key = rules.username_key(command.user)

@@ -28,6 +28,7 @@ from gridreseller.domain.models import (
 )
 from gridreseller.domain.records import (
     BackupCopy,
+    CustomerFlag,
     CustomerRow,
     CustomerSearch,
     DistributorRecord,
@@ -90,7 +91,7 @@ class CustomerStore(Protocol):
         ...
 
     def set_customer_flag(
-        self, distributor_id: int, key: str, column: str, value: bool, now: datetime
+        self, distributor_id: int, key: str, column: CustomerFlag, value: bool, now: datetime
     ) -> bool:
         """`active` or `website_access`; False when no live customer has that name."""
         ...

@@ -20,7 +20,7 @@ from gridreseller.domain.activity import ActivityKey, Counts
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, Problem
 from gridreseller.domain.models import CredentialView, CustomerRecord, LoginKind, Permissions
-from gridreseller.domain.records import KeyRecord, NewLogin
+from gridreseller.domain.records import CustomerFlag, KeyRecord, NewLogin
 from gridreseller.identity.storage import (
     ActivityCounter,
     AuditLog,
@@ -152,7 +152,7 @@ class FakeRecords:
             login.deleted_at = login.updated_at = now
 
     def set_customer_flag(
-        self, distributor_id: int, key: str, column: str, value: bool, now: datetime
+        self, distributor_id: int, key: str, column: CustomerFlag, value: bool, now: datetime
     ) -> bool:
         found = self.customer_of(distributor_id, key)
         if found is None:

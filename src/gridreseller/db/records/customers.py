@@ -19,7 +19,7 @@ from gridreseller.db.records.tables import (
 )
 from gridreseller.db.statements import execute, with_driver_values
 from gridreseller.domain.models import CustomerPlan, CustomerRecord, LoginKind
-from gridreseller.domain.records import KEY_COLUMN, CustomerRow
+from gridreseller.domain.records import KEY_COLUMN, CustomerFlag, CustomerRow
 
 _LIVE_CUSTOMERS_OF = (
     logins.c.owner_id == bindparam("distributor_id"),
@@ -185,7 +185,7 @@ class CustomerRecords:
         self.connection.execute(statement)
 
     def set_customer_flag(
-        self, distributor_id: int, key: str, column: str, value: bool, now: datetime
+        self, distributor_id: int, key: str, column: CustomerFlag, value: bool, now: datetime
     ) -> bool:
         """One UPDATE; False when no live customer of this distributor has that name."""
         params = {"distributor_id": distributor_id, "key": key, "value": value, "now": now}
