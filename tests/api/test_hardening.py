@@ -18,6 +18,7 @@ from gridreseller.domain import rules
 from gridreseller.domain.models import LoginKind
 from gridreseller.services import audit, operator
 from tests.conftest import new_database
+from tests.database import unit_of_work
 from tests.factories import Distributor, Factory, customer_params, unique
 from tests.support import ThreadServer, container_for, errors, verifications
 
@@ -75,7 +76,7 @@ def seed_customers(container: Container, distributor: Distributor, count: int) -
     tag = unique("s")
     names = [f"c{n:06d}-{tag}@example.com" for n in range(count)]
     profile = {k: v for k, v in customer_params("x").items() if k in rules.PROFILE_LIMITS}
-    with ctx.uow.write() as repository:
+    with unit_of_work(ctx).write() as repository:
         package = repository.package_named(owner, distributor.package)
         assert package is not None
         login_rows = [

@@ -15,6 +15,7 @@ from gridreseller.db.repository import (
     LOGIN_FOR_AUTH,
 )
 from gridreseller.services.context import ServiceContext
+from tests.database import unit_of_work
 
 PARAMS = {
     "key": "someone@example.com",
@@ -52,11 +53,11 @@ def plan(connection: Connection, statement: Executable) -> str:
 @pytest.mark.parametrize("lookup", list(LOOKUPS))
 def test_lookup_uses_an_index(ctx: ServiceContext, lookup: str) -> None:
     statement, index = LOOKUPS[lookup]
-    with ctx.uow.engine.connect() as connection:
+    with unit_of_work(ctx).engine.connect() as connection:
         shown = plan(connection, statement)
     markers = (index,) if isinstance(index, str) else index
     assert any(marker.lower() in shown.lower() for marker in markers), shown
-    if ctx.uow.engine.dialect.name == "sqlite":
+    if unit_of_work(ctx).engine.dialect.name == "sqlite":
         assert "SCAN logins" not in shown, shown
     else:
         assert "Seq Scan on logins" not in shown, shown

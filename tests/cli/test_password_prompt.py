@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.database import unit_of_work
 from tests.support import container_for
 
 pytestmark = pytest.mark.slow
@@ -52,7 +53,7 @@ def test_prompted_password_is_hidden_and_used(tmp_path: Path) -> None:
             process.kill()
     assert SECRET.encode() not in seen
     container = container_for(database_url)
-    with container.services.uow.read() as repository:
+    with unit_of_work(container.services).read() as repository:
         login = repository.login_for_auth("prompted")
     assert login is not None
     assert container.services.passwords.verify(login.password_hash, SECRET)

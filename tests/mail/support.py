@@ -24,6 +24,7 @@ from gridreseller.mail.smtp_server import SmtpOptions, SubmissionServer
 from gridreseller.mail.tls import server_tls
 from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
+from tests.database import unit_of_work
 from tests.factories import Account
 from tests.support import free_port
 
@@ -153,7 +154,7 @@ def auth_plain(client: smtplib.SMTP, username: str, password: str) -> tuple[int,
 
 def actor_for(ctx: ServiceContext, account: Account) -> Actor:
     """Whom the account acts for, as the access core would admit it."""
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         login = repository.login_for_auth(rules.username_key(account.username))
     assert login is not None, account.username
     on_customer = login.state.role in (Role.CUSTOMER, Role.CUSTOMER_CREDENTIAL)

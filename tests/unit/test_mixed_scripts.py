@@ -20,6 +20,7 @@ from gridreseller.domain.scripts import mixed_scripts
 from gridreseller.domain.usernames import script_problem, username_problem
 from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
+from tests.database import unit_of_work
 from tests.factories import customer_params
 from tests.support import container_for
 
@@ -117,7 +118,7 @@ def add(ctx: ServiceContext, actor: Actor, username: str) -> None:
 
 
 def usernames(ctx: ServiceContext) -> list[str]:
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         return sorted(repository.session.scalars(select(Login.username)))
 
 

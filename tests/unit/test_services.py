@@ -18,6 +18,7 @@ from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.identity.passwords import Passwords
 from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
+from tests.database import unit_of_work
 from tests.factories import customer_params
 from tests.support import container_for
 
@@ -35,7 +36,7 @@ def distributor(service_ctx: ServiceContext) -> Actor:
 
 
 def _count_logins(ctx: ServiceContext) -> int:
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         return int(repository.session.scalar(select(func.count()).select_from(Login)) or 0)
 
 
@@ -64,7 +65,7 @@ def test_settings_from_environment() -> None:
 
 
 def test_sqlite_is_durable_and_enforces_foreign_keys(service_ctx: ServiceContext) -> None:
-    with service_ctx.uow.engine.connect() as connection:
+    with unit_of_work(service_ctx).engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -112,7 +113,7 @@ def test_concurrent_adds_of_one_username_leave_one_account(
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["ok"] + ["username is already taken"] * 7
-    with service_ctx.uow.read() as repository:
+    with unit_of_work(service_ctx).read() as repository:
         assert repository.username_taken("race@example.com")
 
 

@@ -15,6 +15,7 @@ from gridreseller.domain.access import LoginState, Role, StoredLogin
 from gridreseller.domain.credits import Period, SendingLimit
 from gridreseller.domain.models import Permissions
 from gridreseller.services import operator
+from tests.database import unit_of_work
 from tests.support import container_for
 
 NAMES = select(Login.username, Login.created_at, Login.active).order_by(Login.username_key)
@@ -65,7 +66,7 @@ def test_a_stored_login_reads_each_column_where_login_row_puts_it() -> None:
 def test_values_come_back_as_sqlalchemy_gives_them(fresh_database_url: str) -> None:
     ctx = container_for(fresh_database_url).services
     operator.create_distributor(ctx, "typed", "typed-pass", "t@example.com")
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         ours = execute(repository.connection, NAMES).rows
         theirs = [tuple(row) for row in repository.connection.execute(NAMES)]
         login = repository.login_for_auth("typed")
@@ -82,11 +83,11 @@ def test_a_sending_limit_reads_back_as_stored(fresh_database_url: str) -> None:
     stored = SendingLimit(
         100, 7, date(2026, 11, 30), Period.WEEKLY, date(2026, 11, 2), date(2027, 1, 31)
     )
-    with ctx.uow.write() as repository:
+    with unit_of_work(ctx).write() as repository:
         login_id = repository.distributor_id("limited")
         assert login_id is not None
         repository.store_limit(login_id, stored, datetime.now(UTC))
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         ours = execute(repository.connection, LIMIT_OF_CUSTOMER, customer_id=login_id).rows
         theirs = [
             tuple(row)

@@ -27,6 +27,7 @@ from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.domain.usernames import KEY_LENGTH, username_key, username_problem
 from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
+from tests.database import unit_of_work
 from tests.factories import customer_params
 from tests.support import container_for
 
@@ -147,7 +148,7 @@ def refusal(ctx: ServiceContext, actor: Actor, username: str) -> list[str]:
 
 
 def count_logins(ctx: ServiceContext) -> int:
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         return int(repository.session.scalar(select(func.count()).select_from(Login)) or 0)
 
 
@@ -252,7 +253,7 @@ def test_set_username_refuses_look_alikes_and_other_spellings(
         assert raised.value.errors == errors
     fullwidth = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in bob)
     set_username(ctx, distributor, bob, fullwidth)  # a spelling of its own name
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         renamed = repository.login_for_auth(username_key(bob))
         assert renamed is not None and renamed.username == fullwidth
 

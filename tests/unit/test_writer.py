@@ -16,6 +16,7 @@ from gridreseller.db.tables import AuditEvent
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.errors import Unavailable
 from gridreseller.services.context import ServiceContext, utc_now
+from tests.database import unit_of_work
 from tests.support import container_for
 
 
@@ -50,7 +51,7 @@ def _event(action: str, fail: bool = False) -> Callable[[Repository], str]:
 
 
 def _actions(ctx: ServiceContext) -> list[str]:
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         found = repository.connection.execute(select(AuditEvent.action).order_by(AuditEvent.id))
         return [row[0] for row in found]
 
@@ -60,7 +61,7 @@ def test_a_failing_change_is_undone_alone(database: Path) -> None:
 
     async def three_at_once() -> list[str | BaseException]:
         changes = [_event("first"), _event("second", fail=True), _event("third")]
-        writes = [ctx.uow.run_write(change) for change in changes]
+        writes = [unit_of_work(ctx).run_write(change) for change in changes]
         return await asyncio.gather(*writes, return_exceptions=True)
 
     first, second, third = asyncio.run(three_at_once())
@@ -86,7 +87,7 @@ def test_waits_for_a_lock_held_elsewhere_without_stalling_the_loop(database: Pat
         ticker = asyncio.create_task(tick())
         asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
         started = time.perf_counter()
-        result = await ctx.uow.run_write(_event("after the lock"))
+        result = await unit_of_work(ctx).run_write(_event("after the lock"))
         ticker.cancel()
         return result, ticks, time.perf_counter() - started
 
@@ -102,9 +103,9 @@ def test_gives_up_after_the_busy_timeout_then_writes_again(database: Path) -> No
     other = sqlite3.connect(database, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     with pytest.raises(Unavailable):
-        asyncio.run(ctx.uow.run_write(_event("refused")))
+        asyncio.run(unit_of_work(ctx).run_write(_event("refused")))
     other.execute("COMMIT")
-    assert asyncio.run(ctx.uow.run_write(_event("accepted"))) == "accepted"
+    assert asyncio.run(unit_of_work(ctx).run_write(_event("accepted"))) == "accepted"
     assert _actions(ctx) == ["accepted"]
 
 
@@ -117,12 +118,12 @@ def test_a_broken_connection_fails_its_group_and_writing_goes_on(database: Path)
     async def both() -> None:
         # Bounded waits: a group left hanging would otherwise hang the test.
         with pytest.raises(Exception, match="closed"):
-            await asyncio.wait_for(ctx.uow.run_write(breaks), 10)
-        written = await asyncio.wait_for(ctx.uow.run_write(_event("still writing")), 10)
+            await asyncio.wait_for(unit_of_work(ctx).run_write(breaks), 10)
+        written = await asyncio.wait_for(unit_of_work(ctx).run_write(_event("still writing")), 10)
         assert written == "still writing"
 
     asyncio.run(both())
     assert _actions(ctx) == ["still writing"]
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         count = select(func.count()).select_from(AuditEvent)
         assert repository.connection.execute(count).scalar() == 1

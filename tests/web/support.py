@@ -10,12 +10,13 @@ from sqlalchemy import func, select, update
 from gridreseller.db.tables import DashboardSession, Login
 from gridreseller.domain.rules import username_key
 from gridreseller.services.context import ServiceContext
+from tests.database import unit_of_work
 
 
 def set_distributor_enabled(ctx: ServiceContext, username: str, enabled: bool) -> None:
     """What `gridreseller distributor disable|enable` does (contract §14): the row's
     `active` flag (the operator's command lands with issue 12)."""
-    with ctx.uow.write() as repository:
+    with unit_of_work(ctx).write() as repository:
         repository.connection.execute(
             update(Login).where(Login.username_key == username_key(username)).values(active=enabled)
         )
@@ -23,7 +24,7 @@ def set_distributor_enabled(ctx: ServiceContext, username: str, enabled: bool) -
 
 def session_rows(ctx: ServiceContext, username: str) -> int:
     """How many dashboard sessions the login of that username has."""
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         query = (
             select(func.count())
             .select_from(DashboardSession)
@@ -34,7 +35,7 @@ def session_rows(ctx: ServiceContext, username: str) -> int:
 
 
 def stored_token_hashes(ctx: ServiceContext) -> set[str]:
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         rows = repository.connection.execute(select(DashboardSession.token_hash)).scalars()
         return set(rows)
 

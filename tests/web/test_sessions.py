@@ -10,10 +10,10 @@ from datetime import datetime
 import httpx
 import pytest
 
-from gridreseller.db.session_store import SessionStore
 from gridreseller.services import audit, operator
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.dashboard_sessions import token_hash
+from tests.database import unit_of_work
 from tests.factories import Account, Distributor, Factory
 from tests.support import Clock, ThreadServer, container_for
 from tests.web.support import session_rows, set_distributor_enabled
@@ -218,8 +218,8 @@ def test_own_password_follows_the_password_rules(factory: Factory, web: Web) -> 
 
 def _last_seen(ctx: ServiceContext, client: WebClient) -> datetime:
     assert client.session is not None
-    with ctx.uow.read() as repository:
-        row = SessionStore(repository.connection).find(token_hash(client.session))
+    with unit_of_work(ctx).read() as repository:
+        row = repository.session_by_token(token_hash(client.session))
     assert row is not None
     return row.last_seen_at
 

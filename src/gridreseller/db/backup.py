@@ -11,18 +11,22 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from gridreseller.domain.errors import Invalid
+from gridreseller.domain.records import BackupCopy
+
+__all__ = ["BackupCopy", "copy_sqlite", "pg_dump_url"]
 
 
-@dataclass(frozen=True)
-class BackupCopy:
-    path: Path
-    pages: int
+def pg_dump_url(engine: Engine) -> str | None:
+    """The database's URL as pg_dump takes it (no password), on PostgreSQL; else None."""
+    if engine.dialect.name == "sqlite":
+        return None
+    url = engine.url.set(drivername="postgresql", password=None)
+    return url.render_as_string(hide_password=False)
 
 
 def copy_sqlite(engine: Engine, target: Path, busy_timeout_seconds: float) -> BackupCopy:

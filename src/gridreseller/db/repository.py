@@ -9,7 +9,7 @@ once and run on the driver (statements.py).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.session import JoinTransactionMode
 
@@ -26,17 +26,19 @@ from gridreseller.db.records.customers import (
     CUSTOMER_LIST_AFTER,
     CUSTOMER_LIST_FIRST,
     CUSTOMER_LIST_ONE,
-    KEY_COLUMN,
     SET_FLAG,
     CustomerRecords,
-    CustomerRow,
 )
 from gridreseller.db.records.logins import LOGIN_BY_ID, LOGIN_FOR_AUTH, LoginRecords, LoginRow
-from gridreseller.db.records.operator import (
+from gridreseller.db.records.operator import OperatorRecords
+from gridreseller.db.session_store import SessionRecords
+from gridreseller.db.throttle_store import ThrottleRecords
+from gridreseller.domain.records import (
+    KEY_COLUMN,
+    CustomerRow,
     DistributorRecord,
     DistributorSummary,
     IpSummary,
-    OperatorRecords,
     PackageSummary,
 )
 
@@ -60,6 +62,9 @@ __all__ = [
 ]
 
 
+PING = text("SELECT 1")
+
+
 class Repository(
     LoginRecords,
     CustomerRecords,
@@ -72,9 +77,12 @@ class Repository(
     ApiKeyRecords,
     ActivityRecords,
     AuditTrailRecords,
+    SessionRecords,
+    ThrottleRecords,
 ):
     """Core queries on `connection`; an ORM session bound to it for the operator's
-    commands, made on first use."""
+    commands, made on first use. It implements the stores the services and the access
+    core declare (services/storage.py, identity/storage.py) by their shape alone."""
 
     def __init__(
         self, connection: Connection, session: Session | None = None, *, nested: bool = False
@@ -94,6 +102,10 @@ class Repository(
                 join_transaction_mode=self._join,
             )
         return self._session
+
+    def ping(self) -> None:
+        """One round trip: the database answers."""
+        self.connection.execute(PING)
 
     def finish(self) -> None:
         """Write what the ORM staged (into the enclosing transaction)."""

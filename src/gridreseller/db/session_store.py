@@ -7,20 +7,17 @@ stored. The per-request statements (find, touch) are compiled once (statements.p
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import cast
 
 from sqlalchemy import Connection, Table, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gridreseller.db.statements import execute
 from gridreseller.db.tables import DashboardKey, DashboardSession
+from gridreseller.domain.records import SessionRow
 
-if TYPE_CHECKING:
-    from gridreseller.db.repository import Repository
-    from gridreseller.db.unit_of_work import UnitOfWork
+__all__ = ["FIND", "TOUCH", "SessionRecords", "SessionRow"]
 
 _sessions = cast(Table, DashboardSession.__table__)
 _keys = cast(Table, DashboardKey.__table__)
@@ -40,28 +37,17 @@ TOUCH = (
 )
 
 
-class SessionRow(NamedTuple):
-    """A row of FIND, in its column order."""
+class SessionRecords:
+    """Session and key rows, inside the caller's transaction (the repository's part).
+    FIND selects SessionRow's columns in its order."""
 
-    id: int
-    login_id: int
-    fingerprint: str
-    csrf_secret: str
-    created_at: datetime
-    last_seen_at: datetime
+    connection: Connection
 
-
-class SessionStore:
-    """Session and key rows on one connection, inside the caller's transaction."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def find(self, token_hash: str) -> SessionRow | None:
+    def session_by_token(self, token_hash: str) -> SessionRow | None:
         rows = execute(self.connection, FIND, token_hash=token_hash).rows
         return SessionRow._make(rows[0]) if rows else None
 
-    def open(
+    def open_session(
         self,
         *,
         token_hash: str,
@@ -83,16 +69,16 @@ class SessionStore:
             )
         )
 
-    def touch(self, session_id: int, now: datetime) -> None:
+    def touch_session(self, session_id: int, now: datetime) -> None:
         execute(self.connection, TOUCH, session_id=session_id, now=now)
 
-    def end(self, session_id: int) -> None:
+    def end_session(self, session_id: int) -> None:
         self.connection.execute(delete(_sessions).where(_sessions.c.id == session_id))
 
-    def end_token(self, token_hash: str) -> None:
+    def end_session_of_token(self, token_hash: str) -> None:
         self.connection.execute(delete(_sessions).where(_sessions.c.token_hash == token_hash))
 
-    def keep_only(self, session_id: int, login_id: int, fingerprint: str) -> None:
+    def keep_only_session(self, session_id: int, login_id: int, fingerprint: str) -> None:
         """This session carries the login's new fingerprint; its other sessions end."""
         self.connection.execute(
             update(_sessions).where(_sessions.c.id == session_id).values(fingerprint=fingerprint)
@@ -101,7 +87,7 @@ class SessionStore:
             delete(_sessions).where(_sessions.c.login_id == login_id, _sessions.c.id != session_id)
         )
 
-    def forget_expired(self, idle_before: datetime, opened_before: datetime) -> None:
+    def forget_expired_sessions(self, idle_before: datetime, opened_before: datetime) -> None:
         """Rows past either timeout: nobody can resume them any more."""
         self.connection.execute(
             delete(_sessions).where(
@@ -112,30 +98,13 @@ class SessionStore:
             )
         )
 
-    def key(self, name: str) -> str | None:
+    def shared_key_value(self, name: str) -> str | None:
         query = select(_keys.c.value).where(_keys.c.name == name)
         value: str | None = self.connection.execute(query).scalar_one_or_none()
         return value
 
-    def add_key_unless_present(self, name: str, value: str, now: datetime) -> None:
+    def add_shared_key_unless_present(self, name: str, value: str, now: datetime) -> None:
         """INSERT ... ON CONFLICT DO NOTHING: the first process to make the key wins."""
         dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(_keys).values(name=name, value=value, created_at=now)
         self.connection.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
-
-
-async def shared_key(uow: UnitOfWork, name: str, clock: Callable[[], datetime]) -> bytes:
-    """A random key every process shares (the login form's token key, API keys' HMAC
-    key): made once, by whichever process needs it first."""
-    stored = await uow.run_read(lambda r: SessionStore(r.connection).key(name))
-    if stored is None:
-        candidate, now = secrets.token_hex(32), clock()
-
-        def make(repository: Repository) -> str | None:
-            store = SessionStore(repository.connection)
-            store.add_key_unless_present(name, candidate, now)
-            return store.key(name)
-
-        stored = await uow.run_write(make)
-    assert stored is not None
-    return bytes.fromhex(stored)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,20 +18,13 @@ from sqlalchemy.sql.selectable import ScalarSelect
 
 from gridreseller.db.statements import execute
 from gridreseller.db.tables import LoginFailure, ThrottleLock, TrustedPair
+from gridreseller.domain.records import LockRow, ThrottleFacts
+
+__all__ = ["FACT_COLUMNS", "LockRow", "ThrottleFacts", "ThrottleRecords", "fact_values", "facts_of"]
 
 _failures = cast(Table, LoginFailure.__table__)
 _locks = cast(Table, ThrottleLock.__table__)
 _trusted = cast(Table, TrustedPair.__table__)
-
-
-class ThrottleFacts(NamedTuple):
-    """What the throttle knows about one (account, address) attempt."""
-
-    account_locked_until: datetime | None
-    network_locked_until: datetime | None
-    pair_locked_until: datetime | None
-    trusted_until: datetime | None
-    pair_failures: int
 
 
 def _locked_until(key: str) -> ScalarSelect[datetime]:
@@ -73,22 +66,18 @@ def facts_of(row: Sequence[Any]) -> ThrottleFacts:
     return ThrottleFacts(row[0], row[1], row[2], row[3], int(row[4] or 0))
 
 
-class LockRow(NamedTuple):
-    locks: int
-    locked_until: datetime
+class ThrottleRecords:
+    """Throttle rows, inside the caller's transaction (the repository's part)."""
 
+    connection: Connection
 
-class ThrottleStore:
-    """Throttle rows on one connection, inside the caller's transaction."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def facts(self, account: str, address: str, keys: tuple[str, str, str]) -> ThrottleFacts:
+    def throttle_facts(
+        self, account: str, address: str, keys: tuple[str, str, str]
+    ) -> ThrottleFacts:
         values = fact_values(account, address, keys)
         return facts_of(execute(self.connection, FACTS, **values).rows[0])
 
-    def add_failure(self, account: str, address: str, network: str, now: datetime) -> None:
+    def add_login_failure(self, account: str, address: str, network: str, now: datetime) -> None:
         self.connection.execute(
             _failures.insert().values(
                 account_key=account, address=address, network=network, occurred_at=now
@@ -96,44 +85,44 @@ class ThrottleStore:
         )
 
     def account_failures(self, account: str, since: datetime) -> int:
-        return self._count(_failures.c.account_key == account, since)
+        return self._count_failures(_failures.c.account_key == account, since)
 
     def network_failures(self, network: str, since: datetime) -> int:
-        return self._count(_failures.c.network == network, since)
+        return self._count_failures(_failures.c.network == network, since)
 
     def pair_failures(self, account: str, address: str, since: datetime) -> int:
         pair = and_(_failures.c.account_key == account, _failures.c.address == address)
-        return self._count(pair, since)
+        return self._count_failures(pair, since)
 
-    def _count(self, condition: object, since: datetime) -> int:
+    def _count_failures(self, condition: object, since: datetime) -> int:
         query = select(func.count()).select_from(_failures)
         query = query.where(condition, _failures.c.occurred_at > since)  # type: ignore[arg-type]
         return int(self.connection.execute(query).scalar_one())
 
-    def lock(self, key: str) -> LockRow | None:
+    def throttle_lock(self, key: str) -> LockRow | None:
         row = self.connection.execute(
             select(_locks.c.locks, _locks.c.locked_until).where(_locks.c.key == key)
         ).first()
         return LockRow(int(row[0]), row[1]) if row else None
 
-    def set_lock(self, key: str, locks: int, locked_until: datetime) -> None:
+    def set_throttle_lock(self, key: str, locks: int, locked_until: datetime) -> None:
         values = {"key": key, "locks": locks, "locked_until": locked_until}
         statement = _upsert(self.connection, _locks, values, ["key"])
         self.connection.execute(statement)
 
-    def remove_lock(self, key: str) -> None:
+    def remove_throttle_lock(self, key: str) -> None:
         self.connection.execute(delete(_locks).where(_locks.c.key == key))
 
-    def clear_pair(self, account: str, address: str) -> None:
+    def clear_pair_failures(self, account: str, address: str) -> None:
         pair = and_(_failures.c.account_key == account, _failures.c.address == address)
         self.connection.execute(delete(_failures).where(pair))
 
-    def trust(self, account: str, address: str, until: datetime) -> None:
+    def trust_pair(self, account: str, address: str, until: datetime) -> None:
         values = {"account_key": account, "address": address, "trusted_until": until}
         statement = _upsert(self.connection, _trusted, values, ["account_key", "address"])
         self.connection.execute(statement)
 
-    def forget_before(self, failures_before: datetime, now: datetime) -> None:
+    def forget_throttle_before(self, failures_before: datetime, now: datetime) -> None:
         """Drop failures out of every window, and locks and trust that have run out."""
         self.connection.execute(delete(_failures).where(_failures.c.occurred_at < failures_before))
         self.connection.execute(delete(_locks).where(_locks.c.locked_until < failures_before))

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -27,10 +28,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
 
+from gridreseller.db import backup
 from gridreseller.db.engine import WRITE_OPTION
 from gridreseller.db.repository import Repository
 from gridreseller.db.writer import GroupCommitter
 from gridreseller.domain.errors import Unavailable
+from gridreseller.domain.records import BackupCopy
 
 T = TypeVar("T")
 
@@ -102,6 +105,16 @@ class UnitOfWork:
             connection.close()
         if committer is not None:
             committer.close()
+
+    # Copies of the whole database (the operator's `backup`) ----------------------
+
+    def pg_dump_url(self) -> str | None:
+        """On PostgreSQL, the URL pg_dump takes (no password); None on SQLite."""
+        return backup.pg_dump_url(self.engine)
+
+    def copy_sqlite(self, target: Path) -> BackupCopy:
+        """A consistent copy of a SQLite database, in use or not, to a new file."""
+        return backup.copy_sqlite(self.engine, target, self._busy_timeout)
 
     # Database errors in the services' terms -------------------------------------
 

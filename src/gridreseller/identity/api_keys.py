@@ -16,8 +16,8 @@ import hmac
 from collections.abc import Callable
 from datetime import datetime
 
-from gridreseller.db.session_store import shared_key
-from gridreseller.db.unit_of_work import UnitOfWork
+from gridreseller.identity.shared_keys import shared_key
+from gridreseller.identity.storage import SharedKeyStore, Transactions
 
 SERVER_KEY_NAME = "api_keys"
 # What an unknown, malformed or deleted key's digest is compared with: no HMAC-SHA256
@@ -29,7 +29,7 @@ NO_HASH = "-" * 64
 class KeyHasher:
     """HMAC-SHA256 of secrets under the server's key, read (or made) once per process."""
 
-    def __init__(self, uow: UnitOfWork, clock: Callable[[], datetime]) -> None:
+    def __init__(self, uow: Transactions[SharedKeyStore], clock: Callable[[], datetime]) -> None:
         self.uow = uow
         self.clock = clock
         self._key: bytes | None = None

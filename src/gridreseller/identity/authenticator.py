@@ -22,10 +22,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import NoReturn
 
-from gridreseller.db.records.api_keys import KeyForAuth
-from gridreseller.db.repository import Repository
-from gridreseller.db.throttle_store import ThrottleFacts
-from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain import rules
 from gridreseller.domain.access import Denial, LoginState, Principal, Purpose, StoredLogin, decide
 from gridreseller.domain.api_keys import (
@@ -38,10 +34,12 @@ from gridreseller.domain.api_keys import (
 from gridreseller.domain.audit import AuditEntry, printable
 from gridreseller.domain.errors import Forbidden, Throttled, Unauthorized
 from gridreseller.domain.models import Actor, CustomerRecord, Surface
+from gridreseller.domain.records import KeyForAuth, ThrottleFacts
 from gridreseller.identity.api_keys import KeyHasher
 from gridreseller.identity.login_audit import LoginSuccesses, ThrottledAttempts, login_entry
 from gridreseller.identity.login_cache import LoginCache
 from gridreseller.identity.passwords import Hashing
+from gridreseller.identity.storage import AccessRecords, AccessTransactions
 from gridreseller.identity.throttle import Attempt, LoginThrottle
 
 # Successful logins are audited where they open a session; an API call is one request.
@@ -68,7 +66,7 @@ def account_key(username: str) -> str | None:
 class Authenticator:
     def __init__(
         self,
-        uow: UnitOfWork,
+        uow: AccessTransactions,
         hashing: Hashing,
         login_cache: LoginCache,
         throttle: LoginThrottle,
@@ -149,16 +147,16 @@ class Authenticator:
         return KeyPrincipal(principal, key_id, found.scopes)
 
     def _look_up_key(
-        self, repository: Repository, key_id: str | None, client: str
+        self, records: AccessRecords, key_id: str | None, client: str
     ) -> tuple[KeyForAuth | None, Attempt, ThrottleFacts]:
         """The key with its account, and the throttle's state for the attempt: counted
         under the account's key when the id names one, else under the key's label."""
-        found = repository.key_for_auth(key_id) if key_id else None
+        found = records.key_for_auth(key_id) if key_id else None
         account = found.account.username_key if found else printable(key_label(key_id))
         attempt = Attempt(account, client)
         if self.throttle.recently_clear(attempt):
             return found, attempt, CLEAR
-        return found, attempt, self.throttle.facts(repository, attempt)
+        return found, attempt, self.throttle.facts(records, attempt)
 
     async def recheck(
         self, login_id: int, expected_fingerprint: str, client: str, purpose: Purpose
@@ -174,10 +172,10 @@ class Authenticator:
         return self._principal(login, client, purpose)
 
     def _look_up(
-        self, repository: Repository, attempt: Attempt, key: str | None
+        self, records: AccessRecords, attempt: Attempt, key: str | None
     ) -> tuple[ThrottleFacts, StoredLogin | None]:
         """One statement: the throttle's state and the login (an empty key finds none)."""
-        return repository.login_attempt(attempt.account, attempt.address, attempt.lock_keys, key)
+        return records.login_attempt(attempt.account, attempt.address, attempt.lock_keys, key)
 
     async def check_password(self, login: CustomerRecord, secret: str, actor: Actor) -> bool:
         """Whether `secret` is this customer's password (distributor.manage auth): a login
@@ -213,9 +211,9 @@ class Authenticator:
             self.clock(), "login.failed", surface, username, attempt.address, tenant_id
         )
 
-        def count(repository: Repository) -> None:
-            self.throttle.failed(repository, attempt)
-            repository.add_audit_entry(entry)
+        def count(records: AccessRecords) -> None:
+            self.throttle.failed(records, attempt)
+            records.add_audit_entry(entry)
 
         await self.uow.run_write(count)
 
@@ -236,8 +234,8 @@ class Authenticator:
         """Re-hash with the current parameters; only if nobody changed it meanwhile."""
         upgraded = await self.hashing.hash(password)
 
-        def replace(repository: Repository) -> bool:
-            return repository.replace_hash(login.login_id, login.password_hash, upgraded)
+        def replace(records: AccessRecords) -> bool:
+            return records.replace_hash(login.login_id, login.password_hash, upgraded)
 
         return upgraded if await self.uow.run_write(replace) else login.password_hash
 
@@ -264,11 +262,11 @@ class Authenticator:
         clear = fresh and self.throttle.success_needs_writing(facts, now)
         if clear or entries:
 
-            def record(repository: Repository) -> None:
+            def record(records: AccessRecords) -> None:
                 if clear:
-                    self.throttle.succeeded(repository, attempt)
+                    self.throttle.succeeded(records, attempt)
                 for entry in entries:
-                    repository.add_audit_entry(entry)
+                    records.add_audit_entry(entry)
 
             await self.uow.run_write(record)
         if denial is not None:

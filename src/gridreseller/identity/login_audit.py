@@ -15,13 +15,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
-from gridreseller.db.repository import Repository
-from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain.activity import ActivityKey, Counts
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.models import Surface
 from gridreseller.flush_timer import FlushTimer
+from gridreseller.identity.storage import ActivityCounter, AuditLog, Transactions
 
 log = logging.getLogger("gridreseller.audit")
 NOBODY = "-"
@@ -34,6 +34,10 @@ OTHERS = "(others)"
 # A batch is written in changes of this many entries: each change's statements run
 # on the event loop, and a second's worth of SMTP logins in one would stall it.
 ENTRIES_PER_CHANGE = 500
+
+
+class LoginRecords(AuditLog, ActivityCounter, Protocol):
+    """What the batches write: audit entries, sending activity."""
 
 
 def login_entry(
@@ -61,7 +65,9 @@ class _Batch:
     """Entries kept here and written together, at most once per interval (and at
     shutdown), in one transaction that no login waits for."""
 
-    def __init__(self, uow: UnitOfWork, clock: Callable[[], datetime], interval: float) -> None:
+    def __init__(
+        self, uow: Transactions[LoginRecords], clock: Callable[[], datetime], interval: float
+    ) -> None:
         self._uow = uow
         self._clock = clock
         # Something is pending: written once the interval has passed.
@@ -84,8 +90,8 @@ class _Batch:
             await self._write(entries[start : start + ENTRIES_PER_CHANGE])
 
     async def _write(self, entries: list[AuditEntry]) -> None:
-        def write(repository: Repository) -> None:
-            repository.add_audit_entries(entries)
+        def write(records: AuditLog) -> None:
+            records.add_audit_entries(entries)
 
         try:
             await self._uow.run_write(write)
@@ -102,7 +108,10 @@ class ThrottledAttempts(_Batch):
     account is one entry a minute, however many addresses it comes from."""
 
     def __init__(
-        self, uow: UnitOfWork, clock: Callable[[], datetime], interval_seconds: float = 60.0
+        self,
+        uow: Transactions[LoginRecords],
+        clock: Callable[[], datetime],
+        interval_seconds: float = 60.0,
     ) -> None:
         super().__init__(uow, clock, interval_seconds)
         self._pending: dict[tuple[Surface, str], _Tally] = {}
@@ -175,7 +184,10 @@ class LoginSuccesses(_Batch):
     `kill -9` loses at most the last second's entries and counts."""
 
     def __init__(
-        self, uow: UnitOfWork, clock: Callable[[], datetime], interval_seconds: float = 1.0
+        self,
+        uow: Transactions[LoginRecords],
+        clock: Callable[[], datetime],
+        interval_seconds: float = 1.0,
     ) -> None:
         super().__init__(uow, clock, interval_seconds)
         self._pending: list[AuditEntry] = []
@@ -198,8 +210,8 @@ class LoginSuccesses(_Batch):
             await self._write_counts(list(counts.items()))
 
     async def _write_counts(self, counts: list[tuple[ActivityKey, Counts]]) -> None:
-        def write(repository: Repository) -> None:
-            repository.count_activity(counts)
+        def write(records: ActivityCounter) -> None:
+            records.count_activity(counts)
 
         try:
             await self._uow.run_write(write)

@@ -9,10 +9,10 @@ state then decides, as it would for the customer's own request.
 
 from __future__ import annotations
 
-from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain import rules
 from gridreseller.domain.access import Denial, LoginState, Principal, Purpose, Role, decide
 from gridreseller.domain.errors import DomainError, Forbidden
+from gridreseller.identity.storage import LoginLookup, Transactions
 
 
 class NotOwnCustomer(DomainError):
@@ -23,7 +23,7 @@ class NotOwnCustomer(DomainError):
 
 
 async def act_as_customer(
-    uow: UnitOfWork,
+    uow: Transactions[LoginLookup],
     distributor: Principal,
     username: str,
     purpose: Purpose,

@@ -11,7 +11,7 @@ trusted for a while: a trusted pair is exempt from the locks others caused (the
 account's and its network's), not from its own failures; its address is not exempt
 from its network's lock when it tries other accounts.
 
-The state lives in the database (db/throttle_store.py), so one budget holds for
+The state lives in the database (a ThrottleStore: identity/storage.py), so one budget holds for
 every process and host on it, whatever the surface (API, SMTP, dashboard).
 """
 
@@ -28,9 +28,9 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from gridreseller.config import Settings
-from gridreseller.db.repository import Repository
-from gridreseller.db.throttle_store import ThrottleFacts, ThrottleStore
 from gridreseller.domain.errors import Throttled
+from gridreseller.domain.records import ThrottleFacts
+from gridreseller.identity.storage import ThrottleStore
 
 RECENTLY_CLEAR_SECONDS = 2.0
 MAX_CLEAR_PAIRS = 10_000
@@ -123,10 +123,9 @@ class LoginThrottle:
     def forget_clear(self, attempt: Attempt) -> None:
         self._clear.pop((attempt.account, attempt.address), None)
 
-    def facts(self, repository: Repository, attempt: Attempt) -> ThrottleFacts:
+    def facts(self, store: ThrottleStore, attempt: Attempt) -> ThrottleFacts:
         """The state an attempt is judged by (one read)."""
-        store = ThrottleStore(repository.connection)
-        return store.facts(attempt.account, attempt.address, attempt.lock_keys)
+        return store.throttle_facts(attempt.account, attempt.address, attempt.lock_keys)
 
     def check(self, facts: ThrottleFacts, now: datetime) -> None:
         """Raise Throttled when this attempt may not even be tried."""
@@ -138,11 +137,10 @@ class LoginThrottle:
         if waits:
             raise Throttled(max(1, math.ceil(max(waits))))
 
-    def failed(self, repository: Repository, attempt: Attempt) -> None:
+    def failed(self, store: ThrottleStore, attempt: Attempt) -> None:
         """Count a failure, in the caller's write transaction (with its audit entry)."""
         now = self.clock()
-        store = ThrottleStore(repository.connection)
-        store.add_failure(attempt.account, attempt.address, attempt.network, now)
+        store.add_login_failure(attempt.account, attempt.address, attempt.network, now)
         since = now - timedelta(seconds=self.policy.window_seconds)
         account_lock, network_lock, pair_lock = attempt.lock_keys
         counts = (
@@ -172,23 +170,22 @@ class LoginThrottle:
         stale_trust = facts.trusted_until is None or facts.trusted_until - now < renew_after
         return bool(facts.pair_failures or facts.pair_locked_until or stale_trust)
 
-    def succeeded(self, repository: Repository, attempt: Attempt) -> None:
+    def succeeded(self, store: ThrottleStore, attempt: Attempt) -> None:
         """Clear what this pair did, and trust it; the account's other failures stay."""
         now = self.clock()
-        store = ThrottleStore(repository.connection)
         account_lock, _network_lock, pair_lock = attempt.lock_keys
-        store.clear_pair(attempt.account, attempt.address)
-        store.remove_lock(pair_lock)
+        store.clear_pair_failures(attempt.account, attempt.address)
+        store.remove_throttle_lock(pair_lock)
         since = now - timedelta(seconds=self.policy.window_seconds)
         if store.account_failures(attempt.account, since) == 0:
-            store.remove_lock(account_lock)
+            store.remove_throttle_lock(account_lock)
         until = now + timedelta(seconds=self.policy.trusted_seconds)
-        store.trust(attempt.account, attempt.address, until)
+        store.trust_pair(attempt.account, attempt.address, until)
 
     def _lock_if_due(
         self, store: ThrottleStore, key: str, count: int, threshold: int, now: datetime
     ) -> None:
-        lock = store.lock(key)
+        lock = store.throttle_lock(key)
         if lock is not None and lock.locked_until > now:
             return  # attempts during a back-off do not extend it
         window = timedelta(seconds=self.policy.window_seconds)
@@ -200,13 +197,13 @@ class LoginThrottle:
             backoff = min(
                 self.policy.first_backoff_seconds * 2**locks, self.policy.max_backoff_seconds
             )
-            store.set_lock(key, locks + 1, now + timedelta(seconds=backoff))
+            store.set_throttle_lock(key, locks + 1, now + timedelta(seconds=backoff))
         elif lock is not None:
-            store.remove_lock(key)
+            store.remove_throttle_lock(key)
 
     def _forget_old(self, store: ThrottleStore, since: datetime, now: datetime) -> None:
         """At most once a minute per process: rows that no window reaches any more."""
         if self._forgotten_at is not None and now - self._forgotten_at < timedelta(minutes=1):
             return
         self._forgotten_at = now
-        store.forget_before(since, now)
+        store.forget_throttle_before(since, now)

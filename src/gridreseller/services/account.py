@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from gridreseller.db.repository import CustomerRow, Repository
 from gridreseller.domain import rules
 from gridreseller.domain.access import Principal, Purpose, Role
 from gridreseller.domain.errors import Invalid, NotFound, Problem, Unauthorized
 from gridreseller.domain.models import CUSTOMER_FIELDS, AccountView, Actor, LoginKind, Success
+from gridreseller.domain.records import CustomerRow
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 # Runs inside the password change's transaction, given the login's id.
-AfterChange = Callable[[Repository, int], None]
+AfterChange = Callable[[Records, int], None]
 CURRENT_WRONG = "current_password is not correct"
 SAME_PASSWORD = "password must differ from current_password"  # noqa: S105 - a message
 
@@ -58,7 +59,7 @@ async def change_own_password(
         raise Invalid([Problem("current_password", CURRENT_WRONG)]) from None
     password_hash = await ctx.hash_password(command.password)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         login = repository.login_by_id(principal.login_id)
         if login is None:  # a credential removed since it was admitted a moment ago
             raise Unauthorized()

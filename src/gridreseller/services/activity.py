@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain.activity import Counts, DayFigures, total
 from gridreseller.domain.errors import Invalid, NotFound, Problem
 from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.domain.rules import parse_date, username_key
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
+from gridreseller.services.storage import Records
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -114,7 +114,7 @@ async def of_actor(ctx: ServiceContext, actor: Actor, query: ActivityQuery) -> A
     """A distributor's whole account, or one of its customers (`user`); a customer's own."""
     span = span_of(ctx.clock().date(), query.since, query.until)
 
-    def read(repository: Repository) -> Activity:
+    def read(repository: Records) -> Activity:
         if actor.account_kind is LoginKind.CUSTOMER and query.user:
             raise NotFound()  # a customer has no customers
         if query.user:
@@ -136,7 +136,7 @@ async def of_operator(
     """For `gridreseller stats`: a distributor's whole account, or one of its customers."""
     span = span_of(ctx.clock().date(), since, until)
 
-    def read(repository: Repository) -> Activity:
+    def read(repository: Records) -> Activity:
         found = repository.distributor_named(username_key(distributor))
         if found is None:
             raise Invalid([Problem("distributor", f"no distributor named {distributor!r}")])
@@ -155,7 +155,7 @@ async def of_every_distributor(ctx: ServiceContext, since: str, until: str) -> l
     """For `gridreseller stats` without a name: each distributor's whole account."""
     span = span_of(ctx.clock().date(), since, until)
 
-    def read(repository: Repository) -> list[Activity]:
+    def read(repository: Records) -> list[Activity]:
         found = [
             repository.distributor_named(username_key(summary.username))
             for summary in repository.distributor_summaries()
@@ -165,12 +165,12 @@ async def of_every_distributor(ctx: ServiceContext, since: str, until: str) -> l
     return await ctx.uow.run_read(read)
 
 
-def _of_account(repository: Repository, account_id: int, name: str, span: Span) -> Activity:
+def _of_account(repository: Records, account_id: int, name: str, span: Span) -> Activity:
     rows = repository.activity_by_day(span.first, span.last, account_id=account_id)
     return Activity(name, False, span, _days(span, rows))
 
 
-def _of_distributor(repository: Repository, tenant_id: int, name: str, span: Span) -> Activity:
+def _of_distributor(repository: Records, tenant_id: int, name: str, span: Span) -> Activity:
     rows = repository.activity_by_day(span.first, span.last, distributor_id=tenant_id)
     return Activity(name, True, span, _days(span, rows))
 

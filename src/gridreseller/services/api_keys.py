@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from gridreseller.db.records.api_keys import KeyRecord
-from gridreseller.db.repository import Repository
 from gridreseller.domain.access import Purpose
 from gridreseller.domain.api_keys import (
     KEYS_CREATE,
@@ -34,8 +32,10 @@ from gridreseller.domain.api_keys import (
 )
 from gridreseller.domain.errors import Invalid, NotFound
 from gridreseller.domain.models import Success
+from gridreseller.domain.records import KeyRecord
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 NOT_FOUND = "API key not found"
 
@@ -114,7 +114,7 @@ async def create_key(ctx: ServiceContext, caller: KeyCaller, command: CreateKey)
     secret_hash = await ctx.identity.key_hasher.digest(key.secret)
     account = caller.actor.account_id
 
-    def change(repository: Repository) -> KeyView:
+    def change(repository: Records) -> KeyView:
         if repository.count_keys(account, lock=True) >= MAX_KEYS:
             raise TooManyKeys()
         now = ctx.clock()
@@ -148,7 +148,7 @@ async def rename_key(ctx: ServiceContext, caller: KeyCaller, command: RenameKey)
     caller.require(KEYS_UPDATE)
     _check_name(command.name)
 
-    def change(repository: Repository) -> KeyView:
+    def change(repository: Records) -> KeyView:
         _change(repository, ctx, caller, command.key_id, command.name)
         _audit(repository, ctx, caller, "api_key.rename", command.key_id, command.name)
         return KeyView.of(_key(repository, caller, command.key_id))
@@ -166,7 +166,7 @@ async def set_key_scopes(ctx: ServiceContext, caller: KeyCaller, command: SetKey
     if problem:
         raise Invalid([problem])
 
-    def change(repository: Repository) -> KeyView:
+    def change(repository: Records) -> KeyView:
         _change(repository, ctx, caller, command.key_id, command.name, scopes)
         action = "api_key.update"
         _audit(repository, ctx, caller, action, command.key_id, command.name, scopes)
@@ -179,7 +179,7 @@ async def delete_key(ctx: ServiceContext, caller: KeyCaller, command: DeleteKey)
     """The row goes: the key stops working at its next request, in every process."""
     caller.require(KEYS_DELETE)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         record = _key(repository, caller, command.key_id)
         repository.delete_key(caller.actor.account_id, record.key_id)
         _audit(repository, ctx, caller, "api_key.delete", record.key_id, record.name)
@@ -209,7 +209,7 @@ def _check_name(name: str) -> None:
         raise Invalid([problem])
 
 
-def _key(repository: Repository, caller: KeyCaller, key_id: str) -> KeyRecord:
+def _key(repository: Records, caller: KeyCaller, key_id: str) -> KeyRecord:
     record = repository.key_of(caller.actor.account_id, key_id)
     if record is None:
         raise NotFound(NOT_FOUND)
@@ -217,7 +217,7 @@ def _key(repository: Repository, caller: KeyCaller, key_id: str) -> KeyRecord:
 
 
 def _change(
-    repository: Repository,
+    repository: Records,
     ctx: ServiceContext,
     caller: KeyCaller,
     key_id: str,
@@ -230,7 +230,7 @@ def _change(
 
 
 def _audit(
-    repository: Repository,
+    repository: Records,
     ctx: ServiceContext,
     caller: KeyCaller,
     action: str,

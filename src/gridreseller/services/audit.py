@@ -12,10 +12,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.models import Actor
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Event:
 
 
 def record(
-    repository: Repository,
+    repository: Records,
     ctx: ServiceContext,
     actor: Actor,
     action: str,

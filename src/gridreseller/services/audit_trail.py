@@ -7,16 +7,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import Row
-
-from gridreseller.db.repository import Repository
+from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Actor, LoginKind
 from gridreseller.services.activity import span_of
 from gridreseller.services.audit import Event
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -54,7 +53,7 @@ async def trail(ctx: ServiceContext, actor: Actor, query: AuditQuery) -> AuditPa
         raise Invalid(problems)
     tenant = actor.tenant_id if actor.tenant_id is not None else actor.account_id
 
-    def read(repository: Repository) -> AuditPage:
+    def read(repository: Records) -> AuditPage:
         names = None
         if actor.account_kind is LoginKind.CUSTOMER:
             names = repository.account_names(actor.account_id)
@@ -82,7 +81,7 @@ def _page(raw: str) -> int:
     return int(raw)
 
 
-def _event(row: Row[Any]) -> Event:
+def _event(row: AuditEntry) -> Event:
     return Event(
         occurred_at=row.occurred_at,
         actor=row.actor,

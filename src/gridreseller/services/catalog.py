@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from gridreseller.db.repository import IpSummary, Repository
 from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Actor, Success
+from gridreseller.domain.records import IpSummary
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.operator import (
@@ -23,6 +23,7 @@ from gridreseller.services.operator import (
     package_values,
     refuse_if_used,
 )
+from gridreseller.services.storage import Records
 
 NO_SUCH_PACKAGE = "name must be the name of one of your packages"
 NO_SUCH_GROUP = "group must be the name of one of your IP groups"
@@ -70,7 +71,7 @@ class GroupName(NamedTuple):
 async def create_package(ctx: ServiceContext, actor: Actor, command: NewPackage) -> Success:
     values = package_values(command.spec)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         if repository.package_named(actor.account_id, command.name) is not None:
             raise Invalid([Problem("name", f"name is taken: you have a package {command.name!r}")])
         repository.create_package(actor.account_id, values)
@@ -84,7 +85,7 @@ async def create_package(ctx: ServiceContext, actor: Actor, command: NewPackage)
 async def delete_package(ctx: ServiceContext, actor: Actor, command: PackageName) -> Success:
     """Refused while a live customer has the package."""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         package = repository.package_named(actor.account_id, command.name)
         if package is None:
             raise Invalid([Problem("name", NO_SUCH_PACKAGE)])
@@ -111,7 +112,7 @@ async def add_ips(ctx: ServiceContext, actor: Actor, command: AddIps) -> Success
         raise Invalid(problems)
     addresses = list(dict.fromkeys(rules.canonical_ip(a) for a in command.addresses))
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         group_id = repository.ip_groups_named(actor.account_id, [command.group]).get(command.group)
         if group_id is None:
             group_id = repository.create_ip_group(actor.account_id, command.group)
@@ -133,7 +134,7 @@ async def remove_ip(ctx: ServiceContext, actor: Actor, command: RemoveIp) -> Suc
     """Refused while a live customer has the address itself."""
     address = rules.canonical_ip(command.address) if rules.is_ip_address(command.address) else ""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         found = repository.ips_of(actor.account_id, [address])
         if address not in found:
             raise Invalid([Problem("address", "address must be one of your IP addresses")])
@@ -151,7 +152,7 @@ async def remove_ip_group(ctx: ServiceContext, actor: Actor, command: GroupName)
     """The group and its addresses; refused while a live customer has the group or one
     of its addresses."""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         group_id = repository.ip_groups_named(actor.account_id, [command.group]).get(command.group)
         if group_id is None:
             raise Invalid([Problem("group", NO_SUCH_GROUP)])

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gridreseller.config import Settings
-from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain.field_rules import FieldLimits
 from gridreseller.identity.authenticator import Authenticator
 from gridreseller.identity.passwords import Hashing, Passwords
+from gridreseller.services.storage import ServiceTransactions
 
 
 def utc_now() -> datetime:
@@ -21,7 +21,7 @@ def utc_now() -> datetime:
 @dataclass
 class ServiceContext:
     settings: Settings
-    uow: UnitOfWork
+    uow: ServiceTransactions
     hashing: Hashing
     identity: Authenticator
     clock: Callable[[], datetime] = utc_now

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain import rules
 from gridreseller.domain.errors import NotFound
 from gridreseller.domain.models import (
@@ -16,8 +15,10 @@ from gridreseller.domain.models import (
     Permissions,
     Success,
 )
+from gridreseller.domain.records import NewLogin
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 
 class GetCredentials(NamedTuple):
@@ -90,7 +91,7 @@ async def customer_credentials(
     customer manages them); NotFound for anyone else's."""
     key = rules.username_key(user)
 
-    def look(repository: Repository) -> list[CredentialView]:
+    def look(repository: Records) -> list[CredentialView]:
         customer = repository.customer_of(actor.account_id, key)
         if customer is None:
             raise NotFound()
@@ -103,24 +104,17 @@ async def add_credential(ctx: ServiceContext, actor: Actor, command: AddCredenti
     permissions = permissions_with(Permissions(), command.permissions)
     password_hash = await ctx.hash_password(command.password)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         # A taken name is the username constraint's to say (create_login's guard).
-        key = rules.username_key(command.username)
-        now = ctx.clock()
-        repository.create_login(
-            {
-                "kind": LoginKind.CREDENTIAL.value,
-                "username": command.username,
-                "username_key": key,
-                "password_hash": password_hash,
-                "owner_id": actor.account_id,
-                "perm_email": permissions.email,
-                "perm_web": permissions.web,
-                "perm_api": permissions.api,
-                "created_at": now,
-                "updated_at": now,
-            }
+        login = NewLogin(
+            LoginKind.CREDENTIAL,
+            command.username,
+            password_hash,
+            ctx.clock(),
+            owner_id=actor.account_id,
+            permissions=permissions,
         )
+        repository.create_login(login)
         fields = {"permissions": permissions.as_dict(), "password": True}
         audit.record(repository, ctx, actor, "credential.add", command.username, fields)
 
@@ -132,7 +126,7 @@ async def edit_credential(ctx: ServiceContext, actor: Actor, command: EditCreden
     """Only what is given changes; separate email/web/api bits win over `permissions`."""
     password_hash = await ctx.hash_password(command.password) if command.password else None
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         credential = _credential(repository, actor, command.username)
         updated = permissions_with(credential.permissions, command.bits)
         if updated == credential.permissions and password_hash is None:
@@ -152,7 +146,7 @@ async def remove_credential(
 ) -> Success:
     """Deletes the row, so the name is free again."""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         credential = _credential(repository, actor, command.username)
         repository.remove_credential(credential.id)
         audit.record(repository, ctx, actor, "credential.remove", credential.name)
@@ -161,7 +155,7 @@ async def remove_credential(
     return Success()
 
 
-def _credential(repository: Repository, actor: Actor, name: str) -> CredentialView:
+def _credential(repository: Records, actor: Actor, name: str) -> CredentialView:
     credential = repository.credential_of(actor.account_id, rules.username_key(name))
     if credential is None:
         raise NotFound()

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain.activity import ActivityKey, Counted, Counts
 from gridreseller.domain.credits import Period, SendingLimit
 from gridreseller.domain.errors import Invalid, Problem
@@ -22,6 +21,7 @@ from gridreseller.domain.models import Actor, CreditsView, LoginKind, Success
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
+from gridreseller.services.storage import Records
 
 NO_LIMIT = "user has no sending limit"
 # Without a startdate, enddate is judged against today (the default start).
@@ -54,7 +54,7 @@ class SetRecurring(NamedTuple):
 async def retrieve(ctx: ServiceContext, actor: Actor, command: OfCustomer) -> CreditsView:
     """The customer's limit as of today (a due reset shown, not yet written)."""
 
-    def look(repository: Repository) -> SendingLimit | None:
+    def look(repository: Records) -> SendingLimit | None:
         customer = live_customer(repository, actor, command.user)
         return repository.sending_limit(customer.id)
 
@@ -65,7 +65,7 @@ async def retrieve(ctx: ServiceContext, actor: Actor, command: OfCustomer) -> Cr
 async def remove(ctx: ServiceContext, actor: Actor, command: OfCustomer) -> Success:
     """none: unlimited sending again (a customer without a limit: a success too)."""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.remove_limit(customer.id)
         audit.record(repository, ctx, actor, "customer.limit", customer.username, {"task": "none"})
@@ -123,7 +123,7 @@ async def _adjust(
     """credit_remain ± credits, never below 0; credit and last_reset unchanged."""
     today = ctx.clock().date()
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         stored = repository.sending_limit(customer.id, for_update=True)
         if stored is None:
@@ -141,7 +141,7 @@ async def _adjust(
 async def _store(
     ctx: ServiceContext, actor: Actor, user: str, limit: SendingLimit, fields: dict[str, object]
 ) -> None:
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, user)
         repository.set_limit(customer.id, limit, ctx.clock())
         audit.record(repository, ctx, actor, "customer.limit", customer.username, fields)
@@ -180,7 +180,7 @@ async def take(
         else None
     )
 
-    def spend(repository: Repository) -> Taken | None:
+    def spend(repository: Records) -> Taken | None:
         stored = repository.sending_limit(customer_id, for_update=True)
         if stored is None:
             return Taken(customer_id, count, None)  # removed meanwhile: unlimited
@@ -208,7 +208,7 @@ async def give_back(ctx: ServiceContext, taken: Sequence[Taken]) -> None:
     if not spent:
         return
 
-    def refund(repository: Repository) -> None:
+    def refund(repository: Records) -> None:
         for ticket in spent:
             assert ticket.generation is not None
             repository.give_back_credits(ticket.customer_id, ticket.count, ticket.generation)

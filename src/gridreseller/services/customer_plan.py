@@ -13,12 +13,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Actor, CustomerPlan, CustomerRecord, Success
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import Ownership, live_customer
+from gridreseller.services.storage import Records
 
 NEEDS_IP_PACKAGE = (
     "package must include IP addresses while the customer has IP addresses of its own "
@@ -50,19 +50,19 @@ class SetBillingDate(NamedTuple):
 async def view_plan(ctx: ServiceContext, actor: Actor, user: str) -> CustomerPlan:
     """This distributor's live customer's plan; "User not found" otherwise."""
 
-    def look(repository: Repository) -> CustomerPlan:
+    def look(repository: Records) -> CustomerPlan:
         return repository.customer_plan(live_customer(repository, actor, user).id)
 
     return await ctx.uow.run_read(look)
 
 
-Change = Callable[[Repository, CustomerRecord], dict[str, object]]
+Change = Callable[[Records, CustomerRecord], dict[str, object]]
 
 
 async def _change(ctx: ServiceContext, actor: Actor, user: str, action: str, make: Change) -> None:
     """One change of a live customer of this distributor, audited with what it set."""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, user)
         fields = make(repository, customer)
         repository.change_login(customer.id, ctx.clock())
@@ -75,7 +75,7 @@ async def set_package(ctx: ServiceContext, actor: Actor, command: SetPackage) ->
     """One of the distributor's packages; one without IP addresses only for a customer
     that has none of its own (`ip[]` is allowed only with a package that has_ip)."""
 
-    def change(repository: Repository, customer: CustomerRecord) -> dict[str, object]:
+    def change(repository: Records, customer: CustomerRecord) -> dict[str, object]:
         found = Ownership(repository, actor.account_id, {"package": command.package})
         if found.problems or found.package is None:
             raise Invalid(found.problems)
@@ -89,7 +89,7 @@ async def set_package(ctx: ServiceContext, actor: Actor, command: SetPackage) ->
 
 
 async def set_whitelabel(ctx: ServiceContext, actor: Actor, command: SetWhitelabel) -> Success:
-    def change(repository: Repository, customer: CustomerRecord) -> dict[str, object]:
+    def change(repository: Records, customer: CustomerRecord) -> dict[str, object]:
         repository.update_profile(customer.id, {"whitelabel": command.whitelabel})
         return {"whitelabel": command.whitelabel}
 
@@ -102,7 +102,7 @@ async def set_ip_groups(ctx: ServiceContext, actor: Actor, command: SetIpGroups)
     this distributor's; addresses only with a package that has_ip."""
     groups, ips = list(dict.fromkeys(command.ip_group)), list(dict.fromkeys(command.ip))
 
-    def change(repository: Repository, customer: CustomerRecord) -> dict[str, object]:
+    def change(repository: Records, customer: CustomerRecord) -> dict[str, object]:
         package = repository.customer_plan(customer.id).package
         values = {"package": package, "ip_group": groups, "ip": ips}
         found = Ownership(repository, actor.account_id, values)
@@ -119,7 +119,7 @@ async def set_billing_date(ctx: ServiceContext, actor: Actor, command: SetBillin
     """From today (UTC) up to the same day of next month, as at creation; empty: none."""
     chosen = command.billing_date
 
-    def change(repository: Repository, customer: CustomerRecord) -> dict[str, object]:
+    def change(repository: Records, customer: CustomerRecord) -> dict[str, object]:
         repository.update_profile(customer.id, {"billing_date": chosen})
         return {"billing_date": chosen.isoformat() if chosen else None}
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from gridreseller.db.records.customer_search import SORTABLE, CustomerSearch
-from gridreseller.db.repository import Repository
-from gridreseller.db.statements import DriverRow
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor
+from gridreseller.domain.records import SORTABLE, CustomerRow, CustomerSearch
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 PAGE_SIZE = 50
 SORT_COLUMNS: tuple[str, ...] = SORTABLE  # what the list sorts by; the first by default
@@ -57,7 +56,7 @@ async def list_customers(
 ) -> CustomerPage:
     """A page of the acting distributor's live customers."""
 
-    def look(repository: Repository) -> CustomerPage:
+    def look(repository: Records) -> CustomerPage:
         descending = query.dir == "desc"
         search = CustomerSearch(query.search, query.active, query.sort, descending, 0, size)
         page = min(query.page, FURTHEST_PAGE)
@@ -78,7 +77,7 @@ def page_at(search: CustomerSearch, page: int, size: int) -> CustomerSearch:
     return search._replace(offset=(page - 1) * size)
 
 
-def _as_view(row: DriverRow) -> ListedCustomer:
+def _as_view(row: CustomerRow) -> ListedCustomer:
     """A list row as the API shows one, by field name: every value a string, the flags
     "true"/"false"."""
     return {

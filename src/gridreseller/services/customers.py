@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain import rules
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound, Problem
 from gridreseller.domain.models import Actor, CustomerRecord, LoginKind, PackageRecord, Success
+from gridreseller.domain.records import NewLogin
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 
 class AddCustomer(NamedTuple):
@@ -49,21 +50,17 @@ async def add_customer(ctx: ServiceContext, actor: Actor, command: AddCustomer) 
     """distributor.add: nothing is written unless everything is right."""
     password_hash = await ctx.hash_password(command.password)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         package, group_ids, ip_ids = _owned(repository, actor, command)
-        now = ctx.clock()
-        customer_id = repository.create_login(
-            {
-                "kind": LoginKind.CUSTOMER.value,
-                "username": command.username,
-                "username_key": rules.username_key(command.username),
-                "password_hash": password_hash,
-                "owner_id": actor.account_id,
-                "email": command.email,
-                "created_at": now,
-                "updated_at": now,
-            }
+        login = NewLogin(
+            LoginKind.CUSTOMER,
+            command.username,
+            password_hash,
+            ctx.clock(),
+            owner_id=actor.account_id,
+            email=command.email,
         )
+        customer_id = repository.create_login(login)
         profile = {
             **command.profile,
             "whitelabel": command.whitelabel,
@@ -81,7 +78,7 @@ async def add_customer(ctx: ServiceContext, actor: Actor, command: AddCustomer) 
 async def delete_customer(ctx: ServiceContext, actor: Actor, command: DeleteCustomer) -> Success:
     """distributor.delete: soft delete; the username stays reserved forever."""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.delete_customer(customer.id, ctx.clock())
         audit.record(repository, ctx, actor, "customer.delete", customer.username)
@@ -90,7 +87,7 @@ async def delete_customer(ctx: ServiceContext, actor: Actor, command: DeleteCust
     return Success()
 
 
-def live_customer(repository: Repository, actor: Actor, user: str) -> CustomerRecord:
+def live_customer(repository: Records, actor: Actor, user: str) -> CustomerRecord:
     """This distributor's live customer of that name; "User not found" otherwise."""
     customer = repository.customer_of(actor.account_id, rules.username_key(user))
     if customer is None:
@@ -99,7 +96,7 @@ def live_customer(repository: Repository, actor: Actor, user: str) -> CustomerRe
 
 
 def _owned(
-    repository: Repository, actor: Actor, command: AddCustomer
+    repository: Records, actor: Actor, command: AddCustomer
 ) -> tuple[PackageRecord, list[int], list[int]]:
     """The package, IP groups and IPs must be this distributor's own, and the username
     free: every problem of these together."""
@@ -122,7 +119,7 @@ class Ownership:
     """Looks up a new customer's package, IP groups and IPs (of the values given), and
     whether its username is free."""
 
-    def __init__(self, repository: Repository, distributor_id: int, values: Mapping[str, Any]):
+    def __init__(self, repository: Records, distributor_id: int, values: Mapping[str, Any]):
         self.problems: list[Problem] = []
         name = values.get("package")
         self.package = repository.package_named(distributor_id, name) if name else None

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from gridreseller.db.repository import Repository
-from gridreseller.db.session_store import SessionRow, SessionStore, shared_key
 from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.errors import DomainError, Forbidden, Unauthorized
 from gridreseller.domain.models import Actor, Success
+from gridreseller.domain.records import SessionRow
 from gridreseller.identity.authenticator import fingerprint
+from gridreseller.identity.shared_keys import shared_key
 from gridreseller.services import account
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 TOUCH_EVERY = timedelta(seconds=60)
 FORM_KEY = "login_form"
@@ -57,10 +58,9 @@ async def open_session(ctx: ServiceContext, principal: Principal) -> str:
     now = ctx.clock()
     idle_before, opened_before = _cutoffs(ctx, now)
 
-    def change(repository: Repository) -> None:
-        store = SessionStore(repository.connection)
-        store.forget_expired(idle_before, opened_before)
-        store.open(
+    def change(repository: Records) -> None:
+        repository.forget_expired_sessions(idle_before, opened_before)
+        repository.open_session(
             token_hash=token_hash(token),
             login_id=principal.login_id,
             fingerprint=principal.fingerprint,
@@ -77,7 +77,7 @@ async def resume(ctx: ServiceContext, token: str, client: str) -> Resumed:
     """The session of this token, if it may go on; SessionEnded otherwise (and the row
     of one that has ended is deleted)."""
     hashed = token_hash(token)
-    row = await ctx.uow.run_read(lambda r: SessionStore(r.connection).find(hashed))
+    row = await ctx.uow.run_read(lambda r: r.session_by_token(hashed))
     if row is None:
         raise SessionEnded()
     now = ctx.clock()
@@ -90,19 +90,19 @@ async def resume(ctx: ServiceContext, token: str, client: str) -> Resumed:
     except (Unauthorized, Forbidden):
         await _end(ctx, row.id)
     if now - row.last_seen_at >= TOUCH_EVERY:
-        await ctx.uow.run_write(lambda r: SessionStore(r.connection).touch(row.id, now))
+        await ctx.uow.run_write(lambda r: r.touch_session(row.id, now))
     return Resumed(Session(row.id, row.login_id, row.csrf_secret), principal)
 
 
 async def end(ctx: ServiceContext, session: Session) -> None:
     """Logout: this session only."""
-    await ctx.uow.run_write(lambda r: SessionStore(r.connection).end(session.id))
+    await ctx.uow.run_write(lambda r: r.end_session(session.id))
 
 
 async def end_token(ctx: ServiceContext, token: str) -> None:
     """The session of this token, if any (a new login replaces the browser's old one)."""
     hashed = token_hash(token)
-    await ctx.uow.run_write(lambda r: SessionStore(r.connection).end_token(hashed))
+    await ctx.uow.run_write(lambda r: r.end_session_of_token(hashed))
 
 
 async def change_password(
@@ -120,11 +120,11 @@ async def form_key(ctx: ServiceContext) -> bytes:
     return await shared_key(ctx.uow, FORM_KEY, ctx.clock)
 
 
-def _keep_only(repository: Repository, session: Session) -> None:
+def _keep_only(repository: Records, session: Session) -> None:
     login = repository.login_by_id(session.login_id)
     if login is None:
         raise Unauthorized()
-    SessionStore(repository.connection).keep_only(session.id, login.login_id, fingerprint(login))
+    repository.keep_only_session(session.id, login.login_id, fingerprint(login))
 
 
 def _cutoffs(ctx: ServiceContext, now: datetime) -> tuple[datetime, datetime]:
@@ -140,5 +140,5 @@ def _timed_out(ctx: ServiceContext, row: SessionRow, now: datetime) -> bool:
 
 
 async def _end(ctx: ServiceContext, session_id: int) -> NoReturn:
-    await ctx.uow.run_write(lambda r: SessionStore(r.connection).end(session_id))
+    await ctx.uow.run_write(lambda r: r.end_session(session_id))
     raise SessionEnded()

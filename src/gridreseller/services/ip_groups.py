@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain.models import Actor, IpGroupView
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 
 async def list_ip_groups(ctx: ServiceContext, actor: Actor) -> list[IpGroupView]:
     """The acting distributor's groups in name order, each with its addresses."""
 
-    def look(repository: Repository) -> list[IpGroupView]:
+    def look(repository: Records) -> list[IpGroupView]:
         groups = repository.ip_groups_of(actor.account_id)
         return [IpGroupView(name, tuple(addresses)) for name, addresses in groups]
 

@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from functools import partial
 from typing import NamedTuple
 
-from gridreseller.db.repository import KEY_COLUMN, CustomerRow, Repository
-from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain import rules
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound, Problem
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CustomerList, CustomerView, Success
+from gridreseller.domain.records import KEY_COLUMN, CustomerFlag, CustomerRow
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
+from gridreseller.services.storage import Records, ServiceTransactions
 
 NO_PROFILE_FIELD = f"at least one of {', '.join(rules.PROFILE_LIMITS)} is required"
 TEXT_FILTERS = (
@@ -99,7 +99,7 @@ class _Page:
         return self.limit
 
     async def batches(
-        self, uow: UnitOfWork, distributor_id: int
+        self, uow: ServiceTransactions, distributor_id: int
     ) -> AsyncIterator[list[CustomerView]]:
         after: str | None = None
         # Unfiltered, SQL skips the offset; filtered, rows are skipped once they match.
@@ -143,7 +143,7 @@ class _Page:
 
 
 def _rows(
-    distributor_id: int, repository: Repository, *, after: str | None, offset: int, batch: int
+    distributor_id: int, repository: Records, *, after: str | None, offset: int, batch: int
 ) -> list[CustomerRow]:
     return repository.customer_rows(distributor_id, after=after, offset=offset, batch=batch)
 
@@ -196,7 +196,7 @@ async def set_profile(ctx: ServiceContext, actor: Actor, command: SetProfile) ->
     if not changes:
         raise Invalid([Problem(None, NO_PROFILE_FIELD)])
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.update_profile(customer.id, changes)
         repository.change_login(customer.id, ctx.clock())
@@ -210,15 +210,13 @@ async def set_username(ctx: ServiceContext, actor: Actor, command: SetUsername) 
     """profile setUsername: takes effect at once; the old name becomes free."""
     key = rules.username_key(command.username)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         if key != customer.username_key and repository.username_taken(key):
             raise Invalid([Problem("username", USERNAME_TAKEN)])
         fields = {"username": command.username}
         audit.record(repository, ctx, actor, "customer.username", customer.username, fields)
-        repository.change_login(
-            customer.id, ctx.clock(), username=command.username, username_key=key
-        )
+        repository.change_login(customer.id, ctx.clock(), username=command.username)
 
     await ctx.uow.run_write(change)
     return Success()
@@ -227,7 +225,7 @@ async def set_username(ctx: ServiceContext, actor: Actor, command: SetUsername) 
 async def set_email(ctx: ServiceContext, actor: Actor, command: SetEmail) -> Success:
     """profile setEmail: the contact address only; logins are unaffected."""
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.change_login(customer.id, ctx.clock(), email=command.email)
         fields = {"email": command.email}
@@ -256,7 +254,7 @@ async def reset_password(ctx: ServiceContext, actor: Actor, command: ResetPasswo
     await ctx.uow.run_read(lambda r: live_customer(r, actor, command.user))  # unknown: no hash
     password_hash = await ctx.hash_password(command.password)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.change_login(customer.id, ctx.clock(), password_hash=password_hash)
         fields = {"password": True}
@@ -307,11 +305,11 @@ async def website_disable(ctx: ServiceContext, actor: Actor, command: FlagChange
 
 
 async def _set_flag(
-    ctx: ServiceContext, actor: Actor, user: str, action: str, column: str, value: bool
+    ctx: ServiceContext, actor: Actor, user: str, action: str, column: CustomerFlag, value: bool
 ) -> Success:
     key = rules.username_key(user)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         found = repository.set_customer_flag(actor.account_id, key, column, value, ctx.clock())
         if not found:
             raise NotFound(bare=True)

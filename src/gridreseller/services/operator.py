@@ -15,20 +15,21 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 
-from gridreseller.db.backup import BackupCopy, copy_sqlite
-from gridreseller.db.repository import (
-    DistributorRecord,
-    DistributorSummary,
-    IpSummary,
-    PackageSummary,
-    Repository,
-)
 from gridreseller.domain import field_rules, rules
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.field_rules import FieldProblem
 from gridreseller.domain.models import Actor, LoginKind, Surface
+from gridreseller.domain.records import (
+    BackupCopy,
+    DistributorRecord,
+    DistributorSummary,
+    IpSummary,
+    NewLogin,
+    PackageSummary,
+)
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
+from gridreseller.services.storage import Records
 
 NOT_EMPTY = "must not be empty"
 REQUIRED = "is required"
@@ -60,21 +61,10 @@ def create_distributor(ctx: ServiceContext, username: str, password: str, email:
     if problems:
         raise Invalid(problems)
     password_hash = ctx.passwords.hash(password)
+    login = NewLogin(LoginKind.DISTRIBUTOR, username, password_hash, ctx.clock(), email=email)
     with ctx.uow.write() as repository:
         # A taken name is the username constraint's to say (create_login's guard).
-        key = rules.username_key(username)
-        now = ctx.clock()
-        repository.create_login(
-            {
-                "kind": LoginKind.DISTRIBUTOR.value,
-                "username": username,
-                "username_key": key,
-                "password_hash": password_hash,
-                "email": email,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        repository.create_login(login)
 
 
 def bootstrap_admin(ctx: ServiceContext) -> tuple[str, str] | None:
@@ -150,7 +140,7 @@ def distributor_id(ctx: ServiceContext, username: str) -> int:
         return _distributor(repository, username).id
 
 
-def _distributor(repository: Repository, username: str) -> DistributorRecord:
+def _distributor(repository: Records, username: str) -> DistributorRecord:
     found = repository.distributor_named(rules.username_key(username))
     if found is None:
         raise Invalid([f"no distributor named {username!r}"])
@@ -309,7 +299,7 @@ def refuse_if_used(what: str, customers: list[str]) -> None:
 
 
 def _record(
-    repository: Repository,
+    repository: Records,
     ctx: ServiceContext,
     distributor: DistributorRecord,
     action: str,
@@ -338,14 +328,12 @@ def _shell_user() -> str:
 
 def backup(ctx: ServiceContext, target: Path) -> BackupCopy:
     """§14: a consistent online copy of a SQLite database; PostgreSQL has pg_dump."""
-    engine = ctx.uow.engine
-    if engine.dialect.name != "sqlite":
-        url = engine.url.set(drivername="postgresql", password=None)
+    url = ctx.uow.pg_dump_url()
+    if url is not None:
         raise Invalid(
             [
                 "backup --to copies SQLite databases; for PostgreSQL use pg_dump:"
-                f" pg_dump --format=custom --file={target}"
-                f" '{url.render_as_string(hide_password=False)}' (docs/deployment.md)"
+                f" pg_dump --format=custom --file={target} '{url}' (docs/deployment.md)"
             ]
         )
-    return copy_sqlite(engine, target, ctx.settings.sqlite_busy_timeout_ms / 1000)
+    return ctx.uow.copy_sqlite(target)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from gridreseller.db.repository import Repository
 from gridreseller.domain import senders
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Actor, Success
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
+from gridreseller.services.storage import Records
 
 PARAMETER = "sender_domains"
 TOO_MANY = f"{PARAMETER}[] must have at most {senders.MAX_SENDER_DOMAINS} entries"
@@ -35,7 +35,7 @@ async def set_sender_domains(
         raise Invalid([Problem(PARAMETER, TOO_MANY)])
     stored = senders.joined(command.entries)
 
-    def change(repository: Repository) -> None:
+    def change(repository: Records) -> None:
         customer = live_customer(repository, actor, command.user)
         repository.update_profile(customer.id, {PARAMETER: stored})
         fields = {PARAMETER: list(senders.AllowedSenders.stored(stored).entries)}

@@ -15,6 +15,7 @@ from gridreseller.domain.api_keys import MAIL_SEND, SCOPES
 from gridreseller.domain.errors import Forbidden, Unauthorized
 from gridreseller.services import api_keys, operator
 from gridreseller.services.api_keys import DeleteKey
+from tests.database import unit_of_work
 from tests.factories import Account, Factory, run_coroutine
 from tests.unit.services.key_support import as_key, authenticate, create, login, refused
 
@@ -103,7 +104,7 @@ def test_a_failed_key_is_audited_by_its_id_never_its_secret(factory: Factory) ->
     wrong = secret[::-1]
     for presented in (f"{prefix}.{key_id}.{wrong}", f"{prefix}.{'B' * 16}.{secret}", "junk"):
         assert refused(factory, presented) is Unauthorized
-    with factory.ctx.uow.read() as repository:
+    with unit_of_work(factory.ctx).read() as repository:
         query = select(AuditEvent).where(AuditEvent.action == "login.failed")
         failed = repository.session.execute(query.order_by(AuditEvent.id)).scalars().all()
         every = repository.session.execute(select(AuditEvent)).scalars().all()

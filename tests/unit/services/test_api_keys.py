@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from gridreseller.db.session_store import SessionStore
 from gridreseller.db.tables import ApiKey, AuditEvent
 from gridreseller.domain.access import Denial, Purpose
 from gridreseller.domain.api_keys import (
@@ -43,6 +42,7 @@ from gridreseller.services.api_keys import (
     RenameKey,
     SetKeyScopes,
 )
+from tests.database import unit_of_work
 from tests.factories import CLIENT, Account, Factory, run_coroutine
 from tests.unit.services.key_support import as_key, authenticate, create, login
 
@@ -69,7 +69,7 @@ def invalid(call: Callable[[], Any]) -> list[Problem]:
 
 
 def stored_keys(factory: Factory) -> int:
-    with factory.ctx.uow.read() as repository:
+    with unit_of_work(factory.ctx).read() as repository:
         return int(repository.session.scalar(select(func.count()).select_from(ApiKey)) or 0)
 
 
@@ -88,9 +88,9 @@ def test_a_new_key_is_shown_once_and_only_its_keyed_hash_is_kept(
     assert listed(factory, caller) == [created.view]
     got = run_coroutine(api_keys.get_key(factory.ctx, caller, GetKey(key_id)))
     assert got == created.view and secret not in repr(got)
-    with factory.ctx.uow.read() as repository:
+    with unit_of_work(factory.ctx).read() as repository:
         row = repository.session.execute(select(ApiKey).where(ApiKey.key_id == key_id)).scalar_one()
-        server_key = SessionStore(repository.connection).key(SERVER_KEY_NAME)
+        server_key = repository.shared_key_value(SERVER_KEY_NAME)
     assert server_key is not None and len(bytes.fromhex(server_key)) == 32
     expected = hmac.new(bytes.fromhex(server_key), secret.encode(), hashlib.sha256).hexdigest()
     assert row.secret_hash == expected
@@ -113,7 +113,7 @@ def test_changes_are_audited_by_id_and_name_never_the_key(factory: Factory, owne
     run_coroutine(api_keys.rename_key(ctx, by_key, RenameKey(key_id, "ci-2")))
     run_coroutine(api_keys.set_key_scopes(ctx, caller, SetKeyScopes(key_id, "ci-3", [MAIL_SEND])))
     run_coroutine(api_keys.delete_key(ctx, caller, DeleteKey(key_id)))
-    with ctx.uow.read() as repository:
+    with unit_of_work(ctx).read() as repository:
         query = select(AuditEvent).where(AuditEvent.target == key_id).order_by(AuditEvent.id)
         events = repository.session.execute(query).scalars().all()
         every = repository.session.execute(select(AuditEvent.details)).scalars().all()

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from gridreseller.db.records.logins import LOGIN_COLUMNS, stored_login
 from gridreseller.db.records.tables import api_keys, logins, owners
 from gridreseller.db.statements import execute, with_driver_values
-from gridreseller.domain.access import StoredLogin
+from gridreseller.domain.records import KeyForAuth, KeyRecord
 
 _VIEW = select(
     api_keys.c.key_id, api_keys.c.name, api_keys.c.scopes, api_keys.c.created_at
@@ -30,21 +30,6 @@ KEY_FOR_AUTH = with_driver_values(
     )
     .where(api_keys.c.key_id == bindparam("key_id"))
 )
-
-
-class KeyRecord(NamedTuple):
-    """A key as its account sees it: never its secret, never its hash."""
-
-    key_id: str
-    name: str
-    scopes: tuple[str, ...]
-    created_at: datetime
-
-
-class KeyForAuth(NamedTuple):
-    secret_hash: str
-    scopes: frozenset[str]
-    account: StoredLogin
 
 
 def _record(row: Sequence[Any]) -> KeyRecord:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, or_, select
+from sqlalchemy import Connection, or_, select
 
+from gridreseller.db.records.audit import AUDIT_ENTRIES
 from gridreseller.db.records.tables import audit_events, logins
+from gridreseller.domain.audit import AuditEntry
 from gridreseller.domain.models import LoginKind
 
 
@@ -26,11 +27,11 @@ class AuditTrailRecords:
         end: datetime | None,
         offset: int,
         limit: int,
-    ) -> Sequence[Row[Any]]:
+    ) -> list[AuditEntry]:
         """Entries of the tenant (only those made by or about `names` when given): an
         action starting with `action`, made by `actor`, from `start` to before `end`."""
         events = audit_events.c
-        query = select(audit_events).where(events.distributor_id == distributor_id)
+        query = AUDIT_ENTRIES.where(events.distributor_id == distributor_id)
         if names is not None:
             query = query.where(or_(events.actor.in_(names), events.target.in_(names)))
         if action:
@@ -42,7 +43,8 @@ class AuditTrailRecords:
         if end is not None:
             query = query.where(events.occurred_at < end)
         query = query.order_by(events.occurred_at.desc(), events.id.desc())
-        return list(self.connection.execute(query.offset(offset).limit(limit)))
+        rows = self.connection.execute(query.offset(offset).limit(limit))
+        return [AuditEntry._make(row) for row in rows]
 
     def account_names(self, account_id: int) -> list[str]:
         """An account's username and its credentials' (who acts for it in the trail)."""

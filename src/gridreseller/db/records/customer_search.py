@@ -16,7 +16,7 @@ reads every match anyway), from its own count otherwise (along the owner index).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, collate, func, or_, select
 
@@ -24,6 +24,7 @@ from gridreseller.db.records.customers import CUSTOMER_LIST
 from gridreseller.db.records.tables import logins, packages, profiles
 from gridreseller.db.statements import DriverRow
 from gridreseller.domain.models import LoginKind
+from gridreseller.domain.records import SORTABLE, CustomerSearch
 
 LIKE_ESCAPE = "\\"
 # What each sortable column sorts by, in any case; rows that tie are in id order (the
@@ -35,7 +36,7 @@ SORT_COLUMNS: Mapping[str, tuple[ColumnElement[str], ...]] = {
     "company": (profiles.c.company,),
     "package": (packages.c.name,),
 }
-SORTABLE = tuple(SORT_COLUMNS)
+assert tuple(SORT_COLUMNS) == SORTABLE, "domain/records.py names what sorts, in order"
 LIVE_CUSTOMERS_OF = (
     logins.c.owner_id == bindparam("distributor_id"),
     logins.c.kind == LoginKind.CUSTOMER.value,
@@ -46,17 +47,6 @@ _WITH_PACKAGES = _WITH_PROFILES.join(packages, packages.c.id == profiles.c.packa
 # The list's columns (CUSTOMER_FIELDS order, then the username's key), then the id.
 _ROWS = CUSTOMER_LIST.order_by(None).add_columns(logins.c.id)
 S = TypeVar("S", bound=Select[Any])
-
-
-class CustomerSearch(NamedTuple):
-    """Which customers, in which order, which slice."""
-
-    text: str | None  # matched anywhere in username, email or company, any case
-    active: bool | None
-    sort: str  # one of SORTABLE
-    descending: bool
-    offset: int
-    limit: int
 
 
 def like_pattern(text: str) -> str:

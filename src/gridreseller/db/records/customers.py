@@ -17,8 +17,9 @@ from gridreseller.db.records.tables import (
     packages,
     profiles,
 )
-from gridreseller.db.statements import DriverRow, execute, with_driver_values
+from gridreseller.db.statements import execute, with_driver_values
 from gridreseller.domain.models import CustomerPlan, CustomerRecord, LoginKind
+from gridreseller.domain.records import KEY_COLUMN, CustomerFlag, CustomerRow
 
 _LIVE_CUSTOMERS_OF = (
     logins.c.owner_id == bindparam("distributor_id"),
@@ -78,8 +79,8 @@ SENDER_DOMAINS_OF = select(profiles.c.sender_domains).where(
     profiles.c.login_id == bindparam("customer_id")
 )
 
-CustomerRow = DriverRow
-KEY_COLUMN = len(CUSTOMER_LIST.selected_columns) - 1
+# The layout domain/records.py gives a listed customer: its fields, then the key.
+assert len(CUSTOMER_LIST.selected_columns) == KEY_COLUMN + 1
 
 
 class CustomerRecords:
@@ -184,7 +185,7 @@ class CustomerRecords:
         self.connection.execute(statement)
 
     def set_customer_flag(
-        self, distributor_id: int, key: str, column: str, value: bool, now: datetime
+        self, distributor_id: int, key: str, column: CustomerFlag, value: bool, now: datetime
     ) -> bool:
         """One UPDATE; False when no live customer of this distributor has that name."""
         params = {"distributor_id": distributor_id, "key": key, "value": value, "now": now}

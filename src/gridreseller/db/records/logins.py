@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -16,6 +16,8 @@ from gridreseller.db.throttle_store import FACT_COLUMNS, ThrottleFacts, fact_val
 from gridreseller.domain.access import LoginState, Role, StoredLogin
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, Problem
 from gridreseller.domain.models import LoginKind, Permissions
+from gridreseller.domain.records import NewLogin
+from gridreseller.domain.rules import username_key
 
 # Everything the access rules need about a login and its owner, in one indexed lookup.
 _LOGIN_WITH_OWNER = select(
@@ -197,19 +199,47 @@ class LoginRecords:
         )
         return self.connection.execute(query).scalar()
 
-    def create_login(self, values: Mapping[str, object]) -> int:
+    def create_login(self, login: NewLogin) -> int:
         """A new login row; its id. A taken username is a 400 on `username`."""
+        values: dict[str, object] = {
+            "kind": login.kind.value,
+            "username": login.username,
+            "username_key": username_key(login.username),
+            "password_hash": login.password_hash,
+            "owner_id": login.owner_id,
+            "email": login.email,
+            "created_at": login.now,
+            "updated_at": login.now,
+        }
+        if login.permissions is not None:
+            bits = login.permissions
+            values.update(perm_email=bits.email, perm_web=bits.web, perm_api=bits.api)
         with username_guard():
             result = self.connection.execute(logins.insert().values(**values))
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
 
-    def change_login(self, login_id: int, now: datetime, **values: object) -> None:
-        """Set columns of one login (username, username_key, email, password_hash...)."""
+    def change_login(
+        self,
+        login_id: int,
+        now: datetime,
+        *,
+        username: str | None = None,
+        email: str | None = None,
+        password_hash: str | None = None,
+        active: bool | None = None,
+    ) -> None:
+        """Set what is given of one login (a new username with its comparison key); with
+        nothing given, only when it last changed. A taken username: 400 on `username`."""
+        values: dict[str, object] = {"updated_at": now}
+        if username is not None:
+            values.update(username=username, username_key=username_key(username))
+        given = {"email": email, "password_hash": password_hash, "active": active}
+        values.update({name: value for name, value in given.items() if value is not None})
         statement = update(logins).where(logins.c.id == login_id)
         with username_guard():
-            self.connection.execute(statement.values(updated_at=now, **values))
+            self.connection.execute(statement.values(values))
 
     def replace_hash(self, login_id: int, old_hash: str, new_hash: str) -> bool:
         result = self.connection.execute(

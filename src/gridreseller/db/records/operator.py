@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import NamedTuple
 
 from sqlalchemy import Connection, Table, delete, func, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -20,41 +18,22 @@ from gridreseller.db.records.tables import (
     profiles,
 )
 from gridreseller.domain.models import LoginKind
+from gridreseller.domain.records import (
+    DistributorRecord,
+    DistributorSummary,
+    IpSummary,
+    PackageSummary,
+)
+
+__all__ = [
+    "DistributorRecord",
+    "DistributorSummary",
+    "IpSummary",
+    "OperatorRecords",
+    "PackageSummary",
+]
 
 customers = logins.alias("customers")
-
-
-class DistributorSummary(NamedTuple):
-    username: str
-    email: str | None
-    active: bool
-    customers: int
-
-
-class PackageSummary(NamedTuple):
-    distributor: str
-    name: str
-    price: Decimal
-    credits: int
-    overage: Decimal
-    distributor_price: Decimal
-    has_ip: bool
-    has_reseller: bool
-    customers: int
-
-
-class IpSummary(NamedTuple):
-    distributor: str
-    group: str
-    group_customers: int
-    address: str | None
-    customers: int
-
-
-class DistributorRecord(NamedTuple):
-    id: int
-    username: str
-    active: bool
 
 
 class OperatorRecords:
