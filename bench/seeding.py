@@ -35,7 +35,7 @@ def seed(database_url: str, customers: int) -> None:
         operator.create_distributor(ctx, DISTRIBUTOR, DISTRIBUTOR_PASSWORD, "bench@example.com")
         operator.create_package(ctx, DISTRIBUTOR, operator.PackageSpec(name=PACKAGE))
         password_hash = ctx.passwords.hash(SEEDED_PASSWORD)
-        writer = ctx.uow.engine.execution_options(**{WRITE_OPTION: True})
+        writer = container.uow.engine.execution_options(**{WRITE_OPTION: True})
         with writer.begin() as connection:
             _insert_customers(connection, customers, password_hash)
     finally:
