@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import httpx
@@ -13,7 +14,34 @@ from gridreseller.bootstrap import Container
 from gridreseller.services.context import ServiceContext
 from tests.factories import Account, Distributor, Factory
 from tests.postgres import PostgresCluster, postgres_bin
+from tests.quick_loop import left_to_the_full_run
 from tests.support import BACKENDS, FORMATS, Clock, ThreadServer, container_for
+
+QUICK_LOOP = "not slow"  # scripts/test.sh --quick: pytest -m "not slow"
+LEFT_TO_THE_FULL_RUN = left_to_the_full_run()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks `slow` the tests tests/quick_loop.py names, before -m "not slow" looks."""
+    for item in items:
+        module = item.path.relative_to(config.rootpath).as_posix()
+        name = getattr(item, "originalname", item.name)
+        if name in LEFT_TO_THE_FULL_RUN.get(module, ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(
+    collector: pytest.Collector, name: str, obj: object
+) -> Generator[None, object, object]:
+    """In the quick loop, a test function marked slow where it is defined is not even
+    built: Schemathesis makes its cases while collecting (seconds for the fuzz tests)."""
+    made = yield
+    marks = getattr(obj, "pytestmark", []) if inspect.isfunction(obj) else []
+    if collector.config.option.markexpr == QUICK_LOOP and any(m.name == "slow" for m in marks):
+        return []
+    return made
 
 
 @pytest.fixture(scope="session")

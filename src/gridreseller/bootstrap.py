@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from gridreseller.config import ENV_PREFIX, ConfigurationError, Settings
-from gridreseller.db.engine import build_engine
+from gridreseller.db.engine import build_engine, display_url
 from gridreseller.db.migrate import upgrade
 from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.identity.authenticator import Authenticator
@@ -130,3 +130,8 @@ def configured_relay(settings: Settings) -> RelayTarget | None:
         return relay_target(settings.relay, f"{ENV_PREFIX}RELAY")
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
+
+
+def database_display_url(url: str) -> str:
+    """The database URL with its password hidden, for the CLI to say what it opened."""
+    return display_url(url)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import typer
 
+from gridreseller.cli.common import DatabaseUrl, context_for, table
 from gridreseller.domain.activity import COUNTERS, Counts
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.services import activity
@@ -19,7 +19,6 @@ from gridreseller.services.activity import Activity
 from gridreseller.services.context import ServiceContext
 
 HEADER = ("messages", "recipients", "credits used", "refused messages", "refused recipients")
-Table = Callable[[Sequence[str], Sequence[Sequence[object]]], None]
 Since = Annotated[
     str,
     typer.Option(metavar="DATE", help="First day, YYYY-MM-DD (default 29 days before --until)."),
@@ -36,9 +35,21 @@ OfCustomer = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object per account.")]
 
 
-def stats(
+def stats_command(
+    distributor: OfDistributor = "",
+    customer: OfCustomer = "",
+    since: Since = "",
+    until: Until = "",
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Sending activity per day: messages, recipients, credits used, refusals."""
+    options = {"distributor": distributor, "customer": customer, "since": since, "until": until}
+    _print_stats(context_for(database_url), as_json=as_json, **options)
+
+
+def _print_stats(
     ctx: ServiceContext,
-    table: Table,
     *,
     distributor: str,
     customer: str,
@@ -57,7 +68,7 @@ def stats(
         for each in found:
             typer.echo(json.dumps(each.as_dict(), ensure_ascii=False))
     elif distributor:
-        _days(found[0], table)
+        _days(found[0])
     else:
         rows = [(each.account, *_cells(each.total)) for each in found]
         table(("distributor", *HEADER), rows)
@@ -71,7 +82,7 @@ async def _figures(
     return [await activity.of_operator(ctx, distributor, customer, since, until)]
 
 
-def _days(found: Activity, table: Table) -> None:
+def _days(found: Activity) -> None:
     whole = " (the whole distributor)" if found.whole else ""
     span = f"{found.span.first.isoformat()} to {found.span.last.isoformat()}"
     typer.echo(f"{found.account}{whole}, {span} (UTC)")
