@@ -10,12 +10,9 @@ from gridreseller.db.repository import CustomerRow, Repository
 from gridreseller.domain import rules
 from gridreseller.domain.access import Principal, Purpose, Role
 from gridreseller.domain.errors import Invalid, NotFound, Problem, Unauthorized
-from gridreseller.domain.fields import Declaration, Field, ParseContext, Secret
 from gridreseller.domain.models import CUSTOMER_FIELDS, AccountView, Actor, LoginKind, Success
-from gridreseller.domain.params import Params
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.parameters import new_password_fields
 
 # Runs inside the password change's transaction, given the login's id.
 AfterChange = Callable[[Repository, int], None]
@@ -26,23 +23,6 @@ class ChangeOwnPassword(NamedTuple):
     current_password: str
     password: str
     confirm_password: str
-
-
-def _differs(params: Params, _context: ParseContext) -> Problem | None:
-    new = params.get("password")
-    if new and new == params.get("current_password"):
-        return Problem("password", "password must differ from current_password")
-    return None
-
-
-CHANGE_OWN_PASSWORD = Declaration(
-    ChangeOwnPassword,
-    (
-        Field("current_password", Secret(), True, description="The password now."),
-        *new_password_fields(),
-    ),
-    checks=(_differs,),
-)
 
 
 async def view_account(ctx: ServiceContext, actor: Actor) -> AccountView:
@@ -59,14 +39,14 @@ async def view_account(ctx: ServiceContext, actor: Actor) -> AccountView:
 async def change_own_password(
     ctx: ServiceContext,
     actor: Actor,
-    params: Params,
+    command: ChangeOwnPassword,
     purpose: Purpose,
     after: AfterChange | None = None,
 ) -> Success:
-    """`current_password`, then `password` and `confirm_password` under the rules of a
-    reset. The current password is judged by the access core for `purpose`, so wrong
-    guesses count in the login throttle and the audit trail like failed logins."""
-    command = CHANGE_OWN_PASSWORD.parse(params, ctx.parse_context())
+    """`current_password` judged, then the new `password` set (the surface has read it
+    under the rules of a reset). The current password is judged by the access core for
+    `purpose`, so wrong guesses count in the login throttle and the audit trail like
+    failed logins."""
     try:
         principal = await ctx.identity.authenticate(
             actor.login_username, command.current_password, actor.client, purpose

@@ -123,14 +123,19 @@ async def get_credentials(
     ctx: ServiceContext, actor: Actor, command: GetCredentials
 ) -> CredentialList | CredentialView:
     """All of the account's credentials, or the one named by `username`."""
-    name = command.username
+    if not command.username:
+        return CredentialList(await list_credentials(ctx, actor))
+    return await find_credential(ctx, actor, command.username)
 
-    def look(repository: Repository) -> CredentialList | CredentialView:
-        if not name:
-            return CredentialList(list(repository.credentials_of(actor.account_id)))
-        return _credential(repository, actor, name)
 
-    return await ctx.uow.run_read(look)
+async def list_credentials(ctx: ServiceContext, actor: Actor) -> list[CredentialView]:
+    """Every credential of the account."""
+    return await ctx.uow.run_read(lambda r: list(r.credentials_of(actor.account_id)))
+
+
+async def find_credential(ctx: ServiceContext, actor: Actor, name: str) -> CredentialView:
+    """The account's credential of that name; NotFound otherwise."""
+    return await ctx.uow.run_read(lambda r: _credential(r, actor, name))
 
 
 async def customer_credentials(

@@ -183,27 +183,34 @@ async def set_recurring(ctx: ServiceContext, actor: Actor, command: SetRecurring
     return Success()
 
 
-def _adjuster(task: str, sign: int) -> Operation[Adjust]:
-    async def adjust(ctx: ServiceContext, actor: Actor, command: Adjust) -> Success:
-        """credit_remain ± credits, never below 0; credit and last_reset unchanged."""
-        today = ctx.clock().date()
+async def increment(ctx: ServiceContext, actor: Actor, command: Adjust) -> Success:
+    """credit_remain + credits; credit and last_reset unchanged."""
+    return await _adjust(ctx, actor, command, "increment", +1)
 
-        def change(repository: Repository) -> None:
-            customer = live_customer(repository, actor, command.user)
-            stored = repository.sending_limit(customer.id, for_update=True)
-            if stored is None:
-                raise Invalid([Problem("user", NO_LIMIT)])
-            limit = stored.as_of(today)
-            remaining = max(0, limit.remaining + sign * command.credits)
-            repository.store_limit(customer.id, replace(limit, remaining=remaining), ctx.clock())
-            fields = {"task": task, "credits": command.credits}
-            audit.record(repository, ctx, actor, "customer.limit", customer.username, fields)
 
-        await ctx.uow.run_write(change)
-        return Success()
+async def decrement(ctx: ServiceContext, actor: Actor, command: Adjust) -> Success:
+    """credit_remain - credits, never below 0; credit and last_reset unchanged."""
+    return await _adjust(ctx, actor, command, "decrement", -1)
 
-    verb = "Add to" if sign > 0 else "Take from"
-    return Operation(f"{verb} the remaining credits.", ADJUST, adjust)
+
+async def _adjust(
+    ctx: ServiceContext, actor: Actor, command: Adjust, task: str, sign: int
+) -> Success:
+    today = ctx.clock().date()
+
+    def change(repository: Repository) -> None:
+        customer = live_customer(repository, actor, command.user)
+        stored = repository.sending_limit(customer.id, for_update=True)
+        if stored is None:
+            raise Invalid([Problem("user", NO_LIMIT)])
+        limit = stored.as_of(today)
+        remaining = max(0, limit.remaining + sign * command.credits)
+        repository.store_limit(customer.id, replace(limit, remaining=remaining), ctx.clock())
+        fields = {"task": task, "credits": command.credits}
+        audit.record(repository, ctx, actor, "customer.limit", customer.username, fields)
+
+    await ctx.uow.run_write(change)
+    return Success()
 
 
 async def _store(
@@ -223,8 +230,8 @@ LIMIT = Selector(
         "retrieve": Operation("The customer's sending limit.", OF_CUSTOMER, retrieve),
         "none": Operation("Remove the limit: unlimited sending.", OF_CUSTOMER, remove),
         "total": Operation("A total of credits, never reset.", SET_TOTAL, set_total),
-        "increment": _adjuster("increment", +1),
-        "decrement": _adjuster("decrement", -1),
+        "increment": Operation("Add to the remaining credits.", ADJUST, increment),
+        "decrement": Operation("Take from the remaining credits.", ADJUST, decrement),
         "recurring": Operation(
             "Credits reset every day, week or month.", SET_RECURRING, set_recurring
         ),

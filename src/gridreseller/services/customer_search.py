@@ -14,12 +14,11 @@ from typing import NamedTuple
 from gridreseller.db.records.customer_search import SORTABLE, CustomerSearch
 from gridreseller.db.repository import Repository
 from gridreseller.db.statements import DriverRow
-from gridreseller.domain.fields import Choice, Declaration, Field, Flag, PositiveCount, Text
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor
-from gridreseller.domain.params import Params
 from gridreseller.services.context import ServiceContext
 
 PAGE_SIZE = 50
+ORDERS: tuple[str, ...] = SORTABLE  # the columns the list sorts by
 DIRECTIONS = ("asc", "desc")
 FLAGS = frozenset(("active", "website_access"))
 # Past any real list's end (the last page is shown instead), and an offset any database
@@ -34,18 +33,6 @@ class CustomerListQuery(NamedTuple):
     sort: str
     dir: str
     page: int
-
-
-CUSTOMER_LIST_QUERY = Declaration(
-    CustomerListQuery,
-    (
-        Field("search", Text(100, empty_is_absent=True)),
-        Field("active", Flag("must be true, false, 1 or 0", empty_is_absent=True)),
-        Field("sort", Choice(SORTABLE), default=SORTABLE[0]),
-        Field("dir", Choice(DIRECTIONS), default=DIRECTIONS[0]),
-        Field("page", PositiveCount(), default=1),
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -66,10 +53,9 @@ class CustomerPage:
 
 
 async def list_customers(
-    ctx: ServiceContext, actor: Actor, params: Params, size: int = PAGE_SIZE
+    ctx: ServiceContext, actor: Actor, query: CustomerListQuery, size: int = PAGE_SIZE
 ) -> CustomerPage:
-    """A page of the acting distributor's live customers; Invalid names a bad parameter."""
-    query = CUSTOMER_LIST_QUERY.parse(params, ctx.parse_context())
+    """A page of the acting distributor's live customers."""
 
     def look(repository: Repository) -> CustomerPage:
         descending = query.dir == "desc"

@@ -191,8 +191,12 @@ def _owned(
     return found.package, list(found.groups.values()), list(found.ips.values())
 
 
-async def _screen(ctx: ServiceContext, actor: Actor, values: Mapping[str, Any]) -> list[Problem]:
-    """The same checks on what parsed of a request that did not all parse."""
+async def screen_new_customer(
+    ctx: ServiceContext, actor: Actor, values: Mapping[str, Any]
+) -> list[Problem]:
+    """add_customer's checks against stored data, on what parsed of a request that did
+    not all parse (its `package`, `ip_group`, `ip` and `username`), so that every
+    problem of the request is reported together."""
     return await ctx.uow.run_read(lambda r: Ownership(r, actor.account_id, values).problems)
 
 
@@ -240,7 +244,7 @@ def _audited(command: AddCustomer) -> dict[str, object]:
     }
 
 
-ADD = Operation("Create a customer", ADD_CUSTOMER, add_customer, _screen)
+ADD = Operation("Create a customer", ADD_CUSTOMER, add_customer, screen_new_customer)
 DELETE = Operation(
     "Delete a customer (its username stays reserved)", DELETE_CUSTOMER, delete_customer
 )

@@ -20,9 +20,9 @@ from gridreseller.db.session_store import SessionRow, SessionStore, shared_key
 from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.errors import DomainError, Forbidden, Unauthorized
 from gridreseller.domain.models import Actor, Success
-from gridreseller.domain.params import Params
 from gridreseller.identity.authenticator import fingerprint
 from gridreseller.services import account
+from gridreseller.services.account import ChangeOwnPassword
 from gridreseller.services.context import ServiceContext
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -107,12 +107,12 @@ async def end_token(ctx: ServiceContext, token: str) -> None:
 
 
 async def change_password(
-    ctx: ServiceContext, session: Session, actor: Actor, params: Params
+    ctx: ServiceContext, session: Session, actor: Actor, command: ChangeOwnPassword
 ) -> Success:
     """The login's own password, changed from this session: this session goes on (with
     the new fingerprint, in the same transaction), the login's other sessions end."""
     return await account.change_own_password(
-        ctx, actor, params, Purpose.DASHBOARD, after=lambda r, _login: _keep_only(r, session)
+        ctx, actor, command, Purpose.DASHBOARD, after=lambda r, _login: _keep_only(r, session)
     )
 
 

@@ -26,7 +26,7 @@ from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CustomerList, Cus
 from gridreseller.services import audit, credits, senders
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
-from gridreseller.services.operations import Operation, Selector
+from gridreseller.services.operations import Operation, Selector, Service
 from gridreseller.services.parameters import new_password_fields, profile_fields, user_field
 
 TEXT_FILTERS = (
@@ -358,26 +358,51 @@ class FlagChange(NamedTuple):
     user: str
 
 
+async def enable(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
+    """Sending on."""
+    return await _set_flag(ctx, actor, command.user, "customer.enable", "active", True)
+
+
+async def disable(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
+    """Sending off."""
+    return await _set_flag(ctx, actor, command.user, "customer.disable", "active", False)
+
+
+async def website_enable(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
+    """Dashboard login on."""
+    action = "customer.website_enable"
+    return await _set_flag(ctx, actor, command.user, action, "website_access", True)
+
+
+async def website_disable(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
+    """Dashboard login off."""
+    action = "customer.website_disable"
+    return await _set_flag(ctx, actor, command.user, action, "website_access", False)
+
+
+async def _set_flag(
+    ctx: ServiceContext, actor: Actor, user: str, action: str, column: str, value: bool
+) -> Success:
+    key = rules.username_key(user)
+
+    def change(repository: Repository) -> None:
+        found = repository.set_customer_flag(actor.account_id, key, column, value, ctx.clock())
+        if not found:
+            raise NotFound(bare=True)
+        audit.record(repository, ctx, actor, action, user, {column: value})
+
+    await ctx.uow.run_write(change)
+    return Success()
+
+
 def _flag_operation(
-    summary: str, action: str, column: str, value: bool, *aliases: str
+    summary: str, service: Service[FlagChange], *aliases: str
 ) -> Operation[FlagChange]:
-    async def set_flag(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
-        key = rules.username_key(command.user)
-
-        def change(repository: Repository) -> None:
-            found = repository.set_customer_flag(actor.account_id, key, column, value, ctx.clock())
-            if not found:
-                raise NotFound(bare=True)
-            audit.record(repository, ctx, actor, action, command.user, {column: value})
-
-        await ctx.uow.run_write(change)
-        return Success()
-
     description = "The customer" + (
         " (wins over `username` when both are given)." if aliases else "."
     )
     declaration = Declaration(FlagChange, (user_field(description, aliases),))
-    return Operation(summary, declaration, set_flag)
+    return Operation(summary, declaration, service)
 
 
 PROFILE = Selector(
@@ -404,20 +429,14 @@ MANAGE = Selector(
     {
         "profile": PROFILE,
         "password": Operation("Reset the customer's password.", RESET_PASSWORD, reset_password),
-        "enable": _flag_operation("Turn sending on.", "customer.enable", "active", True),
+        "enable": _flag_operation("Turn sending on.", enable),
         "disable": _flag_operation(
             "Turn sending off (`user` wins over `username` when both are given).",
-            "customer.disable",
-            "active",
-            False,
+            disable,
             "username",
         ),
-        "website_enable": _flag_operation(
-            "Turn dashboard login on.", "customer.website_enable", "website_access", True
-        ),
-        "website_disable": _flag_operation(
-            "Turn dashboard login off.", "customer.website_disable", "website_access", False
-        ),
+        "website_enable": _flag_operation("Turn dashboard login on.", website_enable),
+        "website_disable": _flag_operation("Turn dashboard login off.", website_disable),
         "auth": Operation(
             "Check a customer's password (a wrong one is a 400 error on `password`).",
             CHECK_PASSWORD,
