@@ -37,6 +37,11 @@ async def log_out(ctx: ServiceContext, session: Session) -> None:
     await dashboard_sessions.end(ctx, session)
 
 
+async def form_key(ctx: ServiceContext) -> bytes:
+    """The key of the login form's token, shared by every process."""
+    return await dashboard_sessions.form_key(ctx)
+
+
 async def end_token(ctx: ServiceContext, token: str) -> None:
     """The session of this token, if any (a browser's new login replaces its old one)."""
     await dashboard_sessions.end_token(ctx, token)
