@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gridreseller.domain.params import Params
+from gridreseller.api.legacy.mail_request import read_request
+from gridreseller.api.legacy.params import Params
 from gridreseller.messages.compose import compose
-from gridreseller.messages.request import read_request
 from gridreseller.services.context import utc_now
 
 SUCCESS = b'{"message":"success"}'

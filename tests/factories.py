@@ -21,12 +21,13 @@ from urllib.parse import urlencode
 
 import httpx
 
+from gridreseller.api.legacy import credentials, customers, manage
+from gridreseller.api.legacy.operations import Operation, Selector
+from gridreseller.api.legacy.params import Params
 from gridreseller.domain.access import Purpose
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CustomerList, Result
-from gridreseller.domain.params import Params
-from gridreseller.services import credentials, customers, manage, operator
+from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.operations import Operation, Selector
 
 T = TypeVar("T")
 _counter = itertools.count(1)

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 import httpx
 import pytest
 
-from gridreseller.services import customers
+from gridreseller.api.legacy import customers
 from gridreseller.services.context import ServiceContext
 from tests.api.test_calls import XML_DECLARATION, assert_answer
 from tests.factories import Account, Distributor, Factory, customer_params, unique

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from gridreseller.services import customers, manage, operator
+from gridreseller.api.legacy import customers, manage
+from gridreseller.services import operator
 from tests.api.mail_support import (
     MailServer,
     assert_sent,

@@ -23,12 +23,12 @@ from openapi_spec_validator import validate
 
 from gridreseller.api import openapi
 from gridreseller.api.calls import CALLS
+from gridreseller.api.legacy.manage import MANAGE, PROFILE
+from gridreseller.api.legacy.operations import Selector
 from gridreseller.api.routing import FORMATS
 from gridreseller.config import Settings
 from gridreseller.domain import rules
 from gridreseller.domain.api_keys import SCOPES
-from gridreseller.services.manage import MANAGE, PROFILE
-from gridreseller.services.operations import Selector
 from tests.factories import Account, Distributor, Factory, unique
 from tests.support import Clock, ThreadServer, container_for
 

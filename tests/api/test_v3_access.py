@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from gridreseller.services import manage
+from gridreseller.api.legacy import manage
 from tests.api.mail_support import MailServer
 from tests.api.test_mail_send_access import _limited_customer, remaining
 from tests.api.test_v3_mail_send import body

@@ -14,14 +14,15 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from gridreseller.api.legacy import credentials, customers, manage
+from gridreseller.api.legacy.params import Params
 from gridreseller.bootstrap import Container
 from gridreseller.domain import rules
 from gridreseller.domain.access import Role
 from gridreseller.domain.models import Actor, LoginKind
-from gridreseller.domain.params import Params
 from gridreseller.mail.smtp_server import SmtpOptions, SubmissionServer
 from gridreseller.mail.tls import server_tls
-from gridreseller.services import credentials, customers, manage, operator
+from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
 from tests.factories import Account
 from tests.support import free_port

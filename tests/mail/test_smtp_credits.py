@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from gridreseller.api.legacy import manage
 from gridreseller.bootstrap import Container
 from gridreseller.domain.models import CreditsView
-from gridreseller.services import manage, operator
+from gridreseller.services import operator
 from tests.factories import Account, Distributor, Factory
 from tests.mail.support import MESSAGE, REJECTED, Sink, SmtpThread, signed_in
 from tests.mail.test_smtp_command import port_of, smtp_process

@@ -11,7 +11,7 @@ import smtplib
 
 import pytest
 
-from gridreseller.services.manage import MANAGE
+from gridreseller.api.legacy.manage import MANAGE
 from tests.factories import Account, Distributor, Factory
 from tests.mail.support import Sink, SmtpThread, signed_in
 from tests.mail.test_smtp_credits import remaining, set_limit

@@ -8,9 +8,9 @@ from functools import partial
 
 import pytest
 
+from gridreseller.domain import field_rules
 from gridreseller.domain.errors import Invalid, Problem
-from gridreseller.web import field_rules_compat as field_rules
-from gridreseller.web.field_rules_compat import FieldLimits
+from gridreseller.domain.field_rules import FieldLimits
 from gridreseller.web.form_fields import FormReader, is_required, new_password
 from gridreseller.web.forms import Form
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gridreseller.api.legacy.params import Params
 from gridreseller.api.params import form_pairs
-from gridreseller.domain.params import Params
 
 # Text built from the characters that matter to the format, and any others.
 FORM_TEXT = st.text(

@@ -15,11 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gridreseller.api.legacy.mail_request import read_request
+from gridreseller.api.legacy.params import Params
 from gridreseller.api.mail_form import array_name, mail_params, urlencoded_raw_pairs
 from gridreseller.domain.errors import Invalid
-from gridreseller.domain.params import Params
 from gridreseller.messages.compose import compose
-from gridreseller.messages.request import MAX_FILE_BYTES, MailRequest, read_request
+from gridreseller.messages.request import MAX_FILE_BYTES, MailRequest
 from gridreseller.messages.smtpapi import replace_tags
 
 NOW = datetime(2026, 12, 7, 12, 0, 0)

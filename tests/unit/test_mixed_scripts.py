@@ -11,13 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from gridreseller.api.legacy import customers, manage
+from gridreseller.api.legacy.params import Params
 from gridreseller.db.tables import Login
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.models import Actor, LoginKind
-from gridreseller.domain.params import Params
 from gridreseller.domain.scripts import mixed_scripts
 from gridreseller.domain.usernames import script_problem, username_problem
-from gridreseller.services import customers, manage, operator
+from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
 from tests.factories import customer_params
 from tests.support import container_for

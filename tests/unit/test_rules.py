@@ -7,21 +7,20 @@ from typing import Any
 
 import pytest
 
-from gridreseller.domain import rules
-from gridreseller.domain.fields import (
+from gridreseller.api.legacy.credentials import EDIT_CREDENTIAL
+from gridreseller.api.legacy.fields import Declaration, Field
+from gridreseller.api.legacy.kinds import (
     BillingDate,
     Confirmation,
-    Declaration,
-    Field,
     ParseContext,
     Password,
     PermissionsJson,
     Text,
-    permissions_with,
 )
+from gridreseller.api.legacy.params import Params
+from gridreseller.domain import rules
 from gridreseller.domain.models import Permissions
-from gridreseller.domain.params import Params
-from gridreseller.services.credentials import EDIT_CREDENTIAL
+from gridreseller.services.credentials import permissions_with
 
 
 @pytest.mark.parametrize(

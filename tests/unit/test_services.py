@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from gridreseller.api.legacy import customers
+from gridreseller.api.legacy.params import Params
 from gridreseller.config import Settings, load_settings
 from gridreseller.db.tables import Login
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.models import Actor, LoginKind
-from gridreseller.domain.params import Params
 from gridreseller.identity.passwords import Passwords
-from gridreseller.services import customers, operator
+from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
 from tests.factories import customer_params
 from tests.support import container_for

@@ -16,14 +16,16 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from gridreseller.api.legacy import credentials, customers, manage
+from gridreseller.api.legacy.fields import Declaration, Field
+from gridreseller.api.legacy.kinds import LoginEmail, NewUsername, ParseContext
+from gridreseller.api.legacy.params import Params
 from gridreseller.db.tables import Login
 from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid
-from gridreseller.domain.fields import Declaration, Field, LoginEmail, NewUsername, ParseContext
 from gridreseller.domain.models import Actor, LoginKind
-from gridreseller.domain.params import Params
 from gridreseller.domain.usernames import KEY_LENGTH, username_key, username_problem
-from gridreseller.services import credentials, customers, manage, operator
+from gridreseller.services import operator
 from gridreseller.services.context import ServiceContext
 from tests.factories import customer_params
 from tests.support import container_for

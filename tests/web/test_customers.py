@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from gridreseller.services import audit, manage
+from gridreseller.api.legacy import manage
+from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.web.messages import in_words
 from tests.factories import Account, Distributor, Factory, customer_params, unique

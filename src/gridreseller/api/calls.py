@@ -1,19 +1,20 @@
-"""The endpoint table: each call's name, who may make it, and the operation that does it."""
+"""The endpoint table: each call's name, who may make it, and the operation that does it
+(its declarations: api/legacy/)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from gridreseller.api.legacy import credentials, customers, manage, packages
+from gridreseller.api.legacy.mail_send import SEND, MailSend
+from gridreseller.api.legacy.operations import Operation, Selector
+from gridreseller.api.legacy.params import Params
 from gridreseller.bootstrap import Container
 from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.api_keys import MAIL_SEND
 from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Result
-from gridreseller.domain.params import Params
-from gridreseller.services import credentials, customers, manage, packages
-from gridreseller.services.mail_send import SEND, MailSend
-from gridreseller.services.operations import Operation, Selector
 
 BOTH_LOGINS = "give either api_user and api_key or an Authorization: Bearer API key, not both"
 

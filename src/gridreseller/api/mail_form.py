@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_to_bytes
 
+from gridreseller.api.legacy.params import Params
 from gridreseller.api.multipart import text_name
 from gridreseller.domain.audit import printable
 from gridreseller.domain.errors import Invalid
-from gridreseller.domain.params import Params
 
 # The array parameters of mail.send.
 ARRAYS = frozenset({"to", "toname", "cc", "ccname", "bcc", "bccname"})

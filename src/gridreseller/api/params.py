@@ -7,12 +7,12 @@ from urllib.parse import unquote_plus
 
 from starlette.types import Message, Receive, Scope
 
+from gridreseller.api.legacy.params import Params
 from gridreseller.api.mail_form import mail_params, urlencoded_raw_pairs
 from gridreseller.api.multipart import multipart_pairs, multipart_raw_pairs
 from gridreseller.api.problems import BodyTooLarge, HttpProblem
 from gridreseller.config import Settings
 from gridreseller.domain.errors import Invalid
-from gridreseller.domain.params import Params
 
 SINGLE_ONLY = ("api_user", "api_key")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "")

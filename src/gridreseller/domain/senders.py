@@ -10,11 +10,10 @@ empty list allows any sender.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from gridreseller.domain import rules
-from gridreseller.domain.fields import FieldProblem, Kind, ParseContext
+from gridreseller.domain.field_rules import FieldProblem
 
 MAX_SENDER_DOMAINS = 50
 WILDCARD = "*."
@@ -44,20 +43,17 @@ def sender_domain_entry(raw: str) -> str:
     return WILDCARD + domain if wildcard else domain
 
 
-@dataclass(frozen=True)
-class SenderDomain(Kind):
-    """A `sender_domains[]` value (domain/fields.py's kinds), in comparison form; an
-    empty value is no entry (one empty `sender_domains[]` is how a list is emptied)."""
-
-    def parse(self, name: str, raw: str, context: ParseContext) -> Any:
-        if not raw.strip():
-            return ""
-        if rules.has_illegal_characters(raw) or len(raw) > 255:
-            raise FieldProblem(f"{name} must be a domain name or *. followed by one")
-        try:
-            return sender_domain_entry(raw)
-        except SenderDomainProblem as problem:
-            raise FieldProblem(f"{name} {problem}: {raw.strip()!r}") from None
+def sender_domain_value(name: str, raw: str) -> str:
+    """A `sender_domains` value as a form gives it, in comparison form; an empty value
+    is no entry ("" : one empty value is how a list is emptied)."""
+    if not raw.strip():
+        return ""
+    if rules.has_illegal_characters(raw) or len(raw) > 255:
+        raise FieldProblem(f"{name} must be a domain name or *. followed by one")
+    try:
+        return sender_domain_entry(raw)
+    except SenderDomainProblem as problem:
+        raise FieldProblem(f"{name} {problem}: {raw.strip()!r}") from None
 
 
 def joined(entries: Iterable[str]) -> str:

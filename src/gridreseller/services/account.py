@@ -17,6 +17,7 @@ from gridreseller.services.context import ServiceContext
 # Runs inside the password change's transaction, given the login's id.
 AfterChange = Callable[[Repository, int], None]
 CURRENT_WRONG = "current_password is not correct"
+SAME_PASSWORD = "password must differ from current_password"  # noqa: S105 - a message
 
 
 class ChangeOwnPassword(NamedTuple):
@@ -43,10 +44,12 @@ async def change_own_password(
     purpose: Purpose,
     after: AfterChange | None = None,
 ) -> Success:
-    """`current_password` judged, then the new `password` set (the surface has read it
-    under the rules of a reset). The current password is judged by the access core for
-    `purpose`, so wrong guesses count in the login throttle and the audit trail like
-    failed logins."""
+    """`current_password`, then `password` (its rules: a reset's, checked by the
+    surface with domain/field_rules.py), which must differ from it. The current
+    password is judged by the access core for `purpose`, so wrong guesses count in the
+    login throttle and the audit trail like failed logins."""
+    if command.password == command.current_password:
+        raise Invalid([Problem("password", SAME_PASSWORD)])
     try:
         principal = await ctx.identity.authenticate(
             actor.login_username, command.current_password, actor.client, purpose

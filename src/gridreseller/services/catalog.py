@@ -14,11 +14,9 @@ from typing import NamedTuple
 from gridreseller.db.repository import IpSummary, Repository
 from gridreseller.domain import rules
 from gridreseller.domain.errors import Invalid, Problem
-from gridreseller.domain.fields import Count, Declaration, Field, Flag, Text
 from gridreseller.domain.models import Actor, Success
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.operations import Operation
 from gridreseller.services.operator import (
     PackageSpec,
     address_problems,
@@ -67,25 +65,6 @@ class RemoveIp(NamedTuple):
 
 class GroupName(NamedTuple):
     group: str
-
-
-def _amount(name: str) -> Field:
-    return Field(name, Text(40, empty_is_absent=True), default="0")
-
-
-NEW_PACKAGE = Declaration(
-    NewPackage,
-    (
-        Field("name", Text(255), True),
-        Field("description", Text(10_000, empty_is_absent=True), default=""),
-        _amount("price"),
-        _amount("distributor_price"),
-        Field("credits", Count(), default=0),
-        _amount("overage"),
-        Field("has_ip", Flag(), default=False),
-        Field("has_reseller", Flag(), default=False),
-    ),
-)
 
 
 async def create_package(ctx: ServiceContext, actor: Actor, command: NewPackage) -> Success:
@@ -186,27 +165,3 @@ async def remove_ip_group(ctx: ServiceContext, actor: Actor, command: GroupName)
 
     await ctx.uow.run_write(change)
     return Success()
-
-
-_GROUP = Field("group", Text(255), True)
-CREATE_PACKAGE = Operation("Create a package", NEW_PACKAGE, create_package)
-DELETE_PACKAGE = Operation(
-    "Delete a package no live customer has",
-    Declaration(PackageName, (Field("name", Text(255), True),)),
-    delete_package,
-)
-ADD_IPS = Operation(
-    "Add addresses to an IP group (made if new)",
-    Declaration(AddIps, (_GROUP, Field("address", Text(10_000), True))),
-    add_ips,
-)
-REMOVE_IP = Operation(
-    "Remove an IP address no live customer has",
-    Declaration(RemoveIp, (Field("address", Text(45), True),)),
-    remove_ip,
-)
-REMOVE_IP_GROUP = Operation(
-    "Remove an IP group and its addresses",
-    Declaration(GroupName, (_GROUP,)),
-    remove_ip_group,
-)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from gridreseller.config import Settings
 from gridreseller.db.unit_of_work import UnitOfWork
-from gridreseller.domain.fields import ParseContext
+from gridreseller.domain.field_rules import FieldLimits
 from gridreseller.identity.authenticator import Authenticator
 from gridreseller.identity.passwords import Hashing, Passwords
 
@@ -29,10 +29,10 @@ class ServiceContext:
     async def hash_password(self, password: str) -> str:
         return await self.hashing.hash(password)
 
-    def parse_context(self) -> ParseContext:
-        """What parameter parsing needs: the password minimum and today's date."""
+    def parse_context(self) -> FieldLimits:
+        """What the field rules need: the password minimum, reserved domains, today."""
         settings = self.settings
-        return ParseContext(settings.min_password_length, self.clock, settings.reserved_domains)
+        return FieldLimits(settings.min_password_length, self.clock, settings.reserved_domains)
 
     @property
     def passwords(self) -> Passwords:

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain import rules
 from gridreseller.domain.errors import NotFound
-from gridreseller.domain.fields import (
-    Bit,
-    CredentialName,
-    Declaration,
-    Field,
-    Password,
-    PermissionsJson,
-    Text,
-    permissions_with,
-)
 from gridreseller.domain.models import (
     Actor,
     CredentialList,
@@ -27,9 +18,6 @@ from gridreseller.domain.models import (
 )
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.operations import Operation
-
-PERMISSIONS_DESCRIPTION = "JSON object with keys among email, web, api and values 0 or 1."
 
 
 class GetCredentials(NamedTuple):
@@ -61,81 +49,38 @@ class RemoveCredential(NamedTuple):
     username: str
 
 
-def _name(description: str) -> Field:
-    return Field(
-        "username",
-        CredentialName(),
-        True,
-        description=f"{description} 1 to 64 letters, digits or `_ . - @ +`.",
-        example="smtp_sender",
-    )
+class ListCredentials(NamedTuple):
+    """No parameters: every credential of the account."""
 
 
-GET_CREDENTIALS = Declaration(
-    GetCredentials,
-    (
-        Field(
-            "username",
-            Text(empty_is_absent=True),
-            description="Name of one credential; without it, every credential is listed.",
-            example="smtp_sender",
-        ),
-    ),
-)
-ADD_CREDENTIAL = Declaration(
-    AddCredential,
-    (
-        _name("Name of the new credential; unique across every account."),
-        Field("password", Password(), True, description="Password of the credential."),
-        Field(
-            "permissions",
-            PermissionsJson(),
-            default={},
-            description=PERMISSIONS_DESCRIPTION + " Missing keys: 0.",
-            example='{"email":1,"web":0,"api":0}',
-        ),
-    ),
-)
-EDIT_CREDENTIAL = Declaration(
-    EditCredential,
-    (
-        _name("The credential to change."),
-        Field("password", Password(), description="New password; leave out to keep it."),
-        Field(
-            "permissions",
-            PermissionsJson(),
-            default={},
-            description=PERMISSIONS_DESCRIPTION + " Only the keys given change.",
-            example='{"email":1,"web":0,"api":0}',
-        ),
-        *(
-            Field(
-                bit, Bit(), description=f"The `{bit}` bit; wins over the same key in `permissions`."
-            )
-            for bit in rules.PERMISSION_KEYS
-        ),
-    ),
-)
-REMOVE_CREDENTIAL = Declaration(RemoveCredential, (_name("The credential to delete."),))
+class FindCredential(NamedTuple):
+    username: str
 
 
 async def get_credentials(
     ctx: ServiceContext, actor: Actor, command: GetCredentials
 ) -> CredentialList | CredentialView:
-    """All of the account's credentials, or the one named by `username`."""
+    """credentials/get: all of the account's credentials, or the one named by
+    `username` (each on its own: list_credentials, find_credential)."""
     if not command.username:
-        return CredentialList(await list_credentials(ctx, actor))
-    return await find_credential(ctx, actor, command.username)
+        return await list_credentials(ctx, actor, ListCredentials())
+    return await find_credential(ctx, actor, FindCredential(command.username))
 
 
-async def list_credentials(ctx: ServiceContext, actor: Actor) -> list[CredentialView]:
-    """Every credential of the account."""
-    return await ctx.uow.run_read(lambda r: list(r.credentials_of(actor.account_id)))
+async def list_credentials(
+    ctx: ServiceContext, actor: Actor, _command: ListCredentials
+) -> CredentialList:
+    """All of the account's credentials."""
+    return CredentialList(
+        list(await ctx.uow.run_read(lambda r: r.credentials_of(actor.account_id)))
+    )
 
 
-async def find_credential(ctx: ServiceContext, actor: Actor, name: str) -> CredentialView:
-    """The account's credential of that name; NotFound otherwise."""
-    return await ctx.uow.run_read(lambda r: _credential(r, actor, name))
+async def find_credential(
+    ctx: ServiceContext, actor: Actor, command: FindCredential
+) -> CredentialView:
+    """The account's credential named `username`; NotFound otherwise."""
+    return await ctx.uow.run_read(lambda r: _credential(r, actor, command.username))
 
 
 async def customer_credentials(
@@ -223,9 +168,10 @@ def _credential(repository: Repository, actor: Actor, name: str) -> CredentialVi
     return credential
 
 
-GET = Operation("List the account's credentials, or get one", GET_CREDENTIALS, get_credentials)
-ADD = Operation("Add a credential", ADD_CREDENTIAL, add_credential)
-EDIT = Operation("Change a credential's password or permissions", EDIT_CREDENTIAL, edit_credential)
-REMOVE = Operation(
-    "Remove a credential (its name is free again)", REMOVE_CREDENTIAL, remove_credential
-)
+def permissions_with(current: Permissions, bits: Mapping[str, int]) -> Permissions:
+    """`current` with the bits given in their place."""
+    return Permissions(
+        email=bits.get("email", current.email),
+        web=bits.get("web", current.web),
+        api=bits.get("api", current.api),
+    )

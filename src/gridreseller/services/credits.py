@@ -18,23 +18,10 @@ from gridreseller.db.repository import Repository
 from gridreseller.domain.activity import ActivityKey, Counted, Counts
 from gridreseller.domain.credits import Period, SendingLimit
 from gridreseller.domain.errors import Invalid, Problem
-from gridreseller.domain.fields import (
-    Choice,
-    Count,
-    Day,
-    Declaration,
-    Field,
-    ParseContext,
-    PositiveCount,
-)
 from gridreseller.domain.models import Actor, CreditsView, LoginKind, Success
-from gridreseller.domain.params import Params
-from gridreseller.domain.rules import parse_date
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
-from gridreseller.services.operations import Operation, Selector
-from gridreseller.services.parameters import user_field
 
 NO_LIMIT = "user has no sending limit"
 
@@ -60,73 +47,6 @@ class SetRecurring(NamedTuple):
     startdate: date | None
     enddate: date | None
     initial_credits: int | None
-
-
-def _end_not_before_start(params: Params, context: ParseContext) -> Problem | None:
-    """When startdate is left out, enddate is judged against today (the default start)."""
-    end = parse_date(params.get("enddate") or "")
-    start = parse_date(params.get("startdate") or "") if params.get("startdate") else context.today
-    if end is not None and start is not None and end < start:
-        return Problem("enddate", "enddate must not be before startdate")
-    return None
-
-
-OF_CUSTOMER = Declaration(OfCustomer, (user_field(),))
-SET_TOTAL = Declaration(
-    SetTotal,
-    (
-        user_field(),
-        Field(
-            "credits",
-            Count(),
-            True,
-            description="The credits: an integer of 0 or more.",
-            example="1000",
-        ),
-    ),
-)
-ADJUST = Declaration(
-    Adjust,
-    (
-        user_field(),
-        Field(
-            "credits",
-            PositiveCount(),
-            True,
-            description="How many: an integer of 1 or more.",
-            example="100",
-        ),
-    ),
-)
-SET_RECURRING = Declaration(
-    SetRecurring,
-    (
-        user_field(),
-        Field(
-            "credits",
-            PositiveCount(),
-            True,
-            example="1000",
-            description="The credits each period starts with: an integer of 1 or more.",
-        ),
-        Field(
-            "period",
-            Choice(tuple(p.value for p in Period)),
-            True,
-            example="monthly",
-            description="daily (00:00 UTC), weekly (every 7 days from startdate) or monthly "
-            "(startdate's day of the month).",
-        ),
-        Field("startdate", Day(), description="YYYY-mm-dd; default today (UTC)."),
-        Field("enddate", Day(), description="YYYY-mm-dd, not before startdate: no reset after it."),
-        Field(
-            "initial_credits",
-            PositiveCount(),
-            description="The credits until the first reset (default: credits).",
-        ),
-    ),
-    checks=(_end_not_before_start,),
-)
 
 
 async def retrieve(ctx: ServiceContext, actor: Actor, command: OfCustomer) -> CreditsView:
@@ -184,18 +104,19 @@ async def set_recurring(ctx: ServiceContext, actor: Actor, command: SetRecurring
 
 
 async def increment(ctx: ServiceContext, actor: Actor, command: Adjust) -> Success:
-    """credit_remain + credits; credit and last_reset unchanged."""
+    """increment: credit_remain + credits; credit and last_reset unchanged."""
     return await _adjust(ctx, actor, command, "increment", +1)
 
 
 async def decrement(ctx: ServiceContext, actor: Actor, command: Adjust) -> Success:
-    """credit_remain - credits, never below 0; credit and last_reset unchanged."""
+    """decrement: credit_remain - credits, never below 0."""
     return await _adjust(ctx, actor, command, "decrement", -1)
 
 
 async def _adjust(
     ctx: ServiceContext, actor: Actor, command: Adjust, task: str, sign: int
 ) -> Success:
+    """credit_remain ± credits, never below 0; credit and last_reset unchanged."""
     today = ctx.clock().date()
 
     def change(repository: Repository) -> None:
@@ -222,21 +143,6 @@ async def _store(
         audit.record(repository, ctx, actor, "customer.limit", customer.username, fields)
 
     await ctx.uow.run_write(change)
-
-
-LIMIT = Selector(
-    "task",
-    {
-        "retrieve": Operation("The customer's sending limit.", OF_CUSTOMER, retrieve),
-        "none": Operation("Remove the limit: unlimited sending.", OF_CUSTOMER, remove),
-        "total": Operation("A total of credits, never reset.", SET_TOTAL, set_total),
-        "increment": Operation("Add to the remaining credits.", ADJUST, increment),
-        "decrement": Operation("Take from the remaining credits.", ADJUST, decrement),
-        "recurring": Operation(
-            "Credits reset every day, week or month.", SET_RECURRING, set_recurring
-        ),
-    },
-)
 
 
 # Where mail is sent ----------------------------------------------------------------

@@ -15,13 +15,10 @@ from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain.errors import Invalid, Problem
-from gridreseller.domain.fields import Declaration, Field
 from gridreseller.domain.models import Actor, CustomerPlan, CustomerRecord, Success
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.customers import ADD_CUSTOMER, Ownership, live_customer
-from gridreseller.services.operations import Operation
-from gridreseller.services.parameters import user_field
+from gridreseller.services.customers import Ownership, live_customer
 
 NEEDS_IP_PACKAGE = (
     "package must include IP addresses while the customer has IP addresses of its own "
@@ -48,11 +45,6 @@ class SetIpGroups(NamedTuple):
 class SetBillingDate(NamedTuple):
     user: str
     billing_date: date | None
-
-
-def _add_field(name: str) -> Field:
-    """distributor.add's declaration of a field: its kind, limits and words."""
-    return next(field for field in ADD_CUSTOMER.fields if field.name == name)
 
 
 async def view_plan(ctx: ServiceContext, actor: Actor, user: str) -> CustomerPlan:
@@ -133,26 +125,3 @@ async def set_billing_date(ctx: ServiceContext, actor: Actor, command: SetBillin
 
     await _change(ctx, actor, command.user, "customer.billing_date", change)
     return Success()
-
-
-_USER = user_field("The customer.")
-SET_PACKAGE = Operation(
-    "Change a customer's package",
-    Declaration(SetPackage, (_USER, _add_field("package"))),
-    set_package,
-)
-SET_WHITELABEL = Operation(
-    "Change a customer's whitelabel domain",
-    Declaration(SetWhitelabel, (_USER, _add_field("whitelabel"))),
-    set_whitelabel,
-)
-SET_IP_GROUPS = Operation(
-    "Set a customer's IP groups and addresses",
-    Declaration(SetIpGroups, (_USER, _add_field("ip_group"), _add_field("ip"))),
-    set_ip_groups,
-)
-SET_BILLING_DATE = Operation(
-    "Set or clear a customer's billing date",
-    Declaration(SetBillingDate, (_USER, _add_field("billing_date"))),
-    set_billing_date,
-)

@@ -18,7 +18,7 @@ from gridreseller.domain.models import CUSTOMER_FIELDS, Actor
 from gridreseller.services.context import ServiceContext
 
 PAGE_SIZE = 50
-ORDERS: tuple[str, ...] = SORTABLE  # the columns the list sorts by
+SORT_COLUMNS: tuple[str, ...] = SORTABLE  # what the list sorts by; the first by default
 DIRECTIONS = ("asc", "desc")
 FLAGS = frozenset(("active", "website_access"))
 # Past any real list's end (the last page is shown instead), and an offset any database

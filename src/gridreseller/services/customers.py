@@ -9,22 +9,9 @@ from typing import Any, NamedTuple
 from gridreseller.db.repository import Repository
 from gridreseller.domain import rules
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound, Problem
-from gridreseller.domain.fields import (
-    BillingDate,
-    Declaration,
-    DomainName,
-    Email,
-    Field,
-    Flag,
-    IpAddress,
-    NewUsername,
-    Text,
-)
 from gridreseller.domain.models import Actor, CustomerRecord, LoginKind, PackageRecord, Success
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.operations import Operation
-from gridreseller.services.parameters import new_password_fields, profile_fields, user_field
 
 
 class AddCustomer(NamedTuple):
@@ -56,75 +43,6 @@ class AddCustomer(NamedTuple):
 
 class DeleteCustomer(NamedTuple):
     user: str
-
-
-ADD_CUSTOMER = Declaration(
-    AddCustomer,
-    (
-        Field(
-            "username",
-            NewUsername(64),
-            True,
-            description="Login of the new customer; unique across every account "
-            "(case-insensitive).",
-            example="jane@example.com",
-        ),
-        *new_password_fields("Password of the new customer."),
-        Field(
-            "email",
-            Email(64),
-            True,
-            description="Contact email address.",
-            example="jane@example.com",
-        ),
-        *profile_fields(required=True),
-        Field(
-            "package",
-            Text(255),
-            True,
-            example="basic",
-            description="Name of one of this distributor's packages (see distributor.packages).",
-        ),
-        Field(
-            "whitelabel",
-            DomainName(255),
-            True,
-            example="mail.example.com",
-            description="Domain name (two labels or more; internationalized names allowed).",
-        ),
-        Field(
-            "ip_group",
-            Text(255),
-            repeatable=True,
-            default=[],
-            example="shared",
-            description="Names of this distributor's IP groups (repeatable).",
-        ),
-        Field(
-            "ip",
-            IpAddress(),
-            repeatable=True,
-            default=[],
-            description="IP addresses of this distributor (repeatable); only with a package "
-            "that has_ip.",
-        ),
-        Field(
-            "free_user",
-            Flag(),
-            default=False,
-            description="`true`/`false`/`1`/`0`, in any case; default false.",
-        ),
-        Field(
-            "billing_date",
-            BillingDate(),
-            description="YYYY-mm-dd, from today (UTC) up to the same day of next month "
-            "(empty: none).",
-        ),
-    ),
-)
-DELETE_CUSTOMER = Declaration(
-    DeleteCustomer, (user_field("Username of the live customer to delete."),)
-)
 
 
 async def add_customer(ctx: ServiceContext, actor: Actor, command: AddCustomer) -> Success:
@@ -191,11 +109,11 @@ def _owned(
     return found.package, list(found.groups.values()), list(found.ips.values())
 
 
-async def screen_new_customer(
+async def add_customer_problems(
     ctx: ServiceContext, actor: Actor, values: Mapping[str, Any]
 ) -> list[Problem]:
     """add_customer's checks against stored data, on what parsed of a request that did
-    not all parse (its `package`, `ip_group`, `ip` and `username`), so that every
+    not all parse (`values`: an AddCustomer's attributes, some left out), so that every
     problem of the request is reported together."""
     return await ctx.uow.run_read(lambda r: Ownership(r, actor.account_id, values).problems)
 
@@ -242,9 +160,3 @@ def _audited(command: AddCustomer) -> dict[str, object]:
         "billing_date": command.billing_date.isoformat() if command.billing_date else None,
         "password": True,
     }
-
-
-ADD = Operation("Create a customer", ADD_CUSTOMER, add_customer, screen_new_customer)
-DELETE = Operation(
-    "Delete a customer (its username stays reserved)", DELETE_CUSTOMER, delete_customer
-)

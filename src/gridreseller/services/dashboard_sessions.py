@@ -22,7 +22,6 @@ from gridreseller.domain.errors import DomainError, Forbidden, Unauthorized
 from gridreseller.domain.models import Actor, Success
 from gridreseller.identity.authenticator import fingerprint
 from gridreseller.services import account
-from gridreseller.services.account import ChangeOwnPassword
 from gridreseller.services.context import ServiceContext
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -107,7 +106,7 @@ async def end_token(ctx: ServiceContext, token: str) -> None:
 
 
 async def change_password(
-    ctx: ServiceContext, session: Session, actor: Actor, command: ChangeOwnPassword
+    ctx: ServiceContext, session: Session, actor: Actor, command: account.ChangeOwnPassword
 ) -> Success:
     """The login's own password, changed from this session: this session goes on (with
     the new fingerprint, in the same transaction), the login's other sessions end."""

@@ -8,16 +8,11 @@ Credits of whatever is not relayed are given back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import Invalid, MessageTooLarge, Problem, Unavailable
-from gridreseller.domain.fields import Declaration, Email, Field, Kind, Text
 from gridreseller.domain.models import Success, Surface
-from gridreseller.domain.params import Params
 from gridreseller.messages.compose import Copy, compose
-from gridreseller.messages.request import MailRequest, read_request
+from gridreseller.messages.request import MailRequest
 from gridreseller.sending.submission import Delivered, Reservation, Submission
 from gridreseller.sending.transports import Outcome
 from gridreseller.services.context import ServiceContext
@@ -29,75 +24,25 @@ RELAY_RETRY_SECONDS = 60
 NOT_CONFIGURED_RETRY_SECONDS = 3600
 
 
-BODY = Kind()  # any text, line breaks included
-
-
-def _field(name: str, kind: Kind, description: str, **options: Any) -> Field:
-    return Field(name, kind, description=description, **options)
-
-
-# mail.send's parameters as the OpenAPI document lists them (api/openapi.py). They are
-# read by messages/request.py, not by this declaration: `files[NAME]` and
-# `content[NAME]` have no fixed names, and the rules span parameters.
-DOCUMENTED: Declaration[dict[str, Any]] = Declaration(
-    dict,
-    (
-        _field("to", Email(), "Recipients (`to`, `to[]` or `to[0]`...); required "
-               "unless x-smtpapi has `to`.", repeatable=True, example="ann@example.com"),
-        _field("toname", Text(), "The i-th names the i-th `to`.", repeatable=True),
-        _field("cc", Email(), "Copy recipients.", repeatable=True),
-        _field("ccname", Text(), "The i-th names the i-th `cc`.", repeatable=True),
-        _field("bcc", Email(), "Blind copy recipients (never in a header).", repeatable=True),
-        _field("bccname", Text(), "Accepted for symmetry; bcc names appear nowhere.",
-               repeatable=True),
-        _field("from", Email(), "The sender's address.", required=True,
-               example="news@example.com"),
-        _field("fromname", Text(), "The sender's display name."),
-        _field("replyto", Email(), "Reply-To address."),
-        _field("subject", Text(), "The subject (no line breaks).", required=True,
-               example="Hello"),
-        _field("text", BODY, "The plain text body (text or html is required).",
-               example="Hello."),
-        _field("html", BODY, "The HTML body; `cid:` names content[NAME] parts."),
-        _field("date", Text(), "RFC 5322 date, e.g. `Thu, 21 Dec 2000 16:01:07 +0200`."),
-        _field("headers", BODY, "JSON object of extra header name -> value."),
-        _field("x-smtpapi", BODY, "JSON: to, sub, section, category, unique_args."),
-    ),
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class MailSend:
-    """The use case; `declaration` documents its parameters (api/openapi.py)."""
-
-    summary: str
-    declaration: Declaration[Any]
-
-    async def run(
-        self,
-        ctx: ServiceContext,
-        submission: Submission | None,
-        principal: Principal,
-        params: Params,
-    ) -> Success:
-        request = read_request(params)
-        copies = compose(request, ctx.clock())
-        _check_size(copies, ctx.settings.max_message_bytes)
-        if submission is None:
-            raise Unavailable(NOT_CONFIGURED, retry_after=NOT_CONFIGURED_RETRY_SECONDS)
-        # `from` is both the envelope's sender and the From: header (which `headers` may
-        # not set): judged once, as the header, so that the refusal names `from`.
-        await submission.check_sender(principal, None, [request.sender.address])
-        count = sum(len(copy.recipients) for copy in copies)
-        reservation = await submission.reserve(principal, count)
-        try:
-            await _deliver_all(submission, principal, reservation, request, copies)
-        finally:
-            await submission.release(reservation)
-        return Success()
-
-
-SEND = MailSend("Send a message (legacy mail.send)", DOCUMENTED)
+async def send_mail(
+    ctx: ServiceContext, submission: Submission | None, principal: Principal, request: MailRequest
+) -> Success:
+    """Builds the request's copies, checks their size, reserves credits for every
+    recipient of every copy (all or none), relays each, gives back what was not sent."""
+    copies = compose(request, ctx.clock())
+    _check_size(copies, ctx.settings.max_message_bytes)
+    if submission is None:
+        raise Unavailable(NOT_CONFIGURED, retry_after=NOT_CONFIGURED_RETRY_SECONDS)
+    # `from` is both the envelope's sender and the From: header (which `headers` may
+    # not set): judged once, as the header, so that the refusal names `from`.
+    await submission.check_sender(principal, None, [request.sender.address])
+    count = sum(len(copy.recipients) for copy in copies)
+    reservation = await submission.reserve(principal, count)
+    try:
+        await _deliver_all(submission, principal, reservation, request, copies)
+    finally:
+        await submission.release(reservation)
+    return Success()
 
 
 def _check_size(copies: list[Copy], limit: int) -> None:

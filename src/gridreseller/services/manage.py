@@ -11,23 +11,10 @@ from gridreseller.db.repository import KEY_COLUMN, CustomerRow, Repository
 from gridreseller.db.unit_of_work import UnitOfWork
 from gridreseller.domain import rules
 from gridreseller.domain.errors import USERNAME_TAKEN, Invalid, NotFound, Problem
-from gridreseller.domain.fields import (
-    Count,
-    Declaration,
-    Email,
-    Field,
-    Flag,
-    LoginEmail,
-    Secret,
-    Text,
-    at_least_one_of,
-)
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CustomerList, CustomerView, Success
-from gridreseller.services import audit, credits, senders
+from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
-from gridreseller.services.operations import Operation, Selector, Service
-from gridreseller.services.parameters import new_password_fields, profile_fields, user_field
 
 TEXT_FILTERS = (
     "email",
@@ -69,26 +56,6 @@ class ListCustomers(NamedTuple):
         given = {name: getattr(self, name) for name in TEXT_FILTERS}
         return {name: value.casefold() for name, value in given.items() if value}
 
-
-LIST_CUSTOMERS = Declaration(
-    ListCustomers,
-    (
-        Field(
-            "username", Text(empty_is_absent=True), description="Filter: exact username, any case."
-        ),
-        *(
-            Field(name, Text(empty_is_absent=True), description="Filter: exact match, any case.")
-            for name in TEXT_FILTERS
-        ),
-        Field(
-            "active",
-            Flag("must be true, false, 1 or 0", empty_is_absent=True),
-            description="Filter: `true`/`false`/`1`/`0` (empty: no filter).",
-        ),
-        Field("limit", Count(), description="Page size: a non-negative integer.", example="50"),
-        Field("offset", Count(), description="Rows to skip: a non-negative integer.", example="0"),
-    ),
-)
 
 # Every field of a ListCustomers but `username` left out: no filter, no paging.
 ALL_ROWS = (None,) * (len(ListCustomers._fields) - 1)
@@ -222,40 +189,6 @@ class SetEmail(NamedTuple):
     email: str
 
 
-SET_PROFILE = Declaration(
-    SetProfile,
-    (user_field(), *profile_fields(required=False)),
-    checks=(at_least_one_of(tuple(rules.PROFILE_LIMITS)),),
-    any_of=(tuple(rules.PROFILE_LIMITS),),
-)
-SET_USERNAME = Declaration(
-    SetUsername,
-    (
-        user_field(),
-        Field(
-            "username",
-            LoginEmail(100),
-            True,
-            description="The new username: an email address, not taken, not on a reserved domain.",
-            example="jd@example.com",
-        ),
-    ),
-)
-SET_EMAIL = Declaration(
-    SetEmail,
-    (
-        user_field(),
-        Field(
-            "email",
-            Email(100),
-            True,
-            description="The new contact address.",
-            example="jd@example.com",
-        ),
-    ),
-)
-
-
 async def set_profile(ctx: ServiceContext, actor: Actor, command: SetProfile) -> Success:
     """profile set: at least one field, each under the same limits as add."""
     changes = command.changes
@@ -315,16 +248,6 @@ class CheckPassword(NamedTuple):
     password: str
 
 
-RESET_PASSWORD = Declaration(ResetPassword, (user_field(), *new_password_fields()))
-CHECK_PASSWORD = Declaration(
-    CheckPassword,
-    (
-        user_field(),
-        Field("password", Secret(), True, description="The password to check."),
-    ),
-)
-
-
 async def reset_password(ctx: ServiceContext, actor: Actor, command: ResetPassword) -> Success:
     """password: the old password stops working at once."""
     await ctx.uow.run_read(lambda r: live_customer(r, actor, command.user))  # unknown: no hash
@@ -359,23 +282,23 @@ class FlagChange(NamedTuple):
 
 
 async def enable(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
-    """Sending on."""
+    """enable: sending on."""
     return await _set_flag(ctx, actor, command.user, "customer.enable", "active", True)
 
 
 async def disable(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
-    """Sending off."""
+    """disable: sending off."""
     return await _set_flag(ctx, actor, command.user, "customer.disable", "active", False)
 
 
 async def website_enable(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
-    """Dashboard login on."""
+    """website_enable: dashboard login on."""
     action = "customer.website_enable"
     return await _set_flag(ctx, actor, command.user, action, "website_access", True)
 
 
 async def website_disable(ctx: ServiceContext, actor: Actor, command: FlagChange) -> Success:
-    """Dashboard login off."""
+    """website_disable: dashboard login off."""
     action = "customer.website_disable"
     return await _set_flag(ctx, actor, command.user, action, "website_access", False)
 
@@ -393,55 +316,3 @@ async def _set_flag(
 
     await ctx.uow.run_write(change)
     return Success()
-
-
-def _flag_operation(
-    summary: str, service: Service[FlagChange], *aliases: str
-) -> Operation[FlagChange]:
-    description = "The customer" + (
-        " (wins over `username` when both are given)." if aliases else "."
-    )
-    declaration = Declaration(FlagChange, (user_field(description, aliases),))
-    return Operation(summary, declaration, service)
-
-
-PROFILE = Selector(
-    "task",
-    {
-        "get": Operation(
-            "List customers (filters combine with AND; username order).",
-            LIST_CUSTOMERS,
-            list_customers,
-        ),
-        "set": Operation("Update profile fields (at least one).", SET_PROFILE, set_profile),
-        "setUsername": Operation(
-            "Rename the customer's login; the old name stops working at once.",
-            SET_USERNAME,
-            set_username,
-        ),
-        "setEmail": Operation("Change the contact email address.", SET_EMAIL, set_email),
-        "setSenderDomains": senders.SET,
-    },
-)
-
-MANAGE = Selector(
-    "method",
-    {
-        "profile": PROFILE,
-        "password": Operation("Reset the customer's password.", RESET_PASSWORD, reset_password),
-        "enable": _flag_operation("Turn sending on.", enable),
-        "disable": _flag_operation(
-            "Turn sending off (`user` wins over `username` when both are given).",
-            disable,
-            "username",
-        ),
-        "website_enable": _flag_operation("Turn dashboard login on.", website_enable),
-        "website_disable": _flag_operation("Turn dashboard login off.", website_disable),
-        "auth": Operation(
-            "Check a customer's password (a wrong one is a 400 error on `password`).",
-            CHECK_PASSWORD,
-            authenticate_customer,
-        ),
-        "limit": credits.LIMIT,
-    },
-)

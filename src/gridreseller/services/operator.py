@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import pwd
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
-from typing import NamedTuple
 
 from gridreseller.db.backup import BackupCopy, copy_sqlite
 from gridreseller.db.repository import (
@@ -23,46 +23,17 @@ from gridreseller.db.repository import (
     PackageSummary,
     Repository,
 )
-from gridreseller.domain import rules
+from gridreseller.domain import field_rules, rules
 from gridreseller.domain.errors import Invalid, Problem
-from gridreseller.domain.fields import (
-    Declaration,
-    Email,
-    Field,
-    FieldProblem,
-    NewUsername,
-    ParseContext,
-    Password,
-    Text,
-)
+from gridreseller.domain.field_rules import FieldProblem
 from gridreseller.domain.models import Actor, LoginKind, Surface
-from gridreseller.domain.params import Params
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 
-# The operator's values need no date and no password minimum beyond the setting's.
-OPERATOR_CONTEXT = ParseContext(min_password_length=0, clock=date.min)
-
-
-class NewDistributor(NamedTuple):
-    username: str
-    password: str
-    email: str
-
-
-class NewPassword(NamedTuple):
-    password: str
-
-
-NEW_PASSWORD = Declaration(NewPassword, (Field("password", Password(), True),))
-NEW_DISTRIBUTOR = Declaration(
-    NewDistributor,
-    (
-        Field("username", NewUsername(64), True),
-        Field("password", Password(), True),
-        Field("email", Email(100), True),
-    ),
-)
+NOT_EMPTY = "must not be empty"
+REQUIRED = "is required"
+# A rule of domain/field_rules.py, given the field's name and its value.
+Rule = Callable[[str, str], str]
 
 
 @dataclass(frozen=True)
@@ -78,20 +49,28 @@ class PackageSpec:
 
 
 def create_distributor(ctx: ServiceContext, username: str, password: str, email: str) -> None:
-    params = Params.of(username=username, password=password, email=email)
-    command = NEW_DISTRIBUTOR.parse(params, ctx.parse_context())
-    password_hash = ctx.passwords.hash(command.password)
+    """Every problem of the three values together, in this order, under the rules of
+    distributor.add's username, a new password and a contact address."""
+    problems: list[Problem] = []
+    _check(
+        problems, "username", username, NOT_EMPTY, partial(field_rules.new_username, max_length=64)
+    )
+    _check(problems, "password", password, REQUIRED, _password_rule(ctx))
+    _check(problems, "email", email, NOT_EMPTY, partial(field_rules.email, max_length=100))
+    if problems:
+        raise Invalid(problems)
+    password_hash = ctx.passwords.hash(password)
     with ctx.uow.write() as repository:
         # A taken name is the username constraint's to say (create_login's guard).
-        key = rules.username_key(command.username)
+        key = rules.username_key(username)
         now = ctx.clock()
         repository.create_login(
             {
                 "kind": LoginKind.DISTRIBUTOR.value,
-                "username": command.username,
+                "username": username,
                 "username_key": key,
                 "password_hash": password_hash,
-                "email": command.email,
+                "email": email,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -195,9 +174,24 @@ def _check_addresses(addresses: list[str]) -> None:
         raise Invalid(problems)
 
 
+def _check(problems: list[Problem], name: str, raw: str, empty: str, rule: Rule) -> None:
+    """`rule`'s problem with a value, or `empty`'s when there is none."""
+    if raw == "":
+        problems.append(Problem(name, f"{name} {empty}"))
+        return
+    try:
+        rule(name, raw)
+    except FieldProblem as problem:
+        problems.append(Problem(name, str(problem)))
+
+
+def _password_rule(ctx: ServiceContext) -> Rule:
+    return partial(field_rules.password, min_length=ctx.parse_context().min_password_length)
+
+
 def _check_text(errors: list[Problem], name: str, value: str, max_length: int) -> None:
     try:
-        Text(max_length).parse(name, value, OPERATOR_CONTEXT)
+        field_rules.text(name, value, max_length)
     except FieldProblem as problem:
         errors.append(Problem(name, str(problem)))
     if value == "":
@@ -229,8 +223,11 @@ def distributors(ctx: ServiceContext) -> list[DistributorSummary]:
 
 def set_distributor_password(ctx: ServiceContext, username: str, password: str) -> None:
     """A new password: cached logins and open sessions of the old one stop working."""
-    command = NEW_PASSWORD.parse(Params.of(password=password), ctx.parse_context())
-    password_hash = ctx.passwords.hash(command.password)
+    problems: list[Problem] = []
+    _check(problems, "password", password, REQUIRED, _password_rule(ctx))
+    if problems:
+        raise Invalid(problems)
+    password_hash = ctx.passwords.hash(password)
     with ctx.uow.write() as repository:
         login = _distributor(repository, username)
         repository.change_login(login.id, ctx.clock(), password_hash=password_hash)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from gridreseller.domain.fields import Declaration
 from gridreseller.domain.models import Actor, PackageList
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.operations import Operation
 
 
 class ListPackages(NamedTuple):
@@ -16,6 +14,3 @@ class ListPackages(NamedTuple):
 
 async def list_packages(ctx: ServiceContext, actor: Actor, _command: ListPackages) -> PackageList:
     return PackageList(list(await ctx.uow.run_read(lambda r: r.packages_of(actor.account_id))))
-
-
-LIST = Operation("View available packages", Declaration(ListPackages, ()), list_packages)

@@ -7,15 +7,10 @@ from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain import senders
-from gridreseller.domain.errors import Problem
-from gridreseller.domain.fields import Declaration, Field, ParseContext
 from gridreseller.domain.models import Actor, Success
-from gridreseller.domain.params import Params
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
-from gridreseller.services.operations import Operation
-from gridreseller.services.parameters import user_field
 
 PARAMETER = "sender_domains"
 
@@ -28,55 +23,6 @@ class SetSenderDomains(NamedTuple):
     def entries(self) -> list[str]:
         """The list to keep: each entry once, in the order given, empty values left out."""
         return [entry for entry in self.sender_domains if entry]
-
-
-def _given(params: Params, _context: ParseContext) -> Problem | None:
-    """The whole list is sent every time; sending none at all is a mistake, not "any"."""
-    if PARAMETER in params.arrays or params.get(PARAMETER) is not None:
-        return None
-    return Problem(
-        PARAMETER,
-        f"{PARAMETER}[] is required (one empty {PARAMETER}[] allows any sender)",
-    )
-
-
-def _not_too_many(params: Params, _context: ParseContext) -> Problem | None:
-    if len(_entries(params.many(PARAMETER))) <= senders.MAX_SENDER_DOMAINS:
-        return None
-    return Problem(
-        PARAMETER, f"{PARAMETER}[] must have at most {senders.MAX_SENDER_DOMAINS} entries"
-    )
-
-
-def _entries(values: list[str]) -> set[str]:
-    """The distinct valid entries among `values` (the invalid ones are reported apart)."""
-    found: set[str] = set()
-    for value in values:
-        try:
-            found.add(senders.sender_domain_entry(value))
-        except senders.SenderDomainProblem:
-            continue
-    return found
-
-
-SET_SENDER_DOMAINS = Declaration(
-    SetSenderDomains,
-    (
-        user_field(),
-        Field(
-            PARAMETER,
-            senders.SenderDomain(),
-            repeatable=True,
-            description=(
-                "The whole list, one entry per value: `example.com` (that domain) or "
-                "`*.example.com` (any name below it). One empty value: any sender."
-            ),
-            example="example.com",
-            default=[],
-        ),
-    ),
-    checks=(_given, _not_too_many),
-)
 
 
 async def set_sender_domains(
@@ -93,10 +39,3 @@ async def set_sender_domains(
 
     await ctx.uow.run_write(change)
     return Success()
-
-
-SET = Operation(
-    "Set the allowed sender domains (the whole list; empty: any sender).",
-    SET_SENDER_DOMAINS,
-    set_sender_domains,
-)

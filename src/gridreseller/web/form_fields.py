@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gridreseller.domain import rules
+from gridreseller.domain import field_rules, rules
 from gridreseller.domain.errors import Invalid, Problem
-from gridreseller.web import field_rules_compat as field_rules
-from gridreseller.web.field_rules_compat import FieldLimits, FieldProblem
+from gridreseller.domain.field_rules import FieldLimits, FieldProblem
 from gridreseller.web.forms import Form
 
 # A field's rule: given its name and its (non-empty) value, the value as the command

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from gridreseller.api.legacy.operations import Operation, Selector
 from gridreseller.domain.access import Purpose
 from gridreseller.domain.errors import Invalid, NotFound, Problem, Unauthorized
-from gridreseller.services.operations import Operation, Selector
 from tests.factories import Account, Factory, run_coroutine
 
 Runnable = Operation[Any] | Selector

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import event, given
 
+from gridreseller.api.legacy import customers
+from gridreseller.api.legacy.manage import MANAGE
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.rules import PROFILE_LIMITS
-from gridreseller.services import customers
-from gridreseller.services.manage import MANAGE
 from tests.factories import Account, Distributor, Factory, customer_params, unique
 from tests.unicode_text import example_settings, field_values, is_refused
 

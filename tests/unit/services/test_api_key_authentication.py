@@ -7,13 +7,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from gridreseller.api.legacy import customers
+from gridreseller.api.legacy.manage import MANAGE
 from gridreseller.db.tables import AuditEvent
 from gridreseller.domain.access import Denial
 from gridreseller.domain.api_keys import MAIL_SEND, SCOPES
 from gridreseller.domain.errors import Forbidden, Unauthorized
-from gridreseller.services import api_keys, customers, operator
+from gridreseller.services import api_keys, operator
 from gridreseller.services.api_keys import DeleteKey
-from gridreseller.services.manage import MANAGE
 from tests.factories import Account, Factory, run_coroutine
 from tests.unit.services.key_support import as_key, authenticate, create, login, refused
 

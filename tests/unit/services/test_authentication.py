@@ -10,11 +10,12 @@ from datetime import datetime
 
 import pytest
 
+from gridreseller.api.legacy import credentials, customers
+from gridreseller.api.legacy.manage import MANAGE
 from gridreseller.domain.access import Denial, Principal, Purpose, Role
 from gridreseller.domain.errors import Forbidden, Unauthorized
 from gridreseller.domain.models import CredentialList
-from gridreseller.services import credentials, customers, operator
-from gridreseller.services.manage import MANAGE
+from gridreseller.services import operator
 from tests.factories import CLIENT, Account, Factory, run_coroutine, unique
 
 API, CREDS = Purpose.API_DISTRIBUTOR, Purpose.API_CREDENTIALS

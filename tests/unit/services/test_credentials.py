@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from gridreseller.api.legacy import customers, packages
+from gridreseller.api.legacy.credentials import ADD, EDIT, GET, REMOVE
 from gridreseller.domain.errors import Forbidden, Problem, Unauthorized
 from gridreseller.domain.models import CredentialList, CredentialView, PackageList, Permissions
-from gridreseller.services import customers, packages
-from gridreseller.services.credentials import ADD, EDIT, GET, REMOVE
 from tests.factories import Account, Factory, customer_params, unique
 from tests.support import Clock
 from tests.unit.services.support import logs_in, not_found, problems

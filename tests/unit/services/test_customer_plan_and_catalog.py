@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from gridreseller.api.legacy import dashboard_forms as forms
+from gridreseller.api.legacy.operations import Operation
 from gridreseller.domain.errors import NotFound, Problem
 from gridreseller.domain.models import CustomerPlan
 from gridreseller.services import audit, catalog, customer_plan, operator
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.operations import Operation
 from tests.factories import Account, Distributor, Factory, run_coroutine, unique
 from tests.unit.services.support import not_found, problems
 
@@ -44,12 +45,12 @@ def test_each_part_of_the_plan_changes_and_is_audited(factory: Factory) -> None:
     with_ip = factory.package(distributor, has_ip=True)
     customer = factory.customer(distributor)
     user = customer.username
-    run(factory, customer_plan.SET_PACKAGE, distributor, user=user, package=with_ip)
+    run(factory, forms.SET_PACKAGE, distributor, user=user, package=with_ip)
     assert last_event(factory.ctx, user) == ("customer.package", {"package": with_ip})
-    run(factory, customer_plan.SET_WHITELABEL, distributor, user=user, whitelabel="m.example.org")
+    run(factory, forms.SET_WHITELABEL, distributor, user=user, whitelabel="m.example.org")
     run(
         factory,
-        customer_plan.SET_IP_GROUPS,
+        forms.SET_IP_GROUPS,
         distributor,
         user=user,
         ip_group=[group],
@@ -62,7 +63,7 @@ def test_each_part_of_the_plan_changes_and_is_audited(factory: Factory) -> None:
     day = factory.ctx.clock().date() + timedelta(days=30)
     run(
         factory,
-        customer_plan.SET_BILLING_DATE,
+        forms.SET_BILLING_DATE,
         distributor,
         user=user,
         billing_date=day.isoformat(),
@@ -70,7 +71,7 @@ def test_each_part_of_the_plan_changes_and_is_audited(factory: Factory) -> None:
     assert plan(factory, distributor, customer) == CustomerPlan(
         with_ip, True, "m.example.org", (group,), ("192.0.2.201",), day
     )
-    run(factory, customer_plan.SET_BILLING_DATE, distributor, user=user, billing_date="")
+    run(factory, forms.SET_BILLING_DATE, distributor, user=user, billing_date="")
     assert plan(factory, distributor, customer).billing_date is None
 
 
@@ -82,19 +83,19 @@ def test_the_plans_refusals_are_adds_and_change_nothing(factory: Factory) -> Non
     before = plan(factory, distributor, customer)
     user = customer.username
     assert problems(
-        factory, customer_plan.SET_PACKAGE, distributor, user=user, package=stranger.package
+        factory, forms.SET_PACKAGE, distributor, user=user, package=stranger.package
     ) == [Problem("package", "package must be the name of one of your packages")]
-    assert problems(
-        factory, customer_plan.SET_WHITELABEL, distributor, user=user, whitelabel=""
-    ) == [Problem("whitelabel", "whitelabel must not be empty")]
+    assert problems(factory, forms.SET_WHITELABEL, distributor, user=user, whitelabel="") == [
+        Problem("whitelabel", "whitelabel must not be empty")
+    ]
     late = (factory.ctx.clock().date() + timedelta(days=40)).isoformat()
     (late_problem,) = problems(
-        factory, customer_plan.SET_BILLING_DATE, distributor, user=user, billing_date=late
+        factory, forms.SET_BILLING_DATE, distributor, user=user, billing_date=late
     )
     assert late_problem.field == "billing_date"
     assert problems(
         factory,
-        customer_plan.SET_IP_GROUPS,
+        forms.SET_IP_GROUPS,
         distributor,
         user=user,
         ip_group=[theirs],
@@ -107,7 +108,7 @@ def test_the_plans_refusals_are_adds_and_change_nothing(factory: Factory) -> Non
     assert plan(factory, distributor, customer) == before
 
 
-@pytest.mark.parametrize("operation", [customer_plan.SET_PACKAGE, customer_plan.SET_WHITELABEL])
+@pytest.mark.parametrize("operation", [forms.SET_PACKAGE, forms.SET_WHITELABEL])
 def test_another_distributors_or_a_deleted_customer_is_not_found(
     factory: Factory, operation: Operation[Any]
 ) -> None:
@@ -125,7 +126,7 @@ def test_packages_are_created_and_deleted_under_the_operators_rules(factory: Fac
     name = unique("plan")
     run(
         factory,
-        catalog.CREATE_PACKAGE,
+        forms.CREATE_PACKAGE,
         distributor,
         name=name,
         price="2.50",
@@ -135,20 +136,20 @@ def test_packages_are_created_and_deleted_under_the_operators_rules(factory: Fac
     assert last_event(factory.ctx, name)[0] == "package.create"
     (row,) = [r for r in operator.packages(factory.ctx, distributor.username) if r.name == name]
     assert (str(row.price), row.credits, row.has_reseller) == ("2.50", 10, True)
-    assert problems(factory, catalog.CREATE_PACKAGE, distributor, name=name, overage="-1") == [
+    assert problems(factory, forms.CREATE_PACKAGE, distributor, name=name, overage="-1") == [
         Problem("overage", "overage must be a non-negative number")
     ]
-    assert problems(factory, catalog.CREATE_PACKAGE, distributor, name=name) == [
+    assert problems(factory, forms.CREATE_PACKAGE, distributor, name=name) == [
         Problem("name", f"name is taken: you have a package {name!r}")
     ]
     factory.customer(distributor)
-    (used,) = problems(factory, catalog.DELETE_PACKAGE, distributor, name=distributor.package)
+    (used,) = problems(factory, forms.DELETE_PACKAGE, distributor, name=distributor.package)
     assert used.message.startswith(f"package {distributor.package!r} is in use by 1 live customer")
     stranger = factory.distributor()
-    assert problems(factory, catalog.DELETE_PACKAGE, distributor, name=stranger.package) == [
+    assert problems(factory, forms.DELETE_PACKAGE, distributor, name=stranger.package) == [
         Problem("name", catalog.NO_SUCH_PACKAGE)
     ]
-    run(factory, catalog.DELETE_PACKAGE, distributor, name=name)
+    run(factory, forms.DELETE_PACKAGE, distributor, name=name)
     assert last_event(factory.ctx, name) == ("package.delete", {"deleted_customer_profiles": 0})
     names = {r.name for r in operator.packages(factory.ctx, distributor.username)}
     assert names == {distributor.package}
@@ -159,21 +160,27 @@ def test_ip_groups_are_changed_under_the_operators_rules(factory: Factory) -> No
     stranger = factory.distributor()
     theirs = factory.ip_group(stranger, "192.0.2.221")
     group = unique("pool")
-    run(factory, catalog.ADD_IPS, distributor, group=group, address="192.0.2.222 192.0.2.223")
+    run(
+        factory,
+        forms.ADD_IPS,
+        distributor,
+        group=group,
+        address="192.0.2.222 192.0.2.223",
+    )
     assert last_event(factory.ctx, group) == (
         "ip.add",
         {"addresses": ["192.0.2.222", "192.0.2.223"]},
     )
-    assert problems(factory, catalog.ADD_IPS, distributor, group=group, address="192.0.2.221") == [
+    assert problems(factory, forms.ADD_IPS, distributor, group=group, address="192.0.2.221") == [
         Problem("address", "address 192.0.2.221 already belongs to another IP group")
     ]
     customer = factory.customer(distributor, **{"ip[]": "192.0.2.222"})
-    (used,) = problems(factory, catalog.REMOVE_IP, distributor, address="192.0.2.222")
+    (used,) = problems(factory, forms.REMOVE_IP, distributor, address="192.0.2.222")
     assert used.message == f"192.0.2.222 is in use by 1 live customer ({customer.username})"
-    assert problems(factory, catalog.REMOVE_IP_GROUP, distributor, group=theirs) == [
+    assert problems(factory, forms.REMOVE_IP_GROUP, distributor, group=theirs) == [
         Problem("group", catalog.NO_SUCH_GROUP)
     ]
-    run(factory, catalog.REMOVE_IP, distributor, address="192.0.2.223")
+    run(factory, forms.REMOVE_IP, distributor, address="192.0.2.223")
     rows = {(r.group, r.address) for r in operator.ip_addresses(factory.ctx, distributor.username)}
     assert rows == {(group, "192.0.2.222")}
     assert {

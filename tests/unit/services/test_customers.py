@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from gridreseller.api.legacy import customers, manage
 from gridreseller.domain.errors import Problem
-from gridreseller.services import customers, manage, operator
+from gridreseller.services import operator
 from tests.factories import Account, Distributor, Factory, customer_params, unique
 from tests.support import Clock
 from tests.unit.services.support import logs_in, not_found, problems

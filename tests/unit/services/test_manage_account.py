@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from gridreseller.api.legacy.manage import MANAGE
 from gridreseller.domain.errors import Problem
-from gridreseller.services.manage import MANAGE
 from tests.factories import Account, Distributor, Factory
 from tests.unit.services.support import logs_in, not_found, problems
 from tests.unit.services.test_manage_profile import STRANGERS, row_of, stranger

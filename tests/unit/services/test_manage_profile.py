@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from gridreseller.api.legacy import credentials, manage
+from gridreseller.api.legacy.manage import MANAGE
 from gridreseller.domain.errors import Problem
-from gridreseller.services import credentials, manage, operator
-from gridreseller.services.manage import MANAGE
+from gridreseller.services import operator
 from tests.factories import Account, Distributor, Factory, customer_params, listed_customer, unique
 from tests.unit.services.support import logs_in, not_found, problems
 

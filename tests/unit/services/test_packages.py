@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from gridreseller.api.legacy import packages
 from gridreseller.domain.models import PackageList, PackageView
-from gridreseller.services import packages
 from tests.factories import RICH_PACKAGE, Account, Factory
 
 

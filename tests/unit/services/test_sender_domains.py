@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from gridreseller.api.legacy.manage import MANAGE
 from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.errors import NotFound, Problem
 from gridreseller.domain.senders import MAX_SENDER_DOMAINS
@@ -18,7 +19,6 @@ from gridreseller.sending.targets import MaildirTarget
 from gridreseller.sending.transports import MaildirTransport
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
-from gridreseller.services.manage import MANAGE
 from tests.factories import Account, Distributor, Factory, run_coroutine
 from tests.unit.services.support import problems
 

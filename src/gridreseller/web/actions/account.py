@@ -68,7 +68,7 @@ async def change_own_password(
     command = account.ChangeOwnPassword(current, **new_password(reader))
     new = form.get("password")
     if new and new == form.get("current_password"):
-        reader.add(Problem("password", "password must differ from current_password"))
+        reader.add(Problem("password", account.SAME_PASSWORD))
     reader.check()
     await dashboard_sessions.change_password(ctx, session, dashboard_actor(principal), command)
 

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from functools import partial
 
+from gridreseller.domain import field_rules
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import Invalid, Problem
+from gridreseller.domain.field_rules import FieldProblem
 from gridreseller.domain.models import CredentialView
 from gridreseller.domain.rules import PERMISSION_KEYS
 from gridreseller.services import credentials
 from gridreseller.services.context import ServiceContext
-from gridreseller.web import field_rules_compat as field_rules
 from gridreseller.web.actions import dashboard_actor
-from gridreseller.web.field_rules_compat import FieldProblem
 from gridreseller.web.form_fields import FormReader, Rule, bit, is_required
 from gridreseller.web.forms import Form
 
 
 async def list_credentials(ctx: ServiceContext, principal: Principal) -> list[CredentialView]:
-    return await credentials.list_credentials(ctx, dashboard_actor(principal))
+    command = credentials.ListCredentials()
+    return (
+        await credentials.list_credentials(ctx, dashboard_actor(principal), command)
+    ).credentials
 
 
 async def find_credential(ctx: ServiceContext, principal: Principal, name: str) -> CredentialView:
@@ -28,7 +31,8 @@ async def find_credential(ctx: ServiceContext, principal: Principal, name: str) 
     reader = FormReader(Form.of({"username": name}), ctx.parse_context())
     found: str = reader.value("username", field_rules.text, empty=None)
     reader.check()
-    return await credentials.find_credential(ctx, dashboard_actor(principal), found)
+    command = credentials.FindCredential(found)
+    return await credentials.find_credential(ctx, dashboard_actor(principal), command)
 
 
 async def customer_credentials(

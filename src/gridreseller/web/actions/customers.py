@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 
-from gridreseller.domain import senders
+from gridreseller.domain import field_rules, senders
 from gridreseller.domain.access import Principal
 from gridreseller.domain.credits import Period
 from gridreseller.domain.errors import Invalid, NotFound, Problem
@@ -19,7 +19,6 @@ from gridreseller.services.context import ServiceContext
 from gridreseller.services.customer_search import CustomerListQuery, CustomerPage
 from gridreseller.services.senders import SetSenderDomains
 from gridreseller.services.senders import set_sender_domains as save_senders
-from gridreseller.web import field_rules_compat as field_rules
 from gridreseller.web.actions import dashboard_actor
 from gridreseller.web.form_fields import FormReader, is_required, new_password
 from gridreseller.web.forms import Form
@@ -34,7 +33,6 @@ FLAGS: Mapping[str, FlagService] = {
 }
 LIMIT_TASKS = ("total", "increment", "decrement", "recurring", "none")
 PERIODS = tuple(period.value for period in Period)
-DIRECTIONS = ("asc", "desc")
 
 
 def read_user(reader: FormReader) -> str:
@@ -56,8 +54,8 @@ async def search_customers(ctx: ServiceContext, principal: Principal, query: For
     command = CustomerListQuery(
         search=reader.value("search", _text(100), empty=None),
         active=reader.flag("active", message="must be true, false, 1 or 0", empty_is_absent=True),
-        sort=reader.choice("sort", customer_search.ORDERS, customer_search.ORDERS[0]),
-        dir=reader.choice("dir", DIRECTIONS, DIRECTIONS[0]),
+        sort=reader.choice("sort", customer_search.SORT_COLUMNS, customer_search.SORT_COLUMNS[0]),
+        dir=reader.choice("dir", customer_search.DIRECTIONS, customer_search.DIRECTIONS[0]),
         page=reader.value("page", field_rules.positive_count, empty=None, default=1),
     )
     reader.check()
@@ -107,7 +105,7 @@ async def add_customer(ctx: ServiceContext, principal: Principal, form: Form) ->
     }
     actor = dashboard_actor(principal)
     if reader.problems:
-        reader.problems += await customers.screen_new_customer(ctx, actor, values)
+        reader.problems += await customers.add_customer_problems(ctx, actor, values)
     reader.check()
     await customers.add_customer(ctx, actor, customers.AddCustomer(**values))
     return form.text("username")
@@ -256,7 +254,7 @@ async def set_sender_domains(ctx: ServiceContext, principal: Principal, form: Fo
     lines = sender_domain_lines(form) or [""]
     reader = FormReader(form, ctx.parse_context())
     user = read_user(reader)
-    entries = reader.repeated("sender_domains", field_rules.sender_domain_value, lines)
+    entries = reader.repeated("sender_domains", senders.sender_domain_value, lines)
     reader.add(_not_too_many(lines))
     reader.check()
     await save_senders(ctx, dashboard_actor(principal), SetSenderDomains(user, entries))

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 
+from gridreseller.domain import field_rules
 from gridreseller.domain.access import Principal
 from gridreseller.domain.models import CustomerPlan, IpGroupView, PackageView
 from gridreseller.services import catalog, customer_plan, ip_groups, packages
 from gridreseller.services.context import ServiceContext
-from gridreseller.web import field_rules_compat as field_rules
 from gridreseller.web.actions import dashboard_actor
 from gridreseller.web.actions.customers import read_user
 from gridreseller.web.form_fields import FormReader

@@ -1,8 +1,8 @@
-"""A use case as every surface reaches it: its declared parameters and its service.
+"""A use case as the legacy API reaches it: its declared parameters and its service.
 
-The API and the dashboard both hand an `Operation` the request's parameter bag; it
-parses the bag by the operation's declaration into a typed command (every problem
-reported together) and runs the service with it. `distributor.manage` multiplexes
+The API hands an `Operation` the request's parameter bag; it parses the bag by the
+operation's declaration into a typed command (every problem reported together) and
+runs the service function with it. `distributor.manage` multiplexes
 operations over one endpoint: a `Selector` picks one by `method` (and `task`).
 """
 
@@ -12,16 +12,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from gridreseller.api.legacy.fields import Declaration
+from gridreseller.api.legacy.params import Params
 from gridreseller.domain.errors import Invalid, Problem
-from gridreseller.domain.fields import Declaration
 from gridreseller.domain.models import Actor, Result
-from gridreseller.domain.params import Params
 from gridreseller.services.context import ServiceContext
 
 C = TypeVar("C")
 Service = Callable[[ServiceContext, Actor, C], Awaitable[Result]]
-# Checks against stored data, run on what did parse when something else did not, so
-# that a request's problems are all reported together (§3).
+# Checks against stored data (the service's own, e.g. services.customers.add_problems),
+# run on what did parse when something else did not, so that a request's problems are
+# all reported together (docs/api.md).
 Screen = Callable[[ServiceContext, Actor, Mapping[str, Any]], Awaitable[list[Problem]]]
 
 

@@ -1,9 +1,10 @@
-"""Parameters several calls share, declared once (domain/fields.py)."""
+"""Parameters several legacy calls share, declared once (api/legacy/fields.py)."""
 
 from __future__ import annotations
 
+from gridreseller.api.legacy.fields import Field
+from gridreseller.api.legacy.kinds import Confirmation, Password, Text, Username
 from gridreseller.domain import rules
-from gridreseller.domain.fields import Confirmation, Field, Password, Text, Username
 
 
 def user_field(
@@ -21,7 +22,7 @@ def user_field(
 
 
 def profile_fields(*, required: bool) -> tuple[Field, ...]:
-    """§4's profile fields and their limits; all required at creation."""
+    """The profile fields and their limits (docs/api.md); all required at creation."""
     where = "Profile field" if required else "New value"
     return tuple(
         Field(name, Text(limit), required, description=f"{where}, at most {limit} characters.")
