@@ -94,6 +94,13 @@ def password(name: str, raw: str, min_length: int) -> str:
     return raw
 
 
+def confirmation(name: str, raw: str, of: str, expected: str | None) -> str:
+    """Must equal the value of the field `of` (`confirm_password` of `password`)."""
+    if raw != expected:
+        raise FieldProblem(f"{name} must match {of}")
+    return raw
+
+
 def count(name: str, raw: str) -> int:
     """A non-negative integer (up to 18 digits)."""
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18:

@@ -24,6 +24,8 @@ from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
 
 NO_LIMIT = "user has no sending limit"
+# Without a startdate, enddate is judged against today (the default start).
+END_BEFORE_START = "enddate must not be before startdate"
 
 
 class OfCustomer(NamedTuple):
@@ -83,6 +85,8 @@ async def set_recurring(ctx: ServiceContext, actor: Actor, command: SetRecurring
     """Remaining credits set at once (to initial_credits, else credits), even when the
     start lies ahead; reset to credits at each period boundary after the start."""
     today = ctx.clock().date()
+    if command.enddate is not None and command.enddate < (command.startdate or today):
+        raise Invalid([Problem("enddate", END_BEFORE_START)])
     limit = SendingLimit(
         credit=command.credits,
         remaining=command.initial_credits or command.credits,

@@ -16,6 +16,7 @@ from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
 
+NO_PROFILE_FIELD = f"at least one of {', '.join(rules.PROFILE_LIMITS)} is required"
 TEXT_FILTERS = (
     "email",
     "first_name",
@@ -192,6 +193,8 @@ class SetEmail(NamedTuple):
 async def set_profile(ctx: ServiceContext, actor: Actor, command: SetProfile) -> Success:
     """profile set: at least one field, each under the same limits as add."""
     changes = command.changes
+    if not changes:
+        raise Invalid([Problem(None, NO_PROFILE_FIELD)])
 
     def change(repository: Repository) -> None:
         customer = live_customer(repository, actor, command.user)

@@ -7,12 +7,14 @@ from typing import NamedTuple
 
 from gridreseller.db.repository import Repository
 from gridreseller.domain import senders
+from gridreseller.domain.errors import Invalid, Problem
 from gridreseller.domain.models import Actor, Success
 from gridreseller.services import audit
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customers import live_customer
 
 PARAMETER = "sender_domains"
+TOO_MANY = f"{PARAMETER}[] must have at most {senders.MAX_SENDER_DOMAINS} entries"
 
 
 class SetSenderDomains(NamedTuple):
@@ -29,6 +31,8 @@ async def set_sender_domains(
     ctx: ServiceContext, actor: Actor, command: SetSenderDomains
 ) -> Success:
     """Replace the list; the customer's next MAIL FROM or send call is judged by it."""
+    if len(set(command.entries)) > senders.MAX_SENDER_DOMAINS:
+        raise Invalid([Problem(PARAMETER, TOO_MANY)])
     stored = senders.joined(command.entries)
 
     def change(repository: Repository) -> None:

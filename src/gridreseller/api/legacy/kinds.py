@@ -126,9 +126,7 @@ class Confirmation(Kind):
     of: str = "password"
 
     def parse(self, name: str, raw: str, context: ParseContext) -> Any:
-        if raw != context.params.get(self.of):
-            raise FieldProblem(f"{name} must match {self.of}")
-        return raw
+        return field_rules.confirmation(name, raw, self.of, context.params.get(self.of))
 
     def empty(self, name: str) -> str:
         return f"{name} is required"

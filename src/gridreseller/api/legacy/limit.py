@@ -12,6 +12,7 @@ from gridreseller.domain.credits import Period
 from gridreseller.domain.errors import Problem
 from gridreseller.domain.rules import parse_date
 from gridreseller.services.credits import (
+    END_BEFORE_START,
     Adjust,
     OfCustomer,
     SetRecurring,
@@ -30,7 +31,7 @@ def _end_not_before_start(params: Params, context: ParseContext) -> Problem | No
     end = parse_date(params.get("enddate") or "")
     start = parse_date(params.get("startdate") or "") if params.get("startdate") else context.today
     if end is not None and start is not None and end < start:
-        return Problem("enddate", "enddate must not be before startdate")
+        return Problem("enddate", END_BEFORE_START)
     return None
 
 

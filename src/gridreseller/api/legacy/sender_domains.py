@@ -10,7 +10,12 @@ from gridreseller.api.legacy.params import Params
 from gridreseller.api.legacy.shared import user_field
 from gridreseller.domain import senders
 from gridreseller.domain.errors import Problem
-from gridreseller.services.senders import PARAMETER, SetSenderDomains, set_sender_domains
+from gridreseller.services.senders import (
+    PARAMETER,
+    TOO_MANY,
+    SetSenderDomains,
+    set_sender_domains,
+)
 
 
 def _given(params: Params, _context: ParseContext) -> Problem | None:
@@ -26,9 +31,7 @@ def _given(params: Params, _context: ParseContext) -> Problem | None:
 def _not_too_many(params: Params, _context: ParseContext) -> Problem | None:
     if len(_entries(params.many(PARAMETER))) <= senders.MAX_SENDER_DOMAINS:
         return None
-    return Problem(
-        PARAMETER, f"{PARAMETER}[] must have at most {senders.MAX_SENDER_DOMAINS} entries"
-    )
+    return Problem(PARAMETER, TOO_MANY)
 
 
 def _entries(values: list[str]) -> set[str]:
