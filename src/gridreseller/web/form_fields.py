@@ -4,14 +4,15 @@ Each field is judged by a rule every surface shares (domain/field_rules.py: what
 username, an email address, a password, a count is) under the name the form sends it
 by, so each message names the form's own field (web/messages.py then puts it in the
 words of the form's labels). What an empty field means, and the few rules only the
-dashboard's widgets need (a ticked box, a permission bit, a repeated password), are
-worded here. Every problem of a form is kept, in the order its fields are read, and
-raised together as one Invalid.
+dashboard's widgets need (a ticked box, a permission bit), are worded here. Every
+problem of a form is kept, in the order its fields are read, and raised together as
+one Invalid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from gridreseller.domain import field_rules, rules
@@ -60,13 +61,7 @@ def bit(name: str, raw: str) -> int:
 
 def matching(other: str, value: str | None) -> Rule:
     """The same value as the field `other` (sent as `value`): a repeated password."""
-
-    def rule(name: str, raw: str) -> str:
-        if raw != value:
-            raise FieldProblem(f"{name} must match {other}")
-        return raw
-
-    return rule
+    return partial(field_rules.confirmation, of=other, expected=value)
 
 
 def new_password(reader: FormReader) -> dict[str, str]:

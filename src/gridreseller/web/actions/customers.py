@@ -15,10 +15,9 @@ from gridreseller.domain.errors import Invalid, NotFound, Problem
 from gridreseller.domain.models import CUSTOMER_FIELDS, Actor, CreditsView, Success
 from gridreseller.domain.rules import PROFILE_LIMITS, parse_date
 from gridreseller.services import credits, customer_search, customers, manage
+from gridreseller.services import senders as sender_service
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customer_search import CustomerListQuery, CustomerPage
-from gridreseller.services.senders import SetSenderDomains
-from gridreseller.services.senders import set_sender_domains as save_senders
 from gridreseller.web.actions import dashboard_actor
 from gridreseller.web.form_fields import FormReader, is_required, new_password
 from gridreseller.web.forms import Form
@@ -236,7 +235,7 @@ def _end_not_before_start(reader: FormReader) -> Problem | None:
     end = parse_date(reader.form.get("enddate") or "")
     start = parse_date(sent_start) if sent_start else reader.limits.today
     if end is not None and start is not None and end < start:
-        return Problem("enddate", "enddate must not be before startdate")
+        return Problem("enddate", credits.END_BEFORE_START)
     return None
 
 
@@ -257,7 +256,8 @@ async def set_sender_domains(ctx: ServiceContext, principal: Principal, form: Fo
     entries = reader.repeated("sender_domains", senders.sender_domain_value, lines)
     reader.add(_not_too_many(lines))
     reader.check()
-    await save_senders(ctx, dashboard_actor(principal), SetSenderDomains(user, entries))
+    command = sender_service.SetSenderDomains(user, entries)
+    await sender_service.set_sender_domains(ctx, dashboard_actor(principal), command)
 
 
 def _not_too_many(lines: list[str]) -> Problem | None:
@@ -270,5 +270,4 @@ def _not_too_many(lines: list[str]) -> Problem | None:
             continue
     if len(valid) <= senders.MAX_SENDER_DOMAINS:
         return None
-    message = f"sender_domains[] must have at most {senders.MAX_SENDER_DOMAINS} entries"
-    return Problem("sender_domains", message)
+    return Problem(sender_service.PARAMETER, sender_service.TOO_MANY)
