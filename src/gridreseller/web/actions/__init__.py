@@ -8,7 +8,8 @@ own. These modules are the only part of web/ that calls the services:
 customers.py (a distributor's customers, their limits and sender domains), plan.py
 (a customer's package, whitelabel, IP groups, billing date; the distributor's
 packages and IP groups), credentials.py, account.py (logging in, sessions, the own
-account and password, activity and audit), and web/api_key_actions.py (API keys).
+account and password, activity and audit) and api_keys.py (the `/v3/api_keys`
+commands).
 """
 
 from __future__ import annotations
