@@ -29,8 +29,15 @@ def distributor_session(factory: Factory, web: Web) -> tuple[Distributor, WebCli
     return distributor, client
 
 
-def last_event(ctx: ServiceContext, target: str) -> tuple[str, str, str, dict[str, Any]]:
-    events = [e for e in audit.events(ctx, None, None) if e.target == target]
+def last_event(
+    ctx: ServiceContext, target: str, action: str | None = None
+) -> tuple[str, str, str, dict[str, Any]]:
+    """The newest audit entry about `target` (of `action`, when given)."""
+    events = [
+        e
+        for e in audit.events(ctx, None, None)
+        if e.target == target and action in (None, e.action)
+    ]
     event = events[-1]
     return event.action, event.surface, event.actor, event.details
 

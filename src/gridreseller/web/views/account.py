@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from gridreseller.domain.access import Capability
 from gridreseller.domain.errors import Invalid
-from gridreseller.web import actions
+from gridreseller.web.actions import account as actions
 from gridreseller.web.dashboard import Dashboard, Visit, redirect
 from gridreseller.web.render import FormState
 

@@ -14,7 +14,7 @@ from gridreseller.domain.activity import Counts
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.models import LoginKind
 from gridreseller.services import activity, audit_trail
-from gridreseller.web.actions import dashboard_actor
+from gridreseller.web.actions import account as actions
 from gridreseller.web.chart import chart_of
 from gridreseller.web.dashboard import Dashboard, Visit
 from gridreseller.web.render import FormState
@@ -37,7 +37,7 @@ async def activity_page(visit: Visit) -> Response:
     filters = _filters(visit, "activity", ACTIVITY_FILTERS, user=user)
     query = activity.ActivityQuery(user, visit.query("since"), visit.query("until"))
     try:
-        found = await activity.of_actor(visit.ctx, dashboard_actor(visit.principal), query)
+        found = await actions.activity_of(visit.ctx, visit.principal, query)
     except Invalid as error:
         refused = _refused(filters, error)
         return visit.render("activity.html", 400, filters=refused, found=None, user=user)
@@ -52,7 +52,7 @@ async def audit_page(visit: Visit) -> Response:
     filters = _filters(visit, "audit", AUDIT_FILTERS)
     query = audit_trail.AuditQuery(*(visit.query(n) for n in (*AUDIT_FILTERS, "page")))
     try:
-        found = await audit_trail.trail(visit.ctx, dashboard_actor(visit.principal), query)
+        found = await actions.audit_of(visit.ctx, visit.principal, query)
     except Invalid as error:
         refused = _refused(filters, error)
         return visit.render("audit.html", 400, filters=refused, found=None, pages={})

@@ -11,7 +11,7 @@ from gridreseller.domain.access import Capability
 from gridreseller.domain.api_keys import SCOPES
 from gridreseller.domain.errors import Invalid, NotFound
 from gridreseller.services.api_keys import KeyView
-from gridreseller.web import api_key_actions as actions
+from gridreseller.web.actions import api_keys as actions
 from gridreseller.web.dashboard import Dashboard, Handler, Visit, redirect
 from gridreseller.web.render import FormState
 

@@ -10,7 +10,8 @@ from starlette.responses import Response
 
 from gridreseller.domain.access import Capability
 from gridreseller.domain.errors import Invalid
-from gridreseller.web import actions, messages
+from gridreseller.web import messages
+from gridreseller.web.actions.plan import CATALOG_CHANGES
 from gridreseller.web.dashboard import Visit, redirect
 from gridreseller.web.render import FormState
 
@@ -29,8 +30,7 @@ def catalog_change(forms: Forms, page: Page, path: str) -> Callable[[Visit], Awa
         name, fields, notice = forms[chosen]
         form = visit.form.without("change")
         try:
-            operation = actions.CATALOG_CHANGES[chosen]
-            await actions.run_change(visit.ctx, visit.principal, operation, form)
+            await CATALOG_CHANGES[chosen](visit.ctx, visit.principal, form)
         except Invalid as error:
             return await page(visit, FormState.refused(name, form, error, fields))
         return redirect(path, notice=notice)

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from gridreseller.domain.access import Capability
 from gridreseller.domain.errors import Invalid
 from gridreseller.services.customer_search import CustomerListQuery, CustomerPage
-from gridreseller.web import actions
+from gridreseller.web.actions import customers as actions
 from gridreseller.web.dashboard import PREFIX, Dashboard, Visit
 from gridreseller.web.forms import Form
 from gridreseller.web.render import FormState

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gridreseller.domain.models import CustomerPlan
-from gridreseller.web import actions
+from gridreseller.web.actions import plan as actions
 from gridreseller.web.dashboard import Visit
 from gridreseller.web.render import FormState
 
@@ -48,10 +48,10 @@ def plan_states(plan: CustomerPlan) -> dict[str, FormState]:
 
 def plan_action(change: str) -> Callable[[Visit], Awaitable[tuple[str, str]]]:
     """The form's service call: the customer it was about, and the notice to show."""
-    operation = actions.PLAN_CHANGES[change]
+    run = actions.PLAN_CHANGES[change]
 
     async def act(visit: Visit) -> tuple[str, str]:
-        await actions.run_change(visit.ctx, visit.principal, operation, visit.form)
+        await run(visit.ctx, visit.principal, visit.form)
         return visit.form.text("user"), NOTICES[change]
 
     return act

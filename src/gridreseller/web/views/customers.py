@@ -13,7 +13,9 @@ from starlette.routing import Route
 from gridreseller.domain.access import Capability
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.rules import PROFILE_LIMITS
-from gridreseller.web import actions
+from gridreseller.web.actions import credentials as credential_actions
+from gridreseller.web.actions import customers as actions
+from gridreseller.web.actions import plan as plan_actions
 from gridreseller.web.dashboard import PREFIX, Dashboard, Handler, Visit, redirect
 from gridreseller.web.forms import Form
 from gridreseller.web.render import FormState
@@ -65,8 +67,8 @@ def routes(dashboard: Dashboard) -> list[Route]:
 
 async def new_customer(visit: Visit, refused: FormState | None = None) -> Response:
     """The form of distributor.add; packages and IP groups as choices."""
-    packages = await actions.list_packages(visit.ctx, visit.principal)
-    groups = await actions.list_ip_groups(visit.ctx, visit.principal)
+    packages = await plan_actions.list_packages(visit.ctx, visit.principal)
+    groups = await plan_actions.list_ip_groups(visit.ctx, visit.principal)
     state = refused or FormState("customer")
     status = 400 if refused else 200
     return visit.render("customer_new.html", status, packages=packages, groups=groups, form=state)
@@ -113,7 +115,9 @@ async def _show_customer(visit: Visit, user: str, refused: FormState | None = No
         forms[refused.name] = refused
     status = 400 if refused else 200
     limit = await actions.customer_limit(visit.ctx, visit.principal, customer["username"])
-    logins = await actions.customer_credentials(visit.ctx, visit.principal, customer["username"])
+    logins = await credential_actions.customer_credentials(
+        visit.ctx, visit.principal, customer["username"]
+    )
     here = f"{PREFIX}/customer?{urlencode({'user': customer['username']})}"
     return visit.render(
         "customer.html",

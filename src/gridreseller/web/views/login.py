@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gridreseller.domain.access import Principal, Purpose
+from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import DomainError, Forbidden, Throttled, Unauthorized
-from gridreseller.services import dashboard_sessions
 from gridreseller.services.dashboard_sessions import SessionEnded
 from gridreseller.web import csrf, messages, sessions
+from gridreseller.web.actions import account as actions
 from gridreseller.web.dashboard import Dashboard, Visit, client_of, redirect
 from gridreseller.web.forms import Form, FormProblem, FormRefused, read_form
 from gridreseller.web.security import comes_from_elsewhere
@@ -43,7 +43,7 @@ class LoginPage:
         try:
             token = sessions.session_token(request)
             if token is not None:
-                await dashboard_sessions.resume(self.ctx, token, client_of(request))
+                await actions.resume(self.ctx, token, client_of(request))
                 return redirect("/")
         except SessionEnded:
             pass
@@ -57,8 +57,8 @@ class LoginPage:
         try:
             form = await self._checked_form(request)
             username = form.text("username")
-            principal = await self.dashboard.container.identity.authenticate(
-                username, form.text("password"), client_of(request), Purpose.DASHBOARD
+            principal = await actions.log_in(
+                self.ctx, username, form.text("password"), client_of(request)
             )
         except FormRefused:
             return await self._form(request, 403, message=messages.LOGIN_FORM_REFUSED)
@@ -95,8 +95,8 @@ class LoginPage:
     async def _admit(self, request: Request, principal: Principal) -> Response:
         previous = sessions.session_token(request)
         if previous is not None:  # a browser's new login replaces its old session
-            await dashboard_sessions.end_token(self.ctx, previous)
-        token = await dashboard_sessions.open_session(self.ctx, principal)
+            await actions.end_token(self.ctx, previous)
+        token = await actions.open_session(self.ctx, principal)
         response = redirect("/")
         sessions.set_session(response, token)
         sessions.clear_login_nonce(response)
@@ -146,7 +146,7 @@ def secure_context(request: Request) -> bool:
 
 async def logout(visit: Visit) -> Response:
     """This session only; the login's other sessions go on."""
-    await dashboard_sessions.end(visit.ctx, visit.resumed.session)
+    await actions.log_out(visit.ctx, visit.resumed.session)
     response = redirect("/login", notice="logged_out")
     sessions.clear_session(response)
     return response

@@ -8,7 +8,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gridreseller.domain.access import Capability
-from gridreseller.web import actions, messages
+from gridreseller.web import messages
+from gridreseller.web.actions import plan as actions
 from gridreseller.web.dashboard import Dashboard, Visit
 from gridreseller.web.render import FormState
 from gridreseller.web.views.catalog_change import catalog_change

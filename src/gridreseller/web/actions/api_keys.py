@@ -1,7 +1,6 @@
 """The dashboard's calls into the API key service (services/api_keys.py): the same
 commands as `/v3/api_keys`, made by the session's primary login, on the dashboard
-surface. (actions.py's counterpart for keys, kept apart: these take typed commands,
-not the legacy API's parameter bag.)"""
+surface."""
 
 from __future__ import annotations
 
