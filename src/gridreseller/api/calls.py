@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gridreseller.bootstrap import Container
+from gridreseller.api.parts import ApiParts
 from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.api_keys import MAIL_SEND
 from gridreseller.domain.errors import Invalid, Problem
@@ -26,7 +26,7 @@ class Call:
     mail_form: bool = False
 
     async def authenticate(
-        self, container: Container, params: Params, client: str, bearer: str | None = None
+        self, container: ApiParts, params: Params, client: str, bearer: str | None = None
     ) -> Principal:
         """The login of `api_user`/`api_key`. Where a call takes API keys (mail.send),
         `Authorization: Bearer` is the other way in: a key with the scope `mail.send`,
@@ -41,7 +41,7 @@ class Call:
             return found.principal
         return await container.identity.authenticate(user, key, client, self.purpose)
 
-    async def act(self, container: Container, principal: Principal, params: Params) -> Result:
+    async def act(self, container: ApiParts, principal: Principal, params: Params) -> Result:
         """`api_key` went to the access core and no further: no declaration reads it, so
         no command carries it."""
         operation = self.operation
