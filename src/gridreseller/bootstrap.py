@@ -31,7 +31,7 @@ from gridreseller.identity.login_cache import LoginCache
 from gridreseller.identity.on_behalf import act_as_customer
 from gridreseller.identity.passwords import Hashing, Passwords
 from gridreseller.identity.throttle import LoginThrottle, ThrottlePolicy
-from gridreseller.mail.parts import AuthHttpParts, SmtpParts
+from gridreseller.mail.parts import AuthHttpParts, SmtpParts, SmtpWiring
 from gridreseller.sending.received import local_hostname
 from gridreseller.sending.submission import Submission
 from gridreseller.sending.targets import MaildirTarget, RelayTarget, relay_target
@@ -244,17 +244,6 @@ def http_parts(container: Container) -> HttpParts:
 def serve_parts(settings: Settings) -> HttpParts:
     """What a `serve` process (or worker) builds its app from (the CLI migrated first)."""
     return http_parts(build_container(settings))
-
-
-@dataclass(frozen=True)
-class SmtpWiring:
-    """`smtp`'s server parts, and what is done when it stops."""
-
-    parts: SmtpParts
-    # At a graceful stop, after the server's own: audit entries kept in memory written.
-    flush: Callable[[], Awaitable[None]]
-    # Always, last: connections handed back, the engine and the threads let go.
-    close: Callable[[], None]
 
 
 def smtp_wiring(settings: Settings, target: RelayTarget, hostname: str) -> SmtpWiring:

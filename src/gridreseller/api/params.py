@@ -12,7 +12,7 @@ from gridreseller.api.multipart import multipart_pairs, multipart_raw_pairs
 from gridreseller.config import Settings
 from gridreseller.domain.errors import Invalid
 from gridreseller.domain.params import Params
-from gridreseller.http.body import read_body
+from gridreseller.http.body import mail_body_limit, read_body
 from gridreseller.http.headers import media_type
 from gridreseller.http.problems import HttpProblem
 
@@ -38,8 +38,7 @@ class FormRules:
 
     @classmethod
     def mail(cls, settings: Settings) -> FormRules:
-        """Room for a whole message, base64 or percent-encoding it as clients do."""
-        return cls(2 * settings.max_message_bytes, MAIL_MAX_PARAMETERS, mail_form=True)
+        return cls(mail_body_limit(settings), MAIL_MAX_PARAMETERS, mail_form=True)
 
 
 async def read_params(scope: Scope, receive: Receive, rules: FormRules) -> Params:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from starlette.types import Receive, Scope
 
+from gridreseller.config import Settings
 from gridreseller.http.headers import declared_length
 from gridreseller.http.problems import BodyCutOff, BodyTooLarge
+
+
+def mail_body_limit(settings: Settings) -> int:
+    """A mail send's body (the legacy mail.send's form, the v3 JSON): room for a whole
+    message, base64 or percent-encoding it as clients do."""
+    return 2 * settings.max_message_bytes
 
 
 def refuse_declared(scope: Scope, limit: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from gridreseller.config import Settings
@@ -26,3 +27,14 @@ class SmtpParts:
     settings: Settings
     identity: Authenticator
     submission: Submission
+
+
+@dataclass(frozen=True)
+class SmtpWiring:
+    """`smtp`'s server parts, and what is done when it stops."""
+
+    parts: SmtpParts
+    # At a graceful stop, after the server's own: audit entries kept in memory written.
+    flush: Callable[[], Awaitable[None]]
+    # Always, last: connections handed back, the engine and the threads let go.
+    close: Callable[[], None]

@@ -14,12 +14,11 @@ from typing import NamedTuple
 
 from starlette.types import Receive, Scope, Send
 
-from gridreseller.api.params import FormRules
 from gridreseller.domain.api_keys import MAIL_SEND
 from gridreseller.domain.errors import DomainError, Invalid, Problem
 from gridreseller.http.access_log import LOGIN_KEY, AccessLog, answer_logged
 from gridreseller.http.answers import Answer
-from gridreseller.http.body import read_body, refuse_declared
+from gridreseller.http.body import mail_body_limit, read_body, refuse_declared
 from gridreseller.http.headers import client_host, media_type, routed_path
 from gridreseller.http.problems import HttpProblem
 from gridreseller.services.v3_mail_send import send_v3_mail
@@ -104,7 +103,7 @@ class V3App:
         self.access_log = access_log
         settings = parts.settings
         self.max_body = settings.max_body_bytes
-        self.max_mail_body = FormRules.mail(settings).max_body_bytes
+        self.max_mail_body = mail_body_limit(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await answer_logged(self._answer, self.access_log, scope, receive, send)
