@@ -58,10 +58,6 @@ class Container:
     relay: RelayTarget | None = None
     _submission: Submission | None = field(default=None, repr=False)
 
-    @property
-    def submission(self) -> Submission | None:
-        return self.relay_submission()
-
     def relay_submission(self) -> Submission | None:
         """The outbound path to GRIDRESELLER_RELAY (built at first use), or None."""
         if self._submission is None and self.relay is not None:

@@ -29,6 +29,7 @@ from gridreseller.domain.errors import (
     Unavailable,
 )
 from gridreseller.http.errors import ErrorTable, Row
+from gridreseller.http.headers import client_host
 from gridreseller.http.problems import BodyTooLarge, HttpProblem
 from gridreseller.services import dashboard_sessions
 from gridreseller.services.context import ServiceContext
@@ -65,7 +66,7 @@ NAVIGATION = (
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "-"
+    return client_host(request.scope)
 
 
 def redirect(path: str, **query: str) -> RedirectResponse:
