@@ -23,7 +23,7 @@ import httpx
 import uvicorn
 
 from gridreseller.asgi import create_app
-from gridreseller.bootstrap import Container, build_container
+from gridreseller.bootstrap import Container, build_container, http_parts
 from gridreseller.config import Settings
 from gridreseller.http_server import uvicorn_options
 from gridreseller.identity.passwords import Passwords
@@ -102,7 +102,7 @@ class ThreadServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        app = create_app(container=self.container)
+        app = create_app(http_parts(self.container))
         options = uvicorn_options(self.container.settings, in_process=True)
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", **options

@@ -1,4 +1,5 @@
-"""The ASGI entry of `serve`: one container, requests dispatched by path prefix.
+"""The ASGI entry of `serve`: each surface built from its parts (bootstrap.py),
+requests dispatched by path prefix.
 
 `/api/` (and `/healthz`, `/openapi.json`, and the 404 of unknown paths) go to the
 legacy API's own lean callable, which the benchmark measures; `/auth/mail`, asked
@@ -19,11 +20,12 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gridreseller.api.app import ApiApp
-from gridreseller.api.responses import body_response, errors_response
+from gridreseller.api.responses import errors_response
 from gridreseller.api.routing import format_of_path
-from gridreseller.bootstrap import Container, build_container
-from gridreseller.config import Settings, load_settings
+from gridreseller.bootstrap import HttpParts, serve_parts
+from gridreseller.config import load_settings
 from gridreseller.forwarded import ForwardedFor
+from gridreseller.http.answers import body_response
 from gridreseller.mail import auth_http
 from gridreseller.v3.app import V3App
 from gridreseller.web.app import dashboard_routes
@@ -35,13 +37,13 @@ V3_PREFIX = b"/v3/"
 
 
 class Dispatcher:
-    def __init__(self, container: Container, routes: list[BaseRoute]) -> None:
-        self.container = container
-        self.api = ApiApp(container)
-        self.v3 = V3App(container, self.api.access_log)
+    def __init__(self, parts: HttpParts, routes: list[BaseRoute]) -> None:
+        self.shutdown = parts.shutdown
+        self.api = ApiApp(parts.api)
+        self.v3 = V3App(parts.v3, self.api.access_log)
         self.dashboard: ASGIApp = Starlette(routes=routes)
-        self.auth_http = auth_http.endpoint(container)
-        allowed = container.settings.forwarded_allow_ips
+        self.auth_http = auth_http.endpoint(parts.auth_http)
+        allowed = parts.forwarded_allow_ips
         self.forwarded = ForwardedFor(allowed) if allowed else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -71,10 +73,8 @@ class Dispatcher:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.container.flush_audit()
+                await self.shutdown()
                 self.api.access_log.flush()
-                # The event loop's thread keeps a connection for its reads: hand it back.
-                self.container.uow.release_thread_connections()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -119,11 +119,12 @@ async def home(scope: Scope, receive: Receive, send: Send) -> None:
     await errors_response(405, [message], "json", allowed)(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, container: Container | None = None) -> Dispatcher:
-    """The ASGI app; uvicorn's workers call this with no arguments (settings from env)."""
+def create_app(parts: HttpParts | None = None) -> Dispatcher:
+    """The ASGI app; uvicorn's workers call this with no arguments (settings from the
+    environment), the tests with the parts of the container they hold."""
     _lean_log_records()
-    container = container or build_container(settings or load_settings())
-    dispatcher = Dispatcher(container, dashboard_routes(container))
+    parts = parts or serve_parts(load_settings())
+    dispatcher = Dispatcher(parts, dashboard_routes(parts.dashboard))
     # What start-up made (modules, SQLAlchemy's compiled statements, templates) lives as
     # long as the process: out of the collector's sight, a full collection only walks
     # what requests made since.

@@ -16,7 +16,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from gridreseller.api.legacy import credentials, customers, manage
 from gridreseller.api.legacy.params import Params
-from gridreseller.bootstrap import Container
+from gridreseller.bootstrap import Container, smtp_parts
 from gridreseller.domain import rules
 from gridreseller.domain.access import Role
 from gridreseller.domain.models import Actor, LoginKind
@@ -95,7 +95,8 @@ class SmtpThread:
         self.container = container
         self.options = SmtpOptions("127.0.0.1", relay_port, port=0, **options)
         self.tls = server_tls(None, None, "localhost")
-        self.server = SubmissionServer(container, self.options, self.tls.context, "mx.test")
+        parts = smtp_parts(container, self.options.relay, "mx.test")
+        self.server = SubmissionServer(parts, self.options, self.tls.context, "mx.test")
         self.loop = asyncio.new_event_loop()
         self.port = 0
         self._thread = threading.Thread(target=self._run, daemon=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gridreseller.api.access_log import FLUSH_SECONDS, MAX_WAITING_LINES, AccessLog
+from gridreseller.http.access_log import FLUSH_SECONDS, MAX_WAITING_LINES, AccessLog
 from gridreseller.serving import LOG_FORMAT
 
 

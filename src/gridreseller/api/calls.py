@@ -10,7 +10,7 @@ from gridreseller.api.legacy import credentials, customers, manage, packages
 from gridreseller.api.legacy.mail_send import SEND, MailSend
 from gridreseller.api.legacy.operations import Operation, Selector
 from gridreseller.api.legacy.params import Params
-from gridreseller.bootstrap import Container
+from gridreseller.api.parts import ApiParts
 from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.api_keys import MAIL_SEND
 from gridreseller.domain.errors import Invalid, Problem
@@ -27,7 +27,7 @@ class Call:
     mail_form: bool = False
 
     async def authenticate(
-        self, container: Container, params: Params, client: str, bearer: str | None = None
+        self, container: ApiParts, params: Params, client: str, bearer: str | None = None
     ) -> Principal:
         """The login of `api_user`/`api_key`. Where a call takes API keys (mail.send),
         `Authorization: Bearer` is the other way in: a key with the scope `mail.send`,
@@ -42,7 +42,7 @@ class Call:
             return found.principal
         return await container.identity.authenticate(user, key, client, self.purpose)
 
-    async def act(self, container: Container, principal: Principal, params: Params) -> Result:
+    async def act(self, container: ApiParts, principal: Principal, params: Params) -> Result:
         """`api_key` went to the access core and no further: no declaration reads it, so
         no command carries it."""
         operation = self.operation

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from starlette.types import Message, Receive, Scope
+from starlette.types import Receive, Scope
 
 from gridreseller.api.legacy.params import Params
 from gridreseller.api.mail_form import mail_params, urlencoded_raw_pairs
 from gridreseller.api.multipart import multipart_pairs, multipart_raw_pairs
-from gridreseller.api.problems import BodyTooLarge, HttpProblem
 from gridreseller.config import Settings
 from gridreseller.domain.errors import Invalid
+from gridreseller.http.body import mail_body_limit, read_body
+from gridreseller.http.headers import media_type
+from gridreseller.http.problems import HttpProblem
 
 SINGLE_ONLY = ("api_user", "api_key")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "")
@@ -36,24 +38,7 @@ class FormRules:
 
     @classmethod
     def mail(cls, settings: Settings) -> FormRules:
-        """Room for a whole message, base64 or percent-encoding it as clients do."""
-        return cls(2 * settings.max_message_bytes, MAIL_MAX_PARAMETERS, mail_form=True)
-
-
-def header(scope: Scope, name: bytes) -> bytes | None:
-    """A request header's value (names are lower case in ASGI)."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return None
-
-
-def declared_length(scope: Scope) -> int | None:
-    raw = header(scope, b"content-length")
-    try:
-        return int(raw) if raw is not None else None
-    except ValueError:
-        return None
+        return cls(mail_body_limit(settings), MAIL_MAX_PARAMETERS, mail_form=True)
 
 
 async def read_params(scope: Scope, receive: Receive, rules: FormRules) -> Params:
@@ -104,46 +89,13 @@ async def _body_raw_pairs(
 
 async def _body(scope: Scope, receive: Receive, rules: FormRules) -> tuple[str, str, bytes]:
     """The media type, the whole Content-Type and the body, or 413/415."""
-    content_type = (header(scope, b"content-type") or b"").decode("latin-1")
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    body = await _read_body(_limited(receive, rules.max_body_bytes))
-    if body and media_type not in FORM_TYPES:
+    media, content_type = media_type(scope)
+    body = await read_body(receive, rules.max_body_bytes)
+    if body and media not in FORM_TYPES:
         raise HttpProblem(
             415, "request body must be application/x-www-form-urlencoded or multipart/form-data"
         )
-    return media_type, content_type, body
-
-
-async def read_limited_body(receive: Receive, limit: int) -> bytes:
-    """The whole body; BodyTooLarge once it passes `limit` (the v3 surface's JSON)."""
-    return await _read_body(_limited(receive, limit))
-
-
-def _limited(receive: Receive, limit: int) -> Receive:
-    """`receive`, refusing a body (chunked or not) once it passes the limit."""
-    received = 0
-
-    async def limited_receive() -> Message:
-        nonlocal received
-        message = await receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise BodyTooLarge(limit)
-        return message
-
-    return limited_receive
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break  # the client went away; nothing it sent will be answered
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+    return media, content_type, body
 
 
 def _decode_pairs(raw: bytes, where: str) -> Pairs:

@@ -6,10 +6,8 @@ from collections.abc import AsyncIterator
 from types import ModuleType
 
 from starlette.responses import StreamingResponse
-from starlette.types import Receive, Scope, Send
 
 from gridreseller.api import render_json, render_xml
-from gridreseller.api.problems import HttpProblem
 from gridreseller.api.refusals import DENIAL_MESSAGES
 from gridreseller.domain.api_keys import MissingScope
 from gridreseller.domain.errors import (
@@ -23,50 +21,12 @@ from gridreseller.domain.errors import (
     Unavailable,
 )
 from gridreseller.domain.models import CustomerList, CustomerView, Result
+from gridreseller.http.answers import SECURITY_HEADERS, Answer, body_response
+from gridreseller.http.errors import ErrorTable, Row
+from gridreseller.http.problems import HttpProblem
 from gridreseller.sending.submission import NoCredits, SenderNotAllowed
 
 RENDERERS: dict[str, ModuleType] = {"json": render_json, "xml": render_xml}
-# On every response: no content sniffing, and no caching of account data.
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
-_SECURITY = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
-
-
-class Answer:
-    """A whole body, sent as one ASGI response.
-
-    Starlette's Response does the same with more generality (charsets, cookies,
-    background tasks) than a body of bytes needs; building it was a twentieth of
-    a cached read.
-    """
-
-    __slots__ = ("body", "headers", "status_code")
-
-    def __init__(self, body: bytes, headers: list[tuple[bytes, bytes]], status: int) -> None:
-        self.body = body
-        self.headers = headers
-        self.status_code = status
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        start = {"type": "http.response.start", "status": self.status_code}
-        await send({**start, "headers": self.headers})
-        await send({"type": "http.response.body", "body": self.body})
-
-
-def body_response(
-    body: bytes, media_type: str, status: int = 200, headers: dict[str, str] | None = None
-) -> Answer:
-    raw = [
-        (b"content-length", str(len(body)).encode()),
-        (b"content-type", media_type.encode()),
-        *_SECURITY,
-    ]
-    if headers:
-        raw.extend(
-            (name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()
-        )
-    return Answer(body, raw, status)
-
-
 Response = Answer | StreamingResponse
 
 
@@ -100,8 +60,11 @@ async def _customer_chunks(
 
 def error_response(error: DomainError | HttpProblem, fmt: str) -> Answer:
     renderer = RENDERERS[fmt]
-    status, body = _status_and_body(error, renderer)
-    return body_response(body, renderer.MEDIA_TYPE, status, _error_headers(error, status))
+    refusal = ERRORS.refusal(error)
+    assert refusal is not None  # the table has a row for DomainError and HttpProblem
+    said = refusal.said
+    body = renderer.render_message(said) if isinstance(said, str) else renderer.render_errors(said)
+    return body_response(body, renderer.MEDIA_TYPE, refusal.status, refusal.headers)
 
 
 def errors_response(
@@ -111,40 +74,33 @@ def errors_response(
     return body_response(renderer.render_errors(errors), renderer.MEDIA_TYPE, status, headers)
 
 
-def _error_headers(error: DomainError | HttpProblem, status: int) -> dict[str, str] | None:
-    if isinstance(error, Throttled | Unavailable):
-        return {"Retry-After": str(error.retry_after)}
-    if status == 503:
-        return {"Retry-After": "1"}
-    if isinstance(error, HttpProblem) and status == 413:
-        # The rest of an oversized body is not read: the connection cannot be reused.
-        return {"Connection": "close"}
-    return None
+# What the API says: its `errors` list, or (a str) the seed's bare `{"message": ...}`.
+Said = list[str] | str
 
 
-STATUSES: dict[type[DomainError], int] = {
-    Invalid: 400,
-    Unauthorized: 401,
-    Throttled: 429,
-    Forbidden: 403,
-    NotFound: 404,
-    Unavailable: 503,
-    MessageTooLarge: 413,
-    NoCredits: 403,
-    SenderNotAllowed: 403,
-    MissingScope: 403,
-}
+def _own_words(error: DomainError) -> Said:
+    return [str(error)]
 
 
-def _status_and_body(error: DomainError | HttpProblem, renderer: ModuleType) -> tuple[int, bytes]:
-    """The one table from error kinds to statuses (and the seed's bare 404 form)."""
-    if isinstance(error, HttpProblem):
-        return error.status, renderer.render_errors([error.message])
-    status = STATUSES.get(type(error), 500)
-    if isinstance(error, Invalid):
-        return status, renderer.render_errors(error.errors)
-    if isinstance(error, NotFound) and error.bare:
-        return status, renderer.render_message(error.message)
-    if isinstance(error, Forbidden):
-        return status, renderer.render_errors([DENIAL_MESSAGES[error.denial]])
-    return status, renderer.render_errors([str(error)])
+def _not_found(error: NotFound) -> Said:
+    """enable/disable/website_enable/website_disable answer in the seed's bare form."""
+    return error.message if error.bare else [error.message]
+
+
+# The API's table from error kinds to statuses and words (docs/api.md, "Errors").
+ERRORS: ErrorTable[Said] = ErrorTable(
+    {
+        Invalid: Row(400, lambda error: error.errors),
+        Unauthorized: Row(401, _own_words),
+        Forbidden: Row(403, lambda error: [DENIAL_MESSAGES[error.denial]]),
+        NoCredits: Row(403, _own_words),
+        SenderNotAllowed: Row(403, _own_words),
+        MissingScope: Row(403, _own_words),
+        NotFound: Row(404, _not_found),
+        MessageTooLarge: Row(413, _own_words),
+        Throttled: Row(429, _own_words),
+        Unavailable: Row(503, _own_words),
+        DomainError: Row(500, _own_words),
+        HttpProblem: Row(None, lambda problem: [problem.message]),
+    }
+)

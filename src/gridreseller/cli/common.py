@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from gridreseller import __version__
-from gridreseller.bootstrap import Container, build_container
+from gridreseller.bootstrap import OperatorParts, operator_parts
 from gridreseller.config import ConfigurationError, Settings, load_settings
 from gridreseller.domain.errors import DomainError, Invalid
 from gridreseller.services.context import ServiceContext
@@ -106,14 +106,14 @@ def settings_for(database_url: str | None, **overrides: object) -> Settings:
     return settings.with_overrides(**overrides) if overrides else settings
 
 
-def migrated_container(database_url: str | None, **overrides: object) -> Container:
-    """The container on a database migrated to the newest revision."""
-    return build_container(settings_for(database_url, **overrides)).migrate()
+def migrated_parts(database_url: str | None, **overrides: object) -> OperatorParts:
+    """What the operator's commands use, on a database migrated to the newest revision."""
+    return operator_parts(settings_for(database_url, **overrides))
 
 
 def context_for(database_url: str | None) -> ServiceContext:
     """The services on a migrated database, for one command."""
-    return migrated_container(database_url).services
+    return migrated_parts(database_url).services
 
 
 def read_password(given: str | None) -> str:

@@ -11,8 +11,7 @@ from typing import Annotated
 import typer
 
 from gridreseller import serving
-from gridreseller.bootstrap import database_display_url
-from gridreseller.cli.common import DatabaseUrl, fail, migrated_container, settings_for
+from gridreseller.cli.common import DatabaseUrl, fail, migrated_parts, settings_for
 from gridreseller.config import ENV_PREFIX, parse_networks
 from gridreseller.mail.smtp_server import SmtpOptions, run_smtp
 from gridreseller.mail.tls import TlsError
@@ -42,13 +41,13 @@ def serve(
         overrides["forwarded_allow_ips"] = parse_networks(
             forwarded_allow_ips, "--forwarded-allow-ips"
         )
-    container = migrated_container(database_url, **overrides)
-    settings = container.settings
+    parts = migrated_parts(database_url, **overrides)
+    settings = parts.settings
     sock = serving.listen(host, port)
-    typer.echo(f"database: {database_display_url(settings.database_url)}")
-    typer.echo(_sending_line(container.relay))
-    _bootstrap_admin(container.services)
-    container.close()
+    typer.echo(f"database: {parts.database}")
+    typer.echo(_sending_line(parts.relay))
+    _bootstrap_admin(parts.services)
+    parts.close()
     # The app (and every worker process) reads its settings from the environment.
     os.environ[ENV_PREFIX + "DATABASE_URL"] = settings.database_url
     os.environ[ENV_PREFIX + "FORWARDED_ALLOW_IPS"] = ",".join(settings.forwarded_allow_ips)

@@ -17,10 +17,12 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import Receive, Scope, Send
 
-from gridreseller.bootstrap import Container
 from gridreseller.config import upstream_address
 from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.errors import DomainError, Unauthorized
+from gridreseller.http.errors import ErrorTable, Row
+from gridreseller.http.headers import client_host, headers_by_name
+from gridreseller.mail.parts import AuthHttpParts
 from gridreseller.mail.replies import (
     AUTH_REQUIRED,
     BAD_CREDENTIALS,
@@ -32,6 +34,7 @@ from gridreseller.mail.replies import (
     auth_refusal,
 )
 from gridreseller.services import credits
+from gridreseller.unexpected import log_unexpected
 
 log = logging.getLogger("gridreseller.mail")
 PATH = "/auth/mail"
@@ -44,11 +47,14 @@ RETRIES_WITH_WAIT = 3
 ATTEMPT = re.compile(r"[0-9]{1,9}")
 NO_STORE = (b"cache-control", b"no-store")
 METHOD_NOT_ALLOWED = [(b"allow", b"GET, HEAD"), (b"content-type", b"text/plain; charset=utf-8")]
+# auth_http's table: a login that did not succeed answers, in its headers, with the
+# embedded server's AUTH reply (mail/replies.py); nginx reads no status, always 200.
+ERRORS: ErrorTable[Reply] = ErrorTable({DomainError: Row(200, auth_refusal)})
 
 
-def endpoint(container: Container) -> AuthHttp | None:
+def endpoint(parts: AuthHttpParts) -> AuthHttp | None:
     """The endpoint when configured; without it /auth/mail is a 404 like any unknown path."""
-    settings = container.settings
+    settings = parts.settings
     if not settings.mail_auth_enabled:
         if settings.mail_auth_secret or settings.mail_upstream:
             log.warning(
@@ -56,7 +62,7 @@ def endpoint(container: Container) -> AuthHttp | None:
                 "GRIDRESELLER_MAIL_UPSTREAM"
             )
         return None
-    return AuthHttp(container)
+    return AuthHttp(parts)
 
 
 class AuthHttp:
@@ -64,26 +70,26 @@ class AuthHttp:
     login, and a router, two middleware layers and a Response object were a fifth of
     a cached decision's cost."""
 
-    def __init__(self, container: Container) -> None:
-        self.identity = container.identity
-        self.services = container.services
-        self.secret = container.settings.mail_auth_secret.encode()
-        server, port = upstream_address(container.settings.mail_upstream)
+    def __init__(self, parts: AuthHttpParts) -> None:
+        self.identity = parts.identity
+        self.services = parts.services
+        self.secret = parts.settings.mail_auth_secret.encode()
+        server, port = upstream_address(parts.settings.mail_upstream)
         self.admitted = {"Auth-Status": "OK", "Auth-Server": server, "Auth-Port": str(port)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] not in ("GET", "HEAD"):
             await _send(send, 405, METHOD_NOT_ALLOWED, b"Method Not Allowed")
             return
-        headers = _request_headers(scope)
+        headers = headers_by_name(scope)
         presented = headers.get(SECRET_HEADER, "").encode("latin-1")
         if not hmac.compare_digest(presented, self.secret):
             await _send(send, 403, [NO_STORE])
             return
         try:
-            answer = await self._decide(headers, _peer(scope))
+            answer = await self._decide(headers, client_host(scope))
         except Exception as error:  # noqa: BLE001 - any failure is a refusal, never OK
-            log.error("/auth/mail could not be decided: %s", type(error).__name__)
+            log_unexpected(log, error, PATH)
             answer = _refusal(UNAVAILABLE)
         encoded = [
             (name.lower().encode(), value.encode("latin-1")) for name, value in answer.items()
@@ -103,7 +109,9 @@ class AuthHttp:
                 username, password, client, Purpose.SEND_MAIL
             )
         except DomainError as error:
-            return _refusal(auth_refusal(error), _attempt(headers))
+            refusal = ERRORS.refusal(error)
+            assert refusal is not None  # the table has a row for DomainError
+            return _refusal(refusal.said, _attempt(headers))
         # §13: nginx hands the session over whole, so credits are judged at login.
         customer = principal.customer_id
         if customer is not None and not await credits.has_credit(self.services, customer):
@@ -165,20 +173,6 @@ def _normalized_address(raw: str) -> str | None:
         return str(ipaddress.ip_address(raw))
     except ValueError:
         return None
-
-
-def _peer(scope: Scope) -> str:
-    client = scope.get("client")
-    return str(client[0]) if client else "-"
-
-
-def _request_headers(scope: Scope) -> dict[str, str]:
-    """The request's headers by (lower-case) name; the first of repeated ones, as
-    Starlette's `Headers.get` gives."""
-    found: dict[str, str] = {}
-    for name, value in scope["headers"]:
-        found.setdefault(name.decode("latin-1"), value.decode("latin-1"))
-    return found
 
 
 async def _send(

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gridreseller.bootstrap import Container, build_container
+from gridreseller.bootstrap import smtp_wiring
 from gridreseller.config import Settings
 from gridreseller.mail.connection_gate import front_door
 from gridreseller.mail.handler import SubmissionHandler
+from gridreseller.mail.parts import SmtpParts
 from gridreseller.mail.protocol import Sessions, SubmissionSMTP
 from gridreseller.mail.tls import Tls, server_tls
 from gridreseller.sending.received import local_hostname
@@ -61,15 +62,17 @@ class SmtpOptions:
 
 class SubmissionServer:
     def __init__(
-        self, container: Container, options: SmtpOptions, tls: ssl.SSLContext, hostname: str
+        self, parts: SmtpParts, options: SmtpOptions, tls: ssl.SSLContext, hostname: str
     ) -> None:
+        """`parts` relay to `options.relay` and name this host `hostname`
+        (bootstrap.smtp_parts)."""
         self.options = options
         self.tls = tls
         self.hostname = hostname
-        self.submission = container.submission_for(options.relay, hostname)
-        self.handler = SubmissionHandler(container.identity, self.submission)
+        self.submission = parts.submission
+        self.handler = SubmissionHandler(parts.identity, self.submission)
         self.sessions = Sessions()
-        self.front_door = front_door(container.settings)
+        self.front_door = front_door(parts.settings)
         self._server: asyncio.Server | None = None
 
     async def start(self) -> int:
@@ -139,9 +142,9 @@ async def _serve(
 ) -> None:
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_log_loop_error)
-    container = build_container(settings).migrate()
+    wiring = smtp_wiring(settings, options.relay, hostname)
     try:
-        server = SubmissionServer(container, options, tls.context, hostname)
+        server = SubmissionServer(wiring.parts, options, tls.context, hostname)
         try:
             port = await server.start()
         except OSError as error:
@@ -158,10 +161,9 @@ async def _serve(
         await stopping.wait()
         announce("shutting down: finishing messages in flight")
         await server.stop(settings.smtp_shutdown_seconds)
-        await container.flush_audit()
+        await wiring.flush()
     finally:
-        container.uow.release_thread_connections()
-        container.close()
+        wiring.close()
 
 
 def _log_loop_error(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

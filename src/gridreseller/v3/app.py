@@ -8,22 +8,24 @@ log. Client input never gets a 500: every refusal is SendGrid's error shape.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 from starlette.types import Receive, Scope, Send
 
-from gridreseller.api.access_log import AccessLog
-from gridreseller.api.app import LOGIN_KEY, answer_logged, log_unexpected, routed_path
-from gridreseller.api.params import FormRules, declared_length, header, read_limited_body
-from gridreseller.api.problems import BodyTooLarge, HttpProblem
-from gridreseller.api.responses import Answer
-from gridreseller.bootstrap import Container
 from gridreseller.domain.api_keys import MAIL_SEND
 from gridreseller.domain.errors import DomainError, Invalid, Problem
+from gridreseller.http.access_log import LOGIN_KEY, AccessLog, answer_logged
+from gridreseller.http.answers import Answer
+from gridreseller.http.body import mail_body_limit, read_body, refuse_declared
+from gridreseller.http.headers import client_host, media_type, routed_path
+from gridreseller.http.problems import HttpProblem
 from gridreseller.services.v3_mail_send import send_v3_mail
+from gridreseller.unexpected import log_unexpected
 from gridreseller.v3 import keys
 from gridreseller.v3.auth import V3Caller, authenticate
+from gridreseller.v3.parts import V3Parts
 from gridreseller.v3.responses import (
     NOT_FOUND,
     empty_response,
@@ -31,6 +33,7 @@ from gridreseller.v3.responses import (
     errors_response,
 )
 
+log = logging.getLogger("gridreseller")
 KEYS_PATH = "/v3/api_keys"
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 Handler = Callable[["V3App", V3Caller, str, object], Awaitable[Answer]]
@@ -42,27 +45,27 @@ class Route(NamedTuple):
 
 
 async def _create(app: V3App, caller: V3Caller, _id: str, body: object) -> Answer:
-    return await keys.create(app.container.services, caller, body)
+    return await keys.create(app.parts.services, caller, body)
 
 
 async def _list(app: V3App, caller: V3Caller, _id: str, _body: object) -> Answer:
-    return await keys.list_all(app.container.services, caller)
+    return await keys.list_all(app.parts.services, caller)
 
 
 async def _get(app: V3App, caller: V3Caller, key_id: str, _body: object) -> Answer:
-    return await keys.get_one(app.container.services, caller, key_id)
+    return await keys.get_one(app.parts.services, caller, key_id)
 
 
 async def _patch(app: V3App, caller: V3Caller, key_id: str, body: object) -> Answer:
-    return await keys.rename(app.container.services, caller, key_id, body)
+    return await keys.rename(app.parts.services, caller, key_id, body)
 
 
 async def _put(app: V3App, caller: V3Caller, key_id: str, body: object) -> Answer:
-    return await keys.replace(app.container.services, caller, key_id, body)
+    return await keys.replace(app.parts.services, caller, key_id, body)
 
 
 async def _delete(app: V3App, caller: V3Caller, key_id: str, _body: object) -> Answer:
-    return await keys.delete(app.container.services, caller, key_id)
+    return await keys.delete(app.parts.services, caller, key_id)
 
 
 async def _scopes(app: V3App, caller: V3Caller, _id: str, _body: object) -> Answer:
@@ -71,8 +74,8 @@ async def _scopes(app: V3App, caller: V3Caller, _id: str, _body: object) -> Answ
 
 async def _send(app: V3App, caller: V3Caller, _id: str, body: object) -> Answer:
     caller.keys.require(MAIL_SEND)
-    container = app.container
-    accepted = await send_v3_mail(container.services, container.submission, caller.principal, body)
+    parts = app.parts
+    accepted = await send_v3_mail(parts.services, parts.submission, caller.principal, body)
     if accepted.message_id is None:  # sandbox mode: validated, nothing sent
         return empty_response(200)
     return empty_response(202, {"X-Message-Id": accepted.message_id})
@@ -95,12 +98,12 @@ def route_of(path: str) -> tuple[Route | None, str]:
 
 
 class V3App:
-    def __init__(self, container: Container, access_log: AccessLog) -> None:
-        self.container = container
+    def __init__(self, parts: V3Parts, access_log: AccessLog) -> None:
+        self.parts = parts
         self.access_log = access_log
-        settings = container.settings
+        settings = parts.settings
         self.max_body = settings.max_body_bytes
-        self.max_mail_body = FormRules.mail(settings).max_body_bytes
+        self.max_mail_body = mail_body_limit(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await answer_logged(self._answer, self.access_log, scope, receive, send)
@@ -117,32 +120,24 @@ class V3App:
             return errors_response(405, [Problem(None, message)], {"Allow": allowed})
         try:
             raw = await self._body(scope, receive, route)
-            client = scope["client"][0] if scope.get("client") else "-"
-            caller = await authenticate(self.container, scope, client)
+            caller = await authenticate(self.parts, scope, client_host(scope))
             scope[LOGIN_KEY] = caller.principal.username  # for the access log
             return await handler(self, caller, key_id, parse_json(raw))
         except (DomainError, HttpProblem) as error:
             return error_response(error)
         except Exception as error:  # noqa: BLE001 - the client gets an envelope, never a trace
-            log_unexpected(scope["path"], error)
+            log_unexpected(log, error, scope["path"])
             return errors_response(500, [Problem(None, "internal error")])
 
     async def _body(self, scope: Scope, receive: Receive, route: Route) -> bytes:
         """The whole body (413 past the limit; 415 unless JSON, for the verbs that
         carry one)."""
         limit = self.max_mail_body if route.mail else self.max_body
-        length = declared_length(scope)
-        if length is not None and length > limit:
-            raise BodyTooLarge(limit)
-        raw = await read_limited_body(receive, limit)
-        if raw and scope["method"] in WITH_BODY and not _is_json(scope):
+        refuse_declared(scope, limit)
+        raw = await read_body(receive, limit)
+        if raw and scope["method"] in WITH_BODY and media_type(scope)[0] != "application/json":
             raise HttpProblem(415, "the request body must be application/json")
         return raw
-
-
-def _is_json(scope: Scope) -> bool:
-    content_type = (header(scope, b"content-type") or b"").decode("latin-1")
-    return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
 def parse_json(raw: bytes) -> object:

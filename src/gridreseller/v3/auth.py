@@ -15,11 +15,11 @@ from typing import NamedTuple
 
 from starlette.types import Scope
 
-from gridreseller.api.params import header
-from gridreseller.bootstrap import Container
 from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.api_keys import KeyCaller
-from gridreseller.identity.on_behalf import NotOwnCustomer, act_as_customer
+from gridreseller.http.headers import authorization, header
+from gridreseller.identity.on_behalf import NotOwnCustomer
+from gridreseller.v3.parts import V3Parts
 
 # Every /v3 call acts as an account sending over HTTP or managing its own keys: the
 # rule of a key's account (an inactive customer's keys are refused) applies to a
@@ -34,8 +34,8 @@ class V3Caller(NamedTuple):
     keys: KeyCaller
 
 
-async def authenticate(container: Container, scope: Scope, client: str) -> V3Caller:
-    caller = await _own_caller(container, scope, client)
+async def authenticate(parts: V3Parts, scope: Scope, client: str) -> V3Caller:
+    caller = await _own_caller(parts, scope, client)
     on_behalf = header(scope, b"on-behalf-of")
     if on_behalf is None:
         return caller
@@ -43,14 +43,14 @@ async def authenticate(container: Container, scope: Scope, client: str) -> V3Cal
         username = on_behalf.decode("utf-8").strip()
     except UnicodeDecodeError:
         raise NotOwnCustomer() from None
-    customer = await act_as_customer(container.uow, caller.principal, username, PURPOSE)
+    customer = await parts.on_behalf(caller.principal, username, PURPOSE)
     keys = caller.keys
     return V3Caller(customer, KeyCaller(customer.actor, keys.scopes, keys.key_id))
 
 
-async def _own_caller(container: Container, scope: Scope, client: str) -> V3Caller:
-    scheme, credentials = _authorization(scope)
-    identity = container.identity
+async def _own_caller(parts: V3Parts, scope: Scope, client: str) -> V3Caller:
+    scheme, credentials = authorization(scope)
+    identity = parts.identity
     if scheme == "basic":
         username, password = _basic(credentials)
         principal = await identity.authenticate(username, password, client, PURPOSE)
@@ -58,15 +58,6 @@ async def _own_caller(container: Container, scope: Scope, client: str) -> V3Call
     presented = credentials if scheme == "bearer" else ""
     key = await identity.authenticate_key(presented, client, PURPOSE)
     return V3Caller(key.principal, key.caller)
-
-
-def _authorization(scope: Scope) -> tuple[str, str]:
-    """(scheme in lower case, credentials) of the Authorization header; ("", "") if none."""
-    value = header(scope, b"authorization")
-    if value is None:
-        return "", ""
-    scheme, _, credentials = value.decode("latin-1").strip().partition(" ")
-    return scheme.lower(), credentials.strip()
 
 
 def _basic(credentials: str) -> tuple[str, str]:

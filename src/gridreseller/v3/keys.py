@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gridreseller.api.responses import Answer
 from gridreseller.domain.errors import Invalid, Problem
+from gridreseller.http.answers import Answer
 from gridreseller.services import api_keys
 from gridreseller.services.api_keys import (
     CreateKey,

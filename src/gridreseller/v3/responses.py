@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-from gridreseller.api.problems import HttpProblem
-from gridreseller.api.responses import SECURITY_HEADERS, Answer, body_response
 from gridreseller.domain.api_keys import MissingScope, TooManyKeys
 from gridreseller.domain.errors import (
     DomainError,
@@ -20,6 +18,9 @@ from gridreseller.domain.errors import (
     Unauthorized,
     Unavailable,
 )
+from gridreseller.http.answers import RAW_SECURITY_HEADERS, Answer, body_response
+from gridreseller.http.errors import ErrorTable, Row
+from gridreseller.http.problems import HttpProblem
 from gridreseller.identity.on_behalf import NotOwnCustomer
 from gridreseller.sending.submission import NoCredits, SenderNotAllowed
 
@@ -27,31 +28,7 @@ JSON = "application/json"
 GRANT_INVALID = "The provided authorization grant is invalid, expired, or revoked"
 ACCESS_FORBIDDEN = "access forbidden"
 NOT_FOUND = "resource not found"
-_SECURITY = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
-
-# One table from error kinds to statuses; the message is the error's own unless
-# WORDS says otherwise (a refusal tells nothing of why: not which account, nor state).
-STATUSES: Mapping[type[DomainError], int] = {
-    Invalid: 400,
-    Unauthorized: 401,
-    Forbidden: 403,
-    MissingScope: 403,
-    NotOwnCustomer: 403,
-    TooManyKeys: 403,
-    NoCredits: 403,
-    SenderNotAllowed: 403,
-    NotFound: 404,
-    MessageTooLarge: 413,
-    Throttled: 429,
-    Unavailable: 503,
-}
 SENDER_NOT_ALLOWED = "The from address is not allowed for this account"
-WORDS: Mapping[type[DomainError], str] = {
-    Unauthorized: GRANT_INVALID,
-    Forbidden: ACCESS_FORBIDDEN,
-    MissingScope: ACCESS_FORBIDDEN,
-    NotOwnCustomer: ACCESS_FORBIDDEN,
-}
 
 
 def json_response(
@@ -67,7 +44,7 @@ def empty_response(status: int, headers: Mapping[str, str] | None = None) -> Ans
     raw = [(name.lower().encode(), value.encode("latin-1")) for name, value in given]
     if status != 204:  # a 204 carries no Content-Length (RFC 9110)
         raw.append((b"content-length", b"0"))
-    return Answer(b"", [*_SECURITY, *raw], status)
+    return Answer(b"", [*RAW_SECURITY_HEADERS, *raw], status)
 
 
 def errors_response(
@@ -78,22 +55,38 @@ def errors_response(
 
 
 def error_response(error: DomainError | HttpProblem) -> Answer:
-    if isinstance(error, HttpProblem):
-        headers = {"Connection": "close"} if error.status == 413 else None
-        return errors_response(error.status, [Problem(None, error.message)], headers)
-    status = STATUSES.get(type(error), 500)
-    if isinstance(error, Invalid):
-        return errors_response(400, error.problems)
-    if isinstance(error, SenderNotAllowed):  # the v3 body names its sender `from.email`
-        return errors_response(403, [Problem("from.email", SENDER_NOT_ALLOWED)])
-    message = WORDS.get(type(error)) or _message(error)
-    headers = None
-    if isinstance(error, Throttled | Unavailable):
-        headers = {"Retry-After": str(error.retry_after)}
-    return errors_response(status, [Problem(None, message)], headers)
+    refusal = ERRORS.refusal(error)
+    assert refusal is not None  # the table has a row for DomainError and HttpProblem
+    return errors_response(refusal.status, refusal.said, refusal.headers)
 
 
-def _message(error: DomainError) -> str:
-    if isinstance(error, NotFound | Unavailable):
-        return error.message
-    return str(error)
+def _saying(message: str) -> Row[list[Problem]]:
+    return Row(403, lambda _error: [Problem(None, message)])
+
+
+def _own_words(error: DomainError) -> list[Problem]:
+    message = error.message if isinstance(error, NotFound | Unavailable) else str(error)
+    return [Problem(None, message)]
+
+
+# The v3 surface's table from error kinds to statuses and words: the error's own
+# message, but a refusal tells nothing of why (not which account, nor its state).
+ERRORS: ErrorTable[list[Problem]] = ErrorTable(
+    {
+        Invalid: Row(400, lambda error: error.problems),
+        Unauthorized: Row(401, lambda _error: [Problem(None, GRANT_INVALID)]),
+        Forbidden: _saying(ACCESS_FORBIDDEN),
+        MissingScope: _saying(ACCESS_FORBIDDEN),
+        NotOwnCustomer: _saying(ACCESS_FORBIDDEN),
+        TooManyKeys: Row(403, _own_words),
+        NoCredits: Row(403, _own_words),
+        # The v3 body names its sender `from.email`.
+        SenderNotAllowed: Row(403, lambda _error: [Problem("from.email", SENDER_NOT_ALLOWED)]),
+        NotFound: Row(404, _own_words),
+        MessageTooLarge: Row(413, _own_words),
+        Throttled: Row(429, _own_words),
+        Unavailable: Row(503, _own_words),
+        DomainError: Row(500, _own_words),
+        HttpProblem: Row(None, lambda problem: [Problem(None, problem.message)]),
+    }
+)

@@ -11,9 +11,9 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from gridreseller.bootstrap import Container
 from gridreseller.web import messages
 from gridreseller.web.dashboard import NAVIGATION, PREFIX, Dashboard, Visit, redirect
+from gridreseller.web.parts import DashboardParts
 from gridreseller.web.render import STATIC
 from gridreseller.web.security import SecurityHeaders
 from gridreseller.web.views import (
@@ -30,9 +30,9 @@ from gridreseller.web.views import (
 )
 
 
-def dashboard_routes(container: Container) -> list[BaseRoute]:
+def dashboard_routes(parts: DashboardParts) -> list[BaseRoute]:
     """`/dashboard` and everything under it, with the security headers on every answer."""
-    dashboard = Dashboard(container)
+    dashboard = Dashboard(parts)
     routes: list[BaseRoute] = [
         Mount("/static", app=StaticFiles(directory=STATIC)),
         *login.routes(dashboard),

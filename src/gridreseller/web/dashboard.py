@@ -19,10 +19,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from gridreseller.bootstrap import Container
 from gridreseller.domain.access import Capability, Principal, Role, may
 from gridreseller.domain.errors import (
-    DomainError,
     Forbidden,
     Invalid,
     NotFound,
@@ -30,11 +28,16 @@ from gridreseller.domain.errors import (
     Unauthorized,
     Unavailable,
 )
+from gridreseller.http.errors import ErrorTable, Row
+from gridreseller.http.headers import client_host
+from gridreseller.http.problems import BodyTooLarge, HttpProblem
 from gridreseller.services import dashboard_sessions
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.dashboard_sessions import Resumed, SessionEnded
+from gridreseller.unexpected import log_unexpected
 from gridreseller.web import csrf, messages, sessions
-from gridreseller.web.forms import Form, FormProblem, FormRefused, read_form
+from gridreseller.web.forms import TOO_LARGE, Form, FormRefused, read_form
+from gridreseller.web.parts import DashboardParts
 from gridreseller.web.render import templates
 from gridreseller.web.security import comes_from_elsewhere
 
@@ -63,7 +66,7 @@ NAVIGATION = (
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "-"
+    return client_host(request.scope)
 
 
 def redirect(path: str, **query: str) -> RedirectResponse:
@@ -129,14 +132,37 @@ def _section(path: str) -> str | None:
 _ANONYMOUS: dict[str, Any] = {"me": None, "navigation": [], "notice": None, "csrf_token": ""}
 Handler = Callable[[Visit], Awaitable[Response]]
 
+# What a problem page says: its message and, for a form that was not valid, the details.
+Said = tuple[str, list[str]]
+
+
+def _saying(status: int | None, message: str) -> Row[Said]:
+    return Row(status, lambda _error: (message, []))
+
+
+# The dashboard's table from what stopped a request to its problem page (an ended
+# session is no problem page: the login form again).
+ERRORS: ErrorTable[Said] = ErrorTable(
+    {
+        FormRefused: _saying(403, messages.FORM_REFUSED),
+        BodyTooLarge: _saying(None, TOO_LARGE),
+        HttpProblem: Row(None, lambda problem: (problem.message, [])),
+        NotFound: _saying(404, messages.USER_NOT_FOUND),
+        Invalid: Row(400, lambda error: ("The request was not valid.", error.errors)),
+        Forbidden: Row(403, lambda error: (messages.DENIALS[error.denial], [])),
+        Throttled: Row(429, lambda error: (messages.throttled(error.retry_after), [])),
+        Unavailable: _saying(503, messages.UNAVAILABLE),
+    }
+)
+
 
 class Dashboard:
-    """The pages, the container they use, and what they share."""
+    """The pages, the parts they use, and what they share."""
 
-    def __init__(self, container: Container) -> None:
-        self.container = container
-        self.ctx = container.services
-        self.settings = container.settings
+    def __init__(self, parts: DashboardParts) -> None:
+        self.ctx = parts.services
+        self.identity = parts.identity
+        self.settings = parts.settings
         self.templates = templates()
         self._form_key: bytes | None = None
 
@@ -229,32 +255,16 @@ class Dashboard:
             response = redirect("/login")
             sessions.clear_session(response)
             return response
-        if isinstance(error, FormRefused):
-            return self.problem(request, 403, messages.FORM_REFUSED)
-        if isinstance(error, FormProblem):
-            return self.problem(request, error.status, error.message)
-        if isinstance(error, DomainError):
-            return self.domain_problem(request, error)
-        return self._unexpected(request, error)
+        return self.domain_problem(request, error)
 
-    def domain_problem(self, request: Request, error: DomainError) -> Response:
-        if isinstance(error, NotFound):
-            return self.problem(request, 404, messages.USER_NOT_FOUND)
-        if isinstance(error, Invalid):
-            return self.problem(request, 400, "The request was not valid.", error.errors)
-        if isinstance(error, Forbidden):
-            return self.problem(request, 403, messages.DENIALS[error.denial])
-        if isinstance(error, Throttled):
-            response = self.problem(request, 429, messages.throttled(error.retry_after))
-            response.headers["Retry-After"] = str(error.retry_after)
-            return response
-        if isinstance(error, Unavailable):
-            response = self.problem(request, 503, messages.UNAVAILABLE)
-            response.headers["Retry-After"] = "1"
-            return response
-        return self._unexpected(request, error)
-
-    def _unexpected(self, request: Request, error: Exception) -> Response:
-        """Logged by type and place only (never a message that might carry input)."""
-        log.error("dashboard %s %s failed: %s", request.method, request.url.path, type(error))
-        return self.problem(request, 500, messages.UNEXPECTED)
+    def domain_problem(self, request: Request, error: Exception) -> Response:
+        """The problem page of ERRORS' row for `error`; an error it has none for is
+        unexpected: logged by type and place only, and a 500 page."""
+        refusal = ERRORS.refusal(error)
+        if refusal is None:
+            log_unexpected(log, error, f"{request.method} {request.url.path}")
+            return self.problem(request, 500, messages.UNEXPECTED)
+        message, details = refusal.said
+        response = self.problem(request, refusal.status, message, details)
+        response.headers.update(refusal.headers or {})
+        return response

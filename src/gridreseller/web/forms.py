@@ -9,17 +9,13 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from gridreseller.config import Settings
+from gridreseller.http.body import read_body, refuse_declared
+from gridreseller.http.headers import media_type
+from gridreseller.http.problems import HttpProblem
 
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-class FormProblem(Exception):
-    """A body the dashboard does not read: too large (413), not a form (415), malformed (400)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+# The dashboard's words for BodyTooLarge (its table is in web/dashboard.py).
+TOO_LARGE = "The form is too large."
 
 
 class FormRefused(Exception):
@@ -61,11 +57,12 @@ class Form:
 
 
 async def read_form(request: Request, settings: Settings) -> Form:
-    """The urlencoded body (what an HTML form sends), refused past the API's limits."""
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media not in (FORM_TYPE, ""):
-        raise FormProblem(415, f"The form must be sent as {FORM_TYPE}.")
-    body = await _body(request, settings.max_body_bytes)
+    """The urlencoded body (what an HTML form sends), refused past the API's limits:
+    HttpProblem when too large (413), not a form (415) or malformed (400)."""
+    if media_type(request.scope)[0] not in (FORM_TYPE, ""):
+        raise HttpProblem(415, f"The form must be sent as {FORM_TYPE}.")
+    refuse_declared(request.scope, settings.max_body_bytes)
+    body = await read_body(request.receive, settings.max_body_bytes)
     try:
         pairs = parse_qsl(
             body.decode("utf-8"),
@@ -75,21 +72,7 @@ async def read_form(request: Request, settings: Settings) -> Form:
             max_num_fields=settings.max_parameters,
         )
     except UnicodeDecodeError:
-        raise FormProblem(400, "The form must be UTF-8 text.") from None
+        raise HttpProblem(400, "The form must be UTF-8 text.") from None
     except ValueError:
-        raise FormProblem(400, f"A form has at most {settings.max_parameters} fields.") from None
+        raise HttpProblem(400, f"A form has at most {settings.max_parameters} fields.") from None
     return Form(tuple(pairs))
-
-
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise FormProblem(413, "The form is too large.")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise FormProblem(413, "The form is too large.")
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -10,11 +10,12 @@ from starlette.routing import Route
 
 from gridreseller.domain.access import Principal
 from gridreseller.domain.errors import DomainError, Forbidden, Throttled, Unauthorized
+from gridreseller.http.problems import HttpProblem
 from gridreseller.services.dashboard_sessions import SessionEnded
 from gridreseller.web import csrf, messages, sessions
 from gridreseller.web.actions import account as actions
 from gridreseller.web.dashboard import Dashboard, Visit, client_of, redirect
-from gridreseller.web.forms import Form, FormProblem, FormRefused, read_form
+from gridreseller.web.forms import Form, FormRefused, read_form
 from gridreseller.web.security import comes_from_elsewhere
 
 LOOPBACK = frozenset({"localhost", "::1", "[::1]"})
@@ -64,7 +65,7 @@ class LoginPage:
             return await self._form(request, 403, message=messages.LOGIN_FORM_REFUSED)
         except (Unauthorized, Forbidden, Throttled) as refusal:
             return await self._refused(request, username, refusal)
-        except (DomainError, FormProblem) as error:
+        except (DomainError, HttpProblem) as error:
             return self.dashboard.failure(request, error)
         return await self._admit(request, principal)
 

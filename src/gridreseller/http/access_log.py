@@ -1,4 +1,5 @@
-"""The API's access log: a line a request, written a batch at a time.
+"""The access log of the legacy API and the v3 surface: a line a request, written a
+batch at a time.
 
 Through the logging module a line cost about a tenth of a cached read's CPU (under
 wrk, py-spy put 9% of the server's samples in it: a LogRecord, the handler's lock,
@@ -19,11 +20,18 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import TextIO
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TextIO
+
+from starlette.types import Receive, Scope, Send
 
 from gridreseller.flush_timer import FlushTimer
+from gridreseller.unexpected import log_unexpected
 
+log = logging.getLogger("gridreseller")
 LOGGER_NAME = "gridreseller.access"
+# Where a surface leaves the acting login's name for the access log line.
+LOGIN_KEY = "gridreseller.login"
 FLUSH_SECONDS = 0.2
 MAX_WAITING_LINES = 256
 
@@ -75,3 +83,35 @@ class AccessLog:
             self._second = second
             self._second_text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
         return f"{self._second_text},{int((now - second) * 1000):03d}"
+
+
+class Sendable(Protocol):
+    """What `answer_logged` sends: an Answer, or Starlette's streamed response."""
+
+    status_code: int
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None: ...
+
+
+async def answer_logged(
+    answer: Callable[[Scope, Receive], Awaitable[Sendable]],
+    access_log: AccessLog,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+) -> None:
+    """Send `answer`'s response and write its access log line (the legacy API's and
+    the v3 surface's alike), whatever happens while it streams."""
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await answer(scope, receive)
+        status = response.status_code
+        await response(scope, receive, send)
+    except Exception as error:  # noqa: BLE001 - a stream failed after its status was sent
+        log_unexpected(log, error, scope["path"])
+    finally:
+        client = scope.get("client") or ("-", 0)
+        milliseconds = (time.perf_counter() - started) * 1000
+        login: str = scope.get(LOGIN_KEY, "-")
+        access_log.add(client[0], login, scope["method"], scope["path"], status, milliseconds)
