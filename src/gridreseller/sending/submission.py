@@ -11,7 +11,8 @@ sending cannot drift apart.
   upstream accepted is paid for and recorded.
   The account's sending activity is counted as it goes (docs/dashboard.md): credits
   used and recipients refused for credits in the transactions of `credits.take` and
-  `credits.give_back`, messages sent or refused in the audit entries' batch.
+  `credits.give_back`, messages sent or refused (by the upstream, or for a sender
+  outside the allowed sender domains) in the audit entries' batch.
 - `release`: credits of recipients that will not be sent, given back at once (RSET,
   QUIT, a lost connection, a refused call).
 """
@@ -170,7 +171,7 @@ class Submission:
         The list judged is returned, for the same transaction's From: check."""
         allowed = await self._allowed_senders(principal)
         if not allowed.any:
-            _judge(allowed, envelope_sender, header_from)
+            self._judge(principal, allowed, envelope_sender, header_from)
         return allowed
 
     async def check_message_sender(
@@ -186,7 +187,25 @@ class Submission:
         if allowed is None:
             allowed = await self._allowed_senders(principal)
         if not allowed.any:
-            _judge(allowed, envelope_sender, from_addresses(message))
+            self._judge(principal, allowed, envelope_sender, from_addresses(message))
+
+    def _judge(
+        self,
+        principal: Principal,
+        allowed: AllowedSenders,
+        envelope_sender: str | None,
+        header_from: Sequence[str],
+    ) -> None:
+        """SenderNotAllowed, counted as a refused message of the account's day (with
+        the messages the upstream refused: docs/dashboard.md, "Activity")."""
+        try:
+            _judge(allowed, envelope_sender, header_from)
+        except SenderNotAllowed:
+            surface = principal.purpose.surface.value
+            day = self.services.clock().date()
+            key = ActivityKey(principal.account_id, principal.tenant_id, day, surface)
+            self._tally(key, Counts(messages_refused=1))
+            raise
 
     async def _allowed_senders(self, principal: Principal) -> AllowedSenders:
         customer = principal.customer_id
