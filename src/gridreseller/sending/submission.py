@@ -10,9 +10,10 @@ sending cannot drift apart.
   that hangs up after its final dot): a relay under way is completed, and what the
   upstream accepted is paid for and recorded.
   The account's sending activity is counted as it goes (docs/dashboard.md): credits
-  used and recipients refused for credits in the transactions of `credits.take` and
-  `credits.give_back`, messages sent or refused (by the upstream, or for a sender
-  outside the allowed sender domains) in the audit entries' batch.
+  used and recipients refused for credits in the transactions that take them
+  (`credits.take_from_limit`) and give them back (`credits.give_back`), messages sent
+  or refused (by the upstream, or for a sender outside the allowed sender domains)
+  in the audit entries' batch.
 - `release`: credits of recipients that will not be sent, given back at once (RSET,
   QUIT, a lost connection, a refused call).
 """
@@ -144,8 +145,13 @@ class Submission:
         customer = principal.customer_id
         if customer is None or count < 1:
             return reservation
+        # A customer without a limit (the default) spends nothing: a read, awaited
+        # here (a cancelled read took nothing). Only a write is run apart and shielded:
+        # a task costs turns of the event loop, each one behind every other session's.
+        if await self.services.uow.run_read(lambda r: r.sending_limit(customer)) is None:
+            return reservation
         counted = Counted(principal.tenant_id, principal.purpose.surface.value)
-        taking = self._detached(credits.take(self.services, customer, count, counted))
+        taking = self._detached(credits.take_from_limit(self.services, customer, count, counted))
         try:
             taken = await asyncio.shield(taking)
         except asyncio.CancelledError:

@@ -256,6 +256,14 @@ async def take(
     row of today in the same transaction."""
     if await ctx.uow.run_read(lambda r: r.sending_limit(customer_id)) is None:
         return Taken(customer_id, count, None)
+    return await take_from_limit(ctx, customer_id, count, counted)
+
+
+async def take_from_limit(
+    ctx: ServiceContext, customer_id: int, count: int, counted: Counted | None = None
+) -> Taken | None:
+    """`take`'s write, for a customer found with a limit (one removed since costs
+    nothing): for callers that read first, so that only a write needs protecting."""
     today = ctx.clock().date()
     row = (
         ActivityKey(customer_id, counted.distributor_id, today, counted.surface)
