@@ -11,7 +11,7 @@ sending cannot drift apart.
   upstream accepted is paid for and recorded.
   The account's sending activity is counted as it goes (docs/dashboard.md): credits
   used and recipients refused for credits in the transactions that take them
-  (`credits.take_from_limit`) and give them back (`credits.give_back`), messages sent
+  (`credits.take`) and give them back (`credits.give_back`), messages sent
   or refused (by the upstream, or for a sender outside the allowed sender domains)
   in the audit entries' batch.
 - `release`: credits of recipients that will not be sent, given back at once (RSET,
@@ -151,7 +151,7 @@ class Submission:
         if await self.services.uow.run_read(lambda r: r.sending_limit(customer)) is None:
             return reservation
         counted = Counted(principal.tenant_id, principal.purpose.surface.value)
-        taking = self._detached(credits.take_from_limit(self.services, customer, count, counted))
+        taking = self._detached(credits.take(self.services, customer, count, counted))
         try:
             taken = await asyncio.shield(taking)
         except asyncio.CancelledError:
