@@ -6,6 +6,10 @@ time: both servers run side by side, each on its own SQLite database seeded by i
 own code, and wrk alternates between them (read, then write), several rounds each.
 
     .venv/bin/python bench/ab.py --before /path/to/other/checkout [--rounds 5]
+    .venv/bin/python bench/ab.py --before /path/to/other/checkout --smtp-only
+
+`--smtp-only` skips the HTTP rounds (each database is seeded, with fewer customers,
+only for `gridreseller smtp`'s login).
 
 `--before` is a checkout with its own virtual environment in `.venv` (for example a
 `git worktree` of the previous release, set up with `scripts/serve.sh` once).
@@ -26,6 +30,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mail_bench  # the mail benchmark's helpers, beside this file
 import run as bench
+
+# Logins seeded when only `gridreseller smtp` runs (it signs in as the first one).
+SMTP_CUSTOMERS = 10
 
 
 def seed_with(python: Path, checkout: Path, database_url: str, customers: int) -> None:
@@ -94,9 +101,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--smtp-only", action="store_true", help="the SMTP rounds only")
     args = parser.parse_args()
-    options = bench.Options(args.duration, 16, 1, 1, args.customers)
-    wrk = bench.ensure_wrk()
     pythons = {
         "before": args.before.resolve() / ".venv" / "bin" / "python",
         "after": Path(sys.executable),
@@ -107,23 +113,16 @@ def main() -> int:
         contextlib.ExitStack() as stack,
     ):
         work = Path(temp)
-        urls = {
-            name: start_server(stack, name, py, work, args.customers)
-            for name, py in pythons.items()
-        }
-        scripts = bench.write_scripts(work)
-        for round_number in range(args.rounds):
-            for kind in ("read", "write"):
-                for name in ("before", "after") if round_number % 2 == 0 else ("after", "before"):
-                    result = bench.measure(wrk, urls[name], scripts[kind], options)
-                    if not result.valid:
-                        print(f"{name} {kind}: invalid run ({result})", file=sys.stderr)
-                        return 1
-                    rates.setdefault((name, kind), []).append(result.requests_per_second)
+        if args.smtp_only:
+            for name, python in pythons.items():
+                checkout = python.parent.parent.parent
+                seed_with(python, checkout, f"sqlite:///{work / (name + '.db')}", SMTP_CUSTOMERS)
+        elif not http_rounds(stack, pythons, work, args, rates):
+            return 1
         smtp = smtp_rounds(stack, pythons, work, args)
-        for line in bench.log_problems(work):
+        for line in bench.log_problems(work) + smtp_problems(work):
             print(f"log: {line}")
-    for kind in ("read", "write"):
+    for kind in ("read", "write") if rates else ():
         before = statistics.median(rates[("before", kind)])
         after = statistics.median(rates[("after", kind)])
         print(
@@ -135,7 +134,45 @@ def main() -> int:
         f"smtp: after / before = {after / before:.2f} ({after:,.0f} / {before:,.0f} msg/s, "
         f"medians of {args.rounds} alternating rounds)"
     )
+    each = ", ".join(f"{a / b:.2f}" for a, b in zip(smtp["after"], smtp["before"], strict=True))
+    print(f"smtp: each round's after / before: {each}")
     return 0
+
+
+def http_rounds(
+    stack: contextlib.ExitStack,
+    pythons: dict[str, Path],
+    work: Path,
+    args: argparse.Namespace,
+    rates: dict[tuple[str, str], list[float]],
+) -> bool:
+    """Requests per second of each checkout's `serve`, read then write, alternating;
+    False when a run was invalid."""
+    options = bench.Options(args.duration, 16, 1, 1, args.customers)
+    wrk = bench.ensure_wrk()
+    urls = {
+        name: start_server(stack, name, py, work, args.customers) for name, py in pythons.items()
+    }
+    scripts = bench.write_scripts(work)
+    for round_number in range(args.rounds):
+        for kind in ("read", "write"):
+            for name in ("before", "after") if round_number % 2 == 0 else ("after", "before"):
+                result = bench.measure(wrk, urls[name], scripts[kind], options)
+                if not result.valid:
+                    print(f"{name} {kind}: invalid run ({result})", file=sys.stderr)
+                    return False
+                rates.setdefault((name, kind), []).append(result.requests_per_second)
+    return True
+
+
+def smtp_problems(work: Path) -> list[str]:
+    """Error and warning lines (and tracebacks) the SMTP servers logged."""
+    problems = []
+    for log in sorted(work.glob("*-smtp.log")):
+        for line in log.read_text(errors="replace").splitlines():
+            if bench.LOG_PROBLEM.search(line) or "Traceback" in line:
+                problems.append(f"{log.stem} logged: {line[:200]}")
+    return problems[:20]
 
 
 if __name__ == "__main__":

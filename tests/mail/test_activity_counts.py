@@ -16,13 +16,14 @@ from gridreseller.domain.access import Principal, Purpose
 from gridreseller.domain.activity import Counts
 from gridreseller.domain.errors import Invalid, NotFound
 from gridreseller.domain.models import Surface
-from gridreseller.sending.submission import NoCredits, Submission
+from gridreseller.sending.submission import NoCredits, SenderNotAllowed, Submission
 from gridreseller.sending.targets import MaildirTarget, UpstreamTarget
 from gridreseller.services import activity
 from gridreseller.services.activity import Activity, ActivityQuery
 from tests.factories import Account, Factory, run_coroutine
 from tests.mail.support import MESSAGE
 from tests.mail.test_smtp_credits import set_limit
+from tests.mail.test_smtp_senders import bind, message
 from tests.mail.test_submission import limited_customer, principal_of
 from tests.support import Clock, free_port
 
@@ -133,6 +134,29 @@ def test_a_message_the_upstream_did_not_take_is_refused_and_its_credits_back(
     assert not send(container, nowhere, principal_of(container, customer), 2)
     run_coroutine(nowhere.close())
     assert today(factory, customer) == Counts(messages_refused=1)
+
+
+def test_a_message_refused_for_its_sender_is_counted_as_refused(
+    factory: Factory, container: Container, maildir_submission: Submission
+) -> None:
+    """At MAIL FROM (the envelope's sender) and at DATA (a From: header), as every way
+    in judges it; a sender inside the list, and an unbound distributor, count nothing."""
+    distributor = factory.distributor()
+    customer = factory.customer(distributor)
+    bind(factory, distributor, customer, ["example.com"])
+    principal = principal_of(container, customer)
+    with pytest.raises(SenderNotAllowed):
+        run_coroutine(maildir_submission.check_sender(principal, "jo@other.example"))
+    allowed = run_coroutine(maildir_submission.check_sender(principal, "jo@example.com"))
+    outside = message("jo@other.example")
+    check = maildir_submission.check_message_sender(principal, "jo@example.com", outside, allowed)
+    with pytest.raises(SenderNotAllowed):
+        run_coroutine(check)
+    own = principal_of(container, distributor)
+    run_coroutine(maildir_submission.check_sender(own, "jo@other.example"))
+    run_coroutine(container.flush_audit())
+    assert today(factory, customer) == Counts(messages_refused=2)
+    assert today(factory, distributor) == Counts(messages_refused=2)  # the customer's only
 
 
 def test_credits_come_back_to_the_day_they_were_taken_on(

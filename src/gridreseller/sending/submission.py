@@ -10,8 +10,10 @@ sending cannot drift apart.
   that hangs up after its final dot): a relay under way is completed, and what the
   upstream accepted is paid for and recorded.
   The account's sending activity is counted as it goes (docs/dashboard.md): credits
-  used and recipients refused for credits in the transactions of `credits.take` and
-  `credits.give_back`, messages sent or refused in the audit entries' batch.
+  used and recipients refused for credits in the transactions that take them
+  (`credits.take`) and give them back (`credits.give_back`), messages sent
+  or refused (by the upstream, or for a sender outside the allowed sender domains)
+  in the audit entries' batch.
 - `release`: credits of recipients that will not be sent, given back at once (RSET,
   QUIT, a lost connection, a refused call).
 """
@@ -143,6 +145,11 @@ class Submission:
         customer = principal.customer_id
         if customer is None or count < 1:
             return reservation
+        # A customer without a limit (the default) spends nothing: a read, awaited
+        # here (a cancelled read took nothing). Only a write is run apart and shielded:
+        # a task costs turns of the event loop, each one behind every other session's.
+        if await self.services.uow.run_read(lambda r: r.sending_limit(customer)) is None:
+            return reservation
         counted = Counted(principal.tenant_id, principal.purpose.surface.value)
         taking = self._detached(credits.take(self.services, customer, count, counted))
         try:
@@ -170,7 +177,7 @@ class Submission:
         The list judged is returned, for the same transaction's From: check."""
         allowed = await self._allowed_senders(principal)
         if not allowed.any:
-            _judge(allowed, envelope_sender, header_from)
+            self._judge(principal, allowed, envelope_sender, header_from)
         return allowed
 
     async def check_message_sender(
@@ -186,7 +193,25 @@ class Submission:
         if allowed is None:
             allowed = await self._allowed_senders(principal)
         if not allowed.any:
-            _judge(allowed, envelope_sender, from_addresses(message))
+            self._judge(principal, allowed, envelope_sender, from_addresses(message))
+
+    def _judge(
+        self,
+        principal: Principal,
+        allowed: AllowedSenders,
+        envelope_sender: str | None,
+        header_from: Sequence[str],
+    ) -> None:
+        """SenderNotAllowed, counted as a refused message of the account's day (with
+        the messages the upstream refused: docs/dashboard.md, "Activity")."""
+        try:
+            _judge(allowed, envelope_sender, header_from)
+        except SenderNotAllowed:
+            surface = principal.purpose.surface.value
+            day = self.services.clock().date()
+            key = ActivityKey(principal.account_id, principal.tenant_id, day, surface)
+            self._tally(key, Counts(messages_refused=1))
+            raise
 
     async def _allowed_senders(self, principal: Principal) -> AllowedSenders:
         customer = principal.customer_id

@@ -167,12 +167,11 @@ class Taken:
 async def take(
     ctx: ServiceContext, customer_id: int, count: int, counted: Counted | None = None
 ) -> Taken | None:
-    """Credits for `count` recipients, all or none (None when they are not covered).
-    A customer without a limit (the default) costs a read, not a write. With `counted`,
-    the credits used or the recipients refused are added to the customer's activity
-    row of today in the same transaction."""
-    if await ctx.uow.run_read(lambda r: r.sending_limit(customer_id)) is None:
-        return Taken(customer_id, count, None)
+    """Credits for `count` recipients, all or none (None when they are not covered),
+    in a write transaction with the limit's row locked; a customer without a limit
+    spends none. Callers read `sending_limit` first: a customer without one (the
+    default) needs no write at all. With `counted`, the credits used or the recipients
+    refused are added to the customer's activity row of today in the same transaction."""
     today = ctx.clock().date()
     row = (
         ActivityKey(customer_id, counted.distributor_id, today, counted.surface)
