@@ -96,7 +96,8 @@ RICH_PACKAGE: dict[str, Any] = {
 
 
 def listed_customer(params: dict[str, str], **shown: str) -> dict[str, str]:
-    """The row profile get lists (§6) for a customer added with `params` (as made by
+    """The row profile get lists (docs/api.md, distributor.manage) for a customer added with
+    `params` (as made by
     `customer_params`), new (active, with website access) unless `shown` says more."""
     row = {name: params.get(name, "") for name in CUSTOMER_FIELDS}
     return {**row, "active": "true", "website_access": "true", **shown}
@@ -212,7 +213,7 @@ class Factory:
         return Account(params["username"], params["password"])
 
     def deleted_customer(self, distributor: Distributor) -> Account:
-        """A customer of `distributor`, already deleted (§5)."""
+        """A customer of `distributor`, already deleted (docs/api.md, distributor.delete)."""
         customer = self.customer(distributor)
         self.run(customers.DELETE, distributor, user=customer.username)
         return customer

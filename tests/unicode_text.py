@@ -1,5 +1,5 @@
 """Any Unicode text for a profile field (Hypothesis strategies), and the contract's rule
-for which of it is refused, written independently of the code's (§3, §4)."""
+for which of it is refused, written independently of the code's (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ class Settings:
     keep_alive_seconds: int = 5
     # Peers whose X-Forwarded-For is believed (addresses or networks); none by default.
     forwarded_allow_ips: tuple[str, ...] = ()
-    # Dashboard sessions (§12): ended after this long without a request, and this
+    # Dashboard sessions (docs/dashboard.md): ended after this long without a request, and this
     # long after login whatever happens.
     dashboard_idle_minutes: int = 30
     dashboard_max_hours: int = 12
@@ -69,10 +69,11 @@ class Settings:
     smtp_tls_handshake_seconds: int = 10
     smtp_max_data_transfers: int = 16
     smtp_max_data_transfers_per_address: int = 8
-    # nginx's mail proxy (§11.2): /auth/mail answers only when both are set.
+    # nginx's mail proxy (docs/smtp.md, nginx's mail proxy): /auth/mail answers only when
+    # both are set.
     mail_auth_secret: str = ""
     mail_upstream: str = ""  # IP:PORT of the MTA nginx hands an admitted session to
-    # The embedded submission server (§11.1): the name in its greeting and Received
+    # The embedded submission server (docs/smtp.md): the name in its greeting and Received
     # headers (default: this host's FQDN), and how long SIGTERM waits for messages
     # in flight.
     smtp_hostname: str = ""

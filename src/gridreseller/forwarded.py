@@ -1,4 +1,4 @@
-"""X-Forwarded-For, believed only from the reverse proxies the operator names (§14).
+"""X-Forwarded-For, believed only from the reverse proxies the operator names (docs/deployment.md).
 
 By default no peer is trusted and the header means nothing. From a trusted peer,
 the client is the right-most address of X-Forwarded-For that is not itself a

@@ -32,7 +32,7 @@ BAD_LOGIN = "Bad username / password"
 
 
 def error_body(fmt: str, *errors: str) -> bytes:
-    """The error envelope (§3), written out by hand."""
+    """The error envelope (docs/api.md, Response formats), written out by hand."""
     if fmt == "json":
         listed = ",".join(f'"{error}"' for error in errors)
         return f'{{"message":"error","errors":[{listed}]}}\n'.encode()
@@ -170,7 +170,7 @@ def test_another_tenants_customer_is_not_found(factory: Factory, fmt: str) -> No
 def test_flag_on_another_tenants_customer_is_the_bare_not_found(
     factory: Factory, fmt: str, method: str
 ) -> None:
-    """§3: exactly {"message": "User not found"}, no error envelope."""
+    """docs/api.md, Response formats: exactly {"message": "User not found"}, no error envelope."""
     owner = factory.distributor()
     foreign = factory.customer(owner)
     before = factory.customer_row(owner, foreign.username)

@@ -1,4 +1,5 @@
-"""distributor.manage method=limit (§13): every task and rule, in both formats."""
+"""distributor.manage method=limit (docs/api.md, sending credits): every task and rule, in both
+formats."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GET /openapi.json (§2): a valid OpenAPI 3 document of every call, and the live
+"""GET /openapi.json (docs/api.md, Overview): a valid OpenAPI 3 document of every call, and the live
 server fuzzed against it with Schemathesis (no 5xx, answers as documented)."""
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def test_the_v3_calls_take_json_and_bearer_or_basic() -> None:
 
 
 def test_limits_are_the_contracts() -> None:
-    """maxLength of every length-limited parameter, as §4, §6 and §8 give them."""
+    """maxLength of every length-limited parameter, as docs/api.md gives them."""
     add = resolve(DOCUMENT, {"$ref": "#/components/schemas/DistributorAddParams"})
     props = add["properties"]
     for name, limit in rules.PROFILE_LIMITS.items():
@@ -369,7 +369,7 @@ def on_the_wire(name: str, value: Any) -> Any:
 def xml_is_well_formed(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
 ) -> bool | None:
-    """§3: every XML answer is declared ISO-8859-1 and parses."""
+    """docs/api.md, Response formats: every XML answer is declared ISO-8859-1 and parses."""
     if not case.path.endswith(".xml"):
         return None
     content_type = response.headers.get("content-type", [""])[0]

@@ -1,4 +1,4 @@
-"""§14: two `serve` processes on one database count one throttle budget per login."""
+"""docs/deployment.md: two `serve` processes on one database count one throttle budget per login."""
 
 from __future__ import annotations
 

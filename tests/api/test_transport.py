@@ -1,4 +1,4 @@
-"""Transport rules (§2, §3): verbs, encodings, parameter merging, limits, headers, formats."""
+"""Transport rules (docs/api.md): verbs, encodings, parameter merging, limits, headers, formats."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Any Unicode text the contract accepts in a profile field (§3, §4, §6), sent over
+"""Any Unicode text the contract accepts in a profile field (docs/api.md), sent over
 every transport (urlencoded, multipart, query string), read back unchanged in JSON and
 in XML (well-formed, declared ISO-8859-1); never a 500, never a mangled value, never
 malformed XML. Which text is refused is tested at the service level

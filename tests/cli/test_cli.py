@@ -1,4 +1,4 @@
-"""The operator's commands (§10) against a real SQLite file."""
+"""The operator's commands (docs/deployment.md, Operator commands) against a real SQLite file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The operator's §14 commands on both databases: what they show, change and refuse."""
+"""The operator's docs/deployment.md commands on both databases: what they show, change and
+refuse."""
 
 from __future__ import annotations
 

@@ -178,5 +178,5 @@ def edit_credential(ctx: ServiceContext, owner: Account, name: str, **params: st
 
 
 def set_distributor_active(ctx: ServiceContext, distributor: Account, active: bool) -> None:
-    """The operator's disable/enable (§14)."""
+    """The operator's disable/enable (docs/deployment.md)."""
     operator.set_distributor_enabled(ctx, distributor.username, active)

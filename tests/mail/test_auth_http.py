@@ -1,4 +1,5 @@
-"""`GET /auth/mail` (§11.2) with crafted headers: every row of the table, the secret,
+"""`GET /auth/mail` (docs/smtp.md, nginx's mail proxy) with crafted headers: every row of the
+table, the secret,
 nginx's escaping, and 404 when it is not configured."""
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def auth_server(database_url: str) -> Iterator[AuthServer]:
     server.stop()
 
 
-# The rows of §11.2 ------------------------------------------------------------------
+# The rows of docs/smtp.md, nginx's mail proxy
+# ------------------------------------------------------------------
 
 
 def test_may_send_answers_ok_with_the_upstream_and_the_stored_username(
@@ -124,7 +126,8 @@ def test_bad_credentials_are_one_answer_with_auth_wait_for_early_attempts(
 def test_a_customer_with_no_credit_left_is_refused_at_login(
     factory: Factory, ctx: ServiceContext, auth_server: AuthServer
 ) -> None:
-    """§13: nginx hands the session over whole, so credits are judged at AUTH."""
+    """docs/api.md, sending credits: nginx hands the session over whole, so credits are judged
+    at AUTH."""
     distributor = factory.distributor()
     customer = factory.customer(distributor)
     sender = factory.credential(customer, email=1)

@@ -1,4 +1,5 @@
-"""End to end through a real nginx mail proxy (Debian's libnginx-mod-mail, §11.2):
+"""End to end through a real nginx mail proxy (Debian's libnginx-mod-mail, docs/smtp.md,
+nginx's mail proxy):
 nginx asks a running `gridreseller serve` at /auth/mail and hands admitted sessions
 to the upstream, here an aiosmtpd sink."""
 

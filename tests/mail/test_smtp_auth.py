@@ -1,4 +1,4 @@
-"""AUTH on the embedded server (§11, §11.1): who may send, every reply, the audit trail."""
+"""AUTH on the embedded server (docs/smtp.md): who may send, every reply, the audit trail."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def refused_with(smtp: SmtpThread, account: Account, mechanism: str = "PLAIN") -
     return f"{code} {text}"
 
 
-# §11's table: every login kind that may send ---------------------------------------
+# docs/smtp.md's table: every login kind that may send ---------------------------------------
 
 
 def distributor(factory: Factory, ctx: ServiceContext) -> Account:
@@ -199,7 +199,7 @@ def test_bad_credentials_are_one_identical_reply(
     assert set(answers.values()) == {BAD}, answers
 
 
-# Order of the session (§11.1) ------------------------------------------------------------
+# Order of the session (docs/smtp.md) ------------------------------------------------------------
 
 
 def test_auth_is_neither_offered_nor_accepted_before_starttls(

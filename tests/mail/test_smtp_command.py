@@ -1,4 +1,4 @@
-"""`gridreseller smtp` as the operator runs it (§11.1): the certificate's fingerprint
+"""`gridreseller smtp` as the operator runs it (docs/smtp.md): the certificate's fingerprint
 printed, mail relayed, option errors, and a graceful shutdown on SIGTERM."""
 
 from __future__ import annotations

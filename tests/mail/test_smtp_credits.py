@@ -1,4 +1,5 @@
-"""Sending credits at the embedded server (§13): one credit per recipient, a 4xx at
+"""Sending credits at the embedded server (docs/api.md, sending credits): one credit per
+recipient, a 4xx at
 RCPT TO when none is left, credits back for what was not relayed, and never more
 sent than the credits allow, however many sessions and processes race for them."""
 

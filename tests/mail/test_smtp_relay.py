@@ -1,4 +1,4 @@
-"""Relaying (§11.1): 250 only once the upstream accepted, the message as it came plus
+"""Relaying (docs/smtp.md): 250 only once the upstream accepted, the message as it came plus
 one Received header, 451 when the upstream cannot take it, its 5xx passed through."""
 
 from __future__ import annotations

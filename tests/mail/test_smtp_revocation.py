@@ -1,4 +1,4 @@
-"""The right to send is checked again at every MAIL FROM (§11.1): a change made while a
+"""The right to send is checked again at every MAIL FROM (docs/smtp.md): a change made while a
 session is open refuses its next message with 5xx 5.7.x, and nothing is relayed."""
 
 from __future__ import annotations

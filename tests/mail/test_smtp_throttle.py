@@ -1,4 +1,4 @@
-"""One throttle budget (§11): failures through SMTP lock the API login and the other
+"""One throttle budget (docs/smtp.md): failures through SMTP lock the API login and the other
 way round; a right password refused for lacking a right is no failure."""
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """The access table of domain/access.py, walked cell by cell against the contract's
-§9 (API, mail over HTTP, dashboard, SMTP), §11 (may send), §12 (may log in, may do) and
-§14 (a disabled distributor), written out below as literal tables: a change to any cell fails here.
+docs/security.md, One access core (API, mail over HTTP, dashboard, SMTP), docs/smtp.md (may
+send), docs/dashboard.md (may log in, may do) and
+docs/deployment.md (a disabled distributor), written out below as literal tables: a change to
+any cell fails here.
 
 Every role is tried with every combination of every field of its state (bits and
 flags), including the ones its rule must ignore (a disabled distributor's customers
@@ -50,7 +52,8 @@ SENDING_OFF = Denial.SENDING_DISABLED
 NO_SITE = Denial.NO_WEBSITE_ACCESS
 ALL_BITS = ("000", "001", "010", "011", "100", "101", "110", "111")
 
-# distributor: yes everywhere (§9), unless disabled (§14).
+# distributor: yes everywhere (docs/security.md, One access core), unless disabled
+# (docs/deployment.md).
 #               enabled  disabled
 Answers = tuple[Denial | None, ...]
 DISTRIBUTOR: dict[Purpose, Answers] = {
@@ -61,8 +64,9 @@ DISTRIBUTOR: dict[Purpose, Answers] = {
     HTTP: (OK, D_OFF),
 }
 
-# live customer: credentials/* only; dashboard if website_access; SMTP if active (§9,
-# §11, §12). Columns: (active, website_access) = (1,1) (0,1) (1,0) (0,0).
+# live customer: credentials/* only; dashboard if website_access; SMTP if active
+# (docs/security.md, One access core,
+# docs/smtp.md, docs/dashboard.md). Columns: (active, website_access) = (1,1) (0,1) (1,0) (0,0).
 CUSTOMER: dict[Purpose, Answers] = {
     API: (NOT_DIST, NOT_DIST, NOT_DIST, NOT_DIST),
     CREDS: (OK, OK, OK, OK),
@@ -72,8 +76,10 @@ CUSTOMER: dict[Purpose, Answers] = {
 }
 
 # a distributor's credential: distributor.* if api=1, dashboard if web=1, SMTP if
-# email=1, never credentials/*, nothing while its distributor is disabled (§9, §11,
-# §12, §14). Rows: the bits (email, web, api); columns: distributor enabled, disabled.
+# email=1, never credentials/*, nothing while its distributor is disabled (docs/security.md,
+# One access core, docs/smtp.md,
+# docs/dashboard.md, docs/deployment.md). Rows: the bits (email, web, api); columns:
+# distributor enabled, disabled.
 DISTRIBUTOR_CREDENTIAL: dict[Purpose, dict[str, Answers]] = {
     API: {
         "000": (NO_API, D_OFF),
@@ -120,7 +126,8 @@ DISTRIBUTOR_CREDENTIAL: dict[Purpose, dict[str, Answers]] = {
 }
 
 # a customer's credential: no API at all; dashboard if web=1 and its customer has
-# website_access; SMTP if email=1 and its customer is active (§9, §11, §12). Rows: the
+# website_access; SMTP if email=1 and its customer is active (docs/security.md;
+# docs/smtp.md; docs/dashboard.md). Rows: the
 # bits (email, web, api); columns: its customer's (active, website_access) =
 # (1,1) (0,1) (1,0) (0,0).
 CUSTOMER_CREDENTIAL: dict[Purpose, dict[str, Answers]] = {
@@ -219,7 +226,8 @@ def test_each_purpose_belongs_to_one_surface() -> None:
     assert all(purpose.surface is PURPOSE_SURFACES[purpose] for purpose in Purpose)
 
 
-# §12's "may do" column. A distributor's credential manages the distributor's customers
+# docs/dashboard.md's "may do" column. A distributor's credential manages the distributor's
+# customers
 # (which includes picking one of its packages; it views the packages and IP groups, only
 # the distributor changes them), never credentials or account settings;
 # a customer manages its credentials and its own password; a customer's credential

@@ -1,4 +1,4 @@
-"""When sending credits reset (§13): pure date arithmetic, no database."""
+"""When sending credits reset (docs/api.md, sending credits): pure date arithmetic, no database."""
 
 from __future__ import annotations
 

@@ -270,7 +270,8 @@ def test_operator_refuses_look_alikes_and_other_spellings(
 
 
 def test_credential_names_are_keyed_by_the_profile(ctx: ServiceContext, distributor: Actor) -> None:
-    """Credential names are plain ASCII (§8): STRASSE is taken by straße all the same."""
+    """Credential names are plain ASCII (docs/api.md, credentials/*): STRASSE is taken by
+    straße all the same."""
     name = tagged("strasse")
     add(ctx, distributor, name.replace("ss", "\u00df"))
     params = Params(values={"username": name.upper(), "password": "cred-secret"})

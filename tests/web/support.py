@@ -14,7 +14,7 @@ from tests.database import unit_of_work
 
 
 def set_distributor_enabled(ctx: ServiceContext, username: str, enabled: bool) -> None:
-    """What `gridreseller distributor disable|enable` does (contract §14): the row's
+    """What `gridreseller distributor disable|enable` does (docs/deployment.md): the row's
     `active` flag (the operator's command lands with issue 12)."""
     with unit_of_work(ctx).write() as repository:
         repository.connection.execute(

@@ -1,4 +1,4 @@
-"""Who may use which dashboard page (§12's "may do" column), enforced on every route,
+"""Who may use which dashboard page (docs/dashboard.md's "may do" column), enforced on every route,
 GET and POST; another tenant's customer answers as one that does not exist."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ CUSTOMERS, PACKAGES, CATALOG, CREDENTIALS, PASSWORD, ACCOUNT = (
     "password",
     "account",
 )
-# §12, read for each kind of login (written out here, not taken from the code).
+# docs/dashboard.md, read for each kind of login (written out here, not taken from the code).
 MAY = {
     "distributor": {
         CUSTOMERS,

@@ -1,4 +1,4 @@
-"""An account's credential pages (§12, credentials/*): list, add with permission
+"""An account's credential pages (docs/dashboard.md, credentials/*): list, add with permission
 checkboxes, edit (an empty password keeps it), remove after a confirmation step."""
 
 from __future__ import annotations

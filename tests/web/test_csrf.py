@@ -1,4 +1,5 @@
-"""Forms from elsewhere are refused (§12): a POST without the right token, or whose Origin
+"""Forms from elsewhere are refused (docs/dashboard.md): a POST without the right token, or
+whose Origin
 or Sec-Fetch-Site says it comes from another site, gets 403 and changes nothing; a POST
 with neither header is judged by its token alone."""
 

@@ -1,4 +1,5 @@
-"""A distributor's customer pages (§12): each action runs the API's service, with the API's
+"""A distributor's customer pages (docs/dashboard.md): each action runs the API's service, with
+the API's
 rules and error messages (beside their fields) and an audit entry on the dashboard surface."""
 
 from __future__ import annotations
@@ -243,7 +244,8 @@ def test_delete_asks_first_then_deletes(factory: Factory, web: Web, ctx: Service
 # The list -----------------------------------------------------------------------------
 
 
-# Sending credits (§13) ------------------------------------------------------------------
+# Sending credits (docs/api.md, sending credits)
+# ------------------------------------------------------------------
 
 
 def test_a_distributor_sets_and_sees_a_customers_limit(

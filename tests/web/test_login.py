@@ -1,4 +1,4 @@
-"""Logging into the dashboard (§12): every kind of login, admitted or refused with its
+"""Logging into the dashboard (docs/dashboard.md): every kind of login, admitted or refused with its
 status and message; the session cookie; the audit trail."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What every dashboard answer carries (§12): the security headers; pages that load
+"""What every dashboard answer carries (docs/dashboard.md): the security headers; pages that load
 nothing from other hosts, run no script, and label every control."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Two `serve` processes on one database (§12): each sees the other's logins and logouts
+"""Two `serve` processes on one database (docs/dashboard.md): each sees the other's logins and
+logouts
 at once, and accepts the forms the other rendered."""
 
 from __future__ import annotations

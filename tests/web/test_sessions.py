@@ -1,4 +1,4 @@
-"""Dashboard sessions end when §12 says (revocation at the next request, timeouts,
+"""Dashboard sessions end when docs/dashboard.md says (revocation at the next request, timeouts,
 logout) and go on when it says they go on; they survive a restart."""
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def test_disabling_a_distributor_ends_its_and_its_credentials_sessions(
     set_distributor_enabled(ctx, distributor.username, False)
     assert_ended(sessions[0], ctx, distributor.username)
     assert_ended(sessions[1], ctx, credential.username)
-    assert_live(sessions[2])  # its customers keep working (§14)
+    assert_live(sessions[2])  # its customers keep working (docs/deployment.md)
     set_distributor_enabled(ctx, distributor.username, True)
     assert_live(logged_in(web, distributor))
 
@@ -173,7 +173,7 @@ def test_own_password_change_keeps_this_session_and_ends_the_others(
     assert_live(this)
     assert other.get("/dashboard/").headers["location"] == "/dashboard/login"
     assert session_rows(ctx, customer.username) == 1
-    assert_live(under)  # a customer's credential has a login of its own (§12)
+    assert_live(under)  # a customer's credential has a login of its own (docs/dashboard.md)
     assert web().login(customer).status_code == 401
     assert web().login(Account(customer.username, "brand-new-pass")).status_code == 303
     entries = [e for e in audit.events(ctx, None, None) if e.action == "account.password"]

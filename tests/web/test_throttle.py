@@ -1,4 +1,5 @@
-"""Dashboard logins count in the API's throttle budget, and the other way round (§12)."""
+"""Dashboard logins count in the API's throttle budget, and the other way round
+(docs/dashboard.md)."""
 
 from __future__ import annotations
 

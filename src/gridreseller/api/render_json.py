@@ -1,4 +1,4 @@
-"""Results as UTF-8 JSON (§3, §6-§8)."""
+"""Results as UTF-8 JSON (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def _credential(credential: CredentialView) -> dict[str, object]:
 
 
 def credits_fields(view: CreditsView) -> dict[str, str]:
-    """§13: strings, as in the legacy page; no limit: nothing."""
+    """docs/api.md, sending credits: strings, as in the legacy page; no limit: nothing."""
     limit = view.limit
     if limit is None:
         return {}

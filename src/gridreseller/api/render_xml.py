@@ -1,4 +1,4 @@
-"""Results as ISO-8859-1 XML (§3, §6-§8).
+"""Results as ISO-8859-1 XML (docs/api.md).
 
 A minimal serializer: element names are constants of this module, every text is
 escaped by the standard library's `xml.sax.saxutils.escape`, and the document is

@@ -1,4 +1,5 @@
-"""The operator's command line (§10, §14): serve, distributors, packages, IPs, audit, backup.
+"""The operator's command line (docs/deployment.md): serve, distributors, packages, IPs, audit,
+backup.
 
 Every failure the operator can cause (bad input, a mistyped setting, a database
 that cannot be opened, a port in use) is one `error: ...` line on stderr and exit

@@ -27,7 +27,7 @@ _PASSWORD_IN_URL = re.compile(r"(//[^/:@]*:)[^@/]*@")
 
 
 def normalize_url(url: str) -> str:
-    """Accept `postgresql://` for psycopg 3 as the contract's examples write it."""
+    """Accept `postgresql://` for psycopg 3 as docs/postgresql.md writes it."""
     parsed = parse_url(url)
     if parsed.drivername in POSTGRES_DRIVERS:
         parsed = parsed.set(drivername="postgresql+psycopg")

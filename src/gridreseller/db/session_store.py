@@ -1,4 +1,4 @@
-"""Dashboard sessions and the dashboard's shared key, in the database (§12).
+"""Dashboard sessions and the dashboard's shared key, in the database (docs/dashboard.md).
 
 Every process on the database reads the same rows, so a login or a logout in one
 is seen by all at their next request. Only the SHA-256 of a session's token is

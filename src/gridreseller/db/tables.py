@@ -227,7 +227,8 @@ class TrustedPair(Base):
 
 
 class SendingLimitRow(Base):
-    """A customer's sending credits (§13); no row: unlimited, the default."""
+    """A customer's sending credits (docs/api.md, sending credits); no row: unlimited, the
+    default."""
 
     __tablename__ = "sending_limits"
 
@@ -251,7 +252,7 @@ class SendingLimitRow(Base):
 
 
 class DashboardSession(Base):
-    """A dashboard login (§12): the cookie's token is kept only as its SHA-256."""
+    """A dashboard login (docs/dashboard.md): the cookie's token is kept only as its SHA-256."""
 
     __tablename__ = "dashboard_sessions"
 

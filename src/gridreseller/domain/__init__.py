@@ -1,1 +1,1 @@
-"""The contract's vocabulary and rules, in plain Python (no framework imports)."""
+"""The vocabulary and rules of accounts, logins and sending, in plain Python (no framework)."""

@@ -1,4 +1,5 @@
-"""Who may do what, on every surface: the contract's §9, §11, §12 and §14 tables as data.
+"""Who may do what, on every surface: docs/security.md; docs/smtp.md; docs/dashboard.md;
+docs/deployment.md tables as data.
 
 A login that presented the right password is described by a `LoginState`; what it
 wants to do is a `Purpose`. `decide` walks the requirements of that (role, purpose)
@@ -126,8 +127,9 @@ _API, _CREDS = Purpose.API_DISTRIBUTOR, Purpose.API_CREDENTIALS
 _SMTP, _WEB = Purpose.SEND_MAIL, Purpose.DASHBOARD
 _HTTP = Purpose.SEND_MAIL_HTTP
 
-# §9 (API, mail over HTTP, dashboard, SMTP), §11 (may send), §12 (may log in),
-# §14 (disabled distributor).
+# docs/security.md, One access core (API, mail over HTTP, dashboard, SMTP), docs/smtp.md
+# (may send), docs/dashboard.md (may log in),
+# docs/deployment.md (disabled distributor).
 # Requirements are checked in order; the first one missed is the answer.
 ACCESS: Mapping[tuple[Role, Purpose], tuple[Requirement, ...]] = {
     (_D, _API): (DISTRIBUTOR_ENABLED,),
@@ -201,7 +203,7 @@ def decide(state: LoginState, purpose: Purpose) -> Denial | None:
 
 
 class Capability(enum.StrEnum):
-    """What a dashboard page lets its user do (§12's "may do" column)."""
+    """What a dashboard page lets its user do (docs/dashboard.md's "may do" column)."""
 
     MANAGE_CUSTOMERS = "manage customers"
     VIEW_PACKAGES = "view packages"  # and IP groups

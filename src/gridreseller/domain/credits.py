@@ -1,4 +1,4 @@
-"""Sending credits (contract §13): a customer's limit, and when it resets.
+"""Sending credits (docs/api.md, sending credits): a customer's limit, and when it resets.
 
 Resets happen by rule, not by a timer that could be missed: whoever reads a limit
 computes the latest period boundary since `last_reset`, and if there is one (before

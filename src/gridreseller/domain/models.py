@@ -53,7 +53,7 @@ class Permissions(NamedTuple):
         return {"email": self.email, "web": self.web, "api": self.api}
 
 
-# Field order of a listed customer, as the contract's §6 gives it.
+# Field order of a listed customer, as docs/api.md gives it.
 CUSTOMER_FIELDS = (
     "username",
     "email",
@@ -166,7 +166,7 @@ class IpGroupView:
 
 @dataclass(frozen=True)
 class AccountView:
-    """A customer's own account as its logins see it (§12's read-only view)."""
+    """A customer's own account as its logins see it (docs/dashboard.md's read-only view)."""
 
     username: str
     email: str

@@ -1,4 +1,4 @@
-"""The contract's validation rules, as pure functions over strings."""
+"""The validation rules, as pure functions over strings."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from email_validator import EmailNotValidError, validate_email
 
 from gridreseller.domain import usernames
 
-# Control characters (§4) plus what XML 1.0 cannot carry at all (surrogates,
+# Control characters (docs/api.md, distributor.add) plus what XML 1.0 cannot carry at all
+# (surrogates,
 # U+FFFE, U+FFFF), so every stored value renders as well-formed XML.
 ILLEGAL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _CREDENTIAL_NAME = re.compile(r"[A-Za-z0-9_.\-@+]{1,64}")
 _DOMAIN_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-# Profile fields and their maximum lengths (§4); all required at creation.
+# Profile fields and their maximum lengths (docs/api.md, distributor.add); all required at creation.
 PROFILE_LIMITS: Mapping[str, int] = {
     "first_name": 50,
     "last_name": 50,

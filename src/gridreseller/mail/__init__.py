@@ -1,1 +1,1 @@
-"""The mail surface (§11): the embedded submission server and nginx's auth_http."""
+"""The mail surface (docs/smtp.md): the embedded submission server and nginx's auth_http."""

@@ -1,4 +1,5 @@
-"""`GET /auth/mail` (§11.2): nginx's mail proxy asks whether a login may send.
+"""`GET /auth/mail` (docs/smtp.md, nginx's mail proxy): nginx's mail proxy asks whether a login
+may send.
 
 nginx reads only the answer's headers, and its HTTP status not at all: every path
 but a decided "may send" answers with a refusal in `Auth-Status`, never `OK`. The
@@ -112,7 +113,8 @@ class AuthHttp:
             refusal = ERRORS.refusal(error)
             assert refusal is not None  # the table has a row for DomainError
             return _refusal(refusal.said, _attempt(headers))
-        # §13: nginx hands the session over whole, so credits are judged at login.
+        # docs/api.md, sending credits: nginx hands the session over whole, so credits are
+        # judged at login.
         customer = principal.customer_id
         if customer is not None and not await credits.has_credit(self.services, customer):
             return _refusal(NO_CREDITS_AT_AUTH)

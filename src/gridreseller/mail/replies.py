@@ -1,4 +1,4 @@
-"""The mail surface's words (§11): every answer of the access core and of the relay as
+"""The mail surface's words (docs/smtp.md): every answer of the access core and of the relay as
 an SMTP reply, in one table that both the embedded server and auth_http read."""
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ AUTH_REQUIRED = Reply(530, "5.7.0", "Authentication required")
 SENDER_OK = Reply(250, "2.1.0", "Sender OK")
 RECIPIENT_OK = Reply(250, "2.1.5", "Recipient OK")
 TOO_MANY_RECIPIENTS = Reply(452, "4.5.3", "Too many recipients")
-# §13: a recipient the sending credits do not cover (the client may retry after a reset).
+# docs/api.md, sending credits: a recipient the sending credits do not cover (the client may
+# retry after a reset).
 NO_CREDITS = Reply(452, "4.7.1", "No sending credits left for this account")
-# §13 on the nginx path: a customer with no credit left is refused at AUTH.
+# docs/api.md, sending credits on the nginx path: a customer with no credit left is refused at AUTH.
 NO_CREDITS_AT_AUTH = Reply(454, "4.7.0", "No sending credits left for this account")
 TOO_BIG = Reply(552, "5.3.4", "Message too big")
 # At MAIL FROM: the session's login was renamed, deleted or its password changed.
@@ -72,7 +73,7 @@ DENIAL_TEXTS: Mapping[Denial, str] = {
     Denial.NO_WEB_BIT: "The login may not send mail",
 }
 
-# aiosmtpd words a few replies itself; the contract fixes their codes (§11.1).
+# aiosmtpd words a few replies itself; docs/smtp.md gives their codes.
 LIBRARY_REPLIES: Mapping[str, str] = {
     "538 5.7.11 Encryption required for requested authentication mechanism": str(TLS_FIRST),
     "552 Error: message size exceeds fixed maximum message size": str(TOO_BIG),
@@ -81,7 +82,7 @@ LIBRARY_REPLIES: Mapping[str, str] = {
 
 
 def auth_refusal(error: Exception) -> Reply:
-    """An AUTH that did not succeed (§11.1's AUTH replies; §11.2's header rows)."""
+    """An AUTH that did not succeed (docs/smtp.md's AUTH replies; docs/smtp.md's header rows)."""
     if isinstance(error, Unauthorized):
         return BAD_CREDENTIALS
     if isinstance(error, Forbidden):
@@ -92,7 +93,7 @@ def auth_refusal(error: Exception) -> Reply:
 
 
 def sender_refusal(error: Exception) -> Reply:
-    """MAIL FROM refused: the session's login may no longer send (§11.1), or not as
+    """MAIL FROM refused: the session's login may no longer send (docs/smtp.md), or not as
     that sender; DATA refused for its From: header."""
     if isinstance(error, Unauthorized):
         return SIGN_IN_AGAIN

@@ -1,4 +1,4 @@
-"""The submission server's TLS context (§11.1): the operator's certificate, or a
+"""The submission server's TLS context (docs/smtp.md): the operator's certificate, or a
 self-signed one made at start, whose SHA-256 fingerprint clients can pin."""
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""The contract's rules, one function per call; no HTTP, no XML."""
+"""The use cases, one function per call, typed command in and typed result out; no HTTP, no XML."""

@@ -1,4 +1,4 @@
-"""credentials/get|add|edit|remove: an account's extra logins (§8)."""
+"""credentials/get|add|edit|remove: an account's extra logins (docs/api.md, credentials/*)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Sending credits (§13): `distributor.manage method=limit`, and their use where mail is sent.
+"""Sending credits (docs/api.md, sending credits): `distributor.manage method=limit`, and their
+use where mail is sent.
 
 Every recipient of a relayed message costs its customer one credit (the customer's
 credentials share them). `take` spends one in a write transaction of its own, with

@@ -1,4 +1,4 @@
-"""distributor.add and distributor.delete: creating and closing customer accounts (§4, §5)."""
+"""distributor.add and distributor.delete: creating and closing customer accounts (docs/api.md)."""
 
 from __future__ import annotations
 

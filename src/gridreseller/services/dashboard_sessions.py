@@ -1,4 +1,4 @@
-"""Dashboard sessions (§12): opened at login, judged again at every request, ended on
+"""Dashboard sessions (docs/dashboard.md): opened at login, judged again at every request, ended on
 logout, after the idle or the absolute timeout, or when the access core says no.
 
 The cookie carries a random token (256 bits); the database keeps only its SHA-256,

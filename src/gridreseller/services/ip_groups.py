@@ -1,4 +1,5 @@
-"""A distributor's IP groups, read only: the choices of a new customer's `ip_group[]` (§4)."""
+"""A distributor's IP groups, read only: the choices of a new customer's `ip_group[]`
+(docs/api.md, distributor.add)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""distributor.manage: one operation per method (and task) of the contract's §6."""
+"""distributor.manage: one operation per method (and task) of docs/api.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the operator does from the shell (§10, §14): distributors, packages, IPs, backups.
+"""What the operator does from the shell (docs/deployment.md): distributors, packages, IPs, backups.
 
 Sync functions for the CLI's thread, on the unit of work's `read()`/`write()`; every
 change after creation is audited with surface `cli`.
@@ -200,7 +200,7 @@ def _amount(errors: list[Problem], field: str, raw: str) -> Decimal:
     return value
 
 
-# §14: what the operator sees and changes -------------------------------------------
+# docs/deployment.md: what the operator sees and changes -------------------------------------------
 
 OPERATOR = "operator"
 
@@ -225,7 +225,7 @@ def set_distributor_password(ctx: ServiceContext, username: str, password: str) 
 
 
 def set_distributor_enabled(ctx: ServiceContext, username: str, enabled: bool) -> bool:
-    """§14 disable/enable (the access core refuses a disabled distributor and its
+    """docs/deployment.md disable/enable (the access core refuses a disabled distributor and its
     credentials everywhere; its customers keep working); False if it already was."""
     with ctx.uow.write() as repository:
         login = _distributor(repository, username)
@@ -327,7 +327,7 @@ def _shell_user() -> str:
 
 
 def backup(ctx: ServiceContext, target: Path) -> BackupCopy:
-    """§14: a consistent online copy of a SQLite database; PostgreSQL has pg_dump."""
+    """docs/deployment.md: a consistent online copy of a SQLite database; PostgreSQL has pg_dump."""
     url = ctx.uow.pg_dump_url()
     if url is not None:
         raise Invalid(

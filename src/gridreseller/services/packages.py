@@ -1,4 +1,5 @@
-"""distributor.packages: the packages a distributor may assign (§7)."""
+"""distributor.packages: the packages a distributor may assign (docs/api.md,
+distributor.packages)."""
 
 from __future__ import annotations
 

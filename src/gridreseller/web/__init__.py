@@ -1,1 +1,1 @@
-"""The web dashboard (§12): server-rendered pages under /dashboard/ on `serve`."""
+"""The web dashboard (docs/dashboard.md): server-rendered pages under /dashboard/ on `serve`."""

@@ -1,4 +1,4 @@
-"""The dashboard's Starlette app under /dashboard (§12): its routes, the stylesheet,
+"""The dashboard's Starlette app under /dashboard (docs/dashboard.md): its routes, the stylesheet,
 the 404 of unknown paths, and the security headers on every answer."""
 
 from __future__ import annotations

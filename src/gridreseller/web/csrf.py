@@ -1,4 +1,4 @@
-"""Synchronizer tokens for the dashboard's forms (§12), two kinds.
+"""Synchronizer tokens for the dashboard's forms (docs/dashboard.md), two kinds.
 
 - A session's forms carry the session's own random secret (kept in its database
   row), masked with a fresh one-time pad at every render, so that no two pages
@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import secrets
 
-# The hidden field every form carries (§12).
+# The hidden field every form carries (docs/dashboard.md).
 FIELD = "csrf_token"
 
 

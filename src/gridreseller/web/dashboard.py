@@ -1,4 +1,4 @@
-"""The steps every dashboard page takes (§12), and what its pages share.
+"""The steps every dashboard page takes (docs/dashboard.md), and what its pages share.
 
 A page behind the login: a POST is refused when it comes from another site, the
 session is resumed (and its login judged again by the access core), a POST is

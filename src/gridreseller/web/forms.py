@@ -19,7 +19,8 @@ TOO_LARGE = "The form is too large."
 
 
 class FormRefused(Exception):
-    """A POST from another site, or without the right token (§12: 403, nothing changed)."""
+    """A POST from another site, or without the right token (docs/dashboard.md: 403, nothing
+    changed)."""
 
 
 @dataclass(frozen=True)

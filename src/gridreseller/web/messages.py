@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from gridreseller.domain.access import Denial
 
-# One message for unknown usernames, wrong passwords and deleted logins alike (§12).
+# One message for unknown usernames, wrong passwords and deleted logins alike (docs/dashboard.md).
 LOGIN_FAILED = "The username or password is not correct."
 
 # A right password for a login that may not use the dashboard: each its own reason (403).
@@ -38,7 +38,8 @@ FORM_REFUSED = (
 )
 LOGIN_FORM_REFUSED = "The login form had expired or was not sent from this page. Please try again."
 PAGE_FORBIDDEN = "Your login may not use this page."
-USER_NOT_FOUND = "User not found"  # the API's words (§3), for another tenant's customer too
+# the API's words (docs/api.md, Response formats), for another tenant's customer too
+USER_NOT_FOUND = "User not found"
 PAGE_NOT_FOUND = "There is no such page."
 PACKAGE_NOT_FOUND = "You have no package of that name."
 IP_NOT_FOUND = "You have no IP group or address of that name."

@@ -1,4 +1,4 @@
-"""The dashboard's response headers, and its refusal of cross-site POSTs (§12)."""
+"""The dashboard's response headers, and its refusal of cross-site POSTs (docs/dashboard.md)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ class SecurityHeaders:
 
 
 def comes_from_elsewhere(headers: Mapping[str, str], scheme: str) -> bool:
-    """§12: a POST whose Sec-Fetch-Site is not same-origin (or none: typed by the user),
+    """docs/dashboard.md: a POST whose Sec-Fetch-Site is not same-origin (or none: typed by the
+    user),
     or whose Origin is not this server's own (`null` included), comes from another
     site. Neither header (not a browser): judged by its token alone."""
     site = headers.get("sec-fetch-site")

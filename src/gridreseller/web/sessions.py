@@ -1,4 +1,4 @@
-"""The dashboard's cookies (§12): the session's and the login form's pre-session one.
+"""The dashboard's cookies (docs/dashboard.md): the session's and the login form's pre-session one.
 
 Both are `__Host-` cookies: Secure, Path=/, no Domain, so no other host or path can
 set or read them; HttpOnly and SameSite=Strict besides. They carry random values

@@ -1,4 +1,4 @@
-"""Any Unicode text in a profile field (§3, §4, §6): distributor.add and profile set
+"""Any Unicode text in a profile field (docs/api.md): distributor.add and profile set
 store it unchanged and find it by filter, or refuse it with problems on that field
 only and change nothing. (tests/api/test_unicode_roundtrip.py renders stored text in
 both formats over every transport.)"""

@@ -1,4 +1,5 @@
-"""Who may call what (§2, §9, §14) as the access core decides it on stored logins: every
+"""Who may call what (docs/api.md; docs/security.md; docs/deployment.md) as the access core
+decides it on stored logins: every
 way to fail authentication, and each role's refusal with its reason. The API tests
 render one 401 and one 403 per call; the table itself is walked in tests/unit/test_access.py.
 """
@@ -204,7 +205,8 @@ def test_customer_credential_cannot_call_distributor_api(factory: Factory) -> No
 
 
 def test_disabled_distributor_and_its_credentials_may_do_nothing(factory: Factory) -> None:
-    """§14: the distributor and its credentials are refused; its customers keep working."""
+    """docs/deployment.md: the distributor and its credentials are refused; its customers keep
+    working."""
     distributor = factory.distributor()
     credential = factory.credential(distributor, api=1)
     customer = factory.customer(distributor)

@@ -1,4 +1,5 @@
-"""credentials/get|add|edit|remove (§8): names, passwords and permission bits, what an
+"""credentials/get|add|edit|remove (docs/api.md, credentials/*): names, passwords and
+permission bits, what an
 edit changes, whose credentials a caller reaches; every refusal exact, nothing changed."""
 
 from __future__ import annotations

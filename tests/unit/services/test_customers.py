@@ -1,4 +1,5 @@
-"""distributor.add (§4) and distributor.delete (§5): every rule on their parameters,
+"""distributor.add (docs/api.md, distributor.add) and distributor.delete (docs/api.md,
+distributor.delete): every rule on their parameters,
 each refusal with its exact problems and nothing written."""
 
 from __future__ import annotations
@@ -308,7 +309,8 @@ def test_all_errors_reported_together(factory: Factory) -> None:
 
 
 def test_problems_with_stored_data_come_with_the_others(factory: Factory) -> None:
-    """§3: a request's problems are all reported together, also the ones that need the
+    """docs/api.md, Response formats: a request's problems are all reported together, also the
+    ones that need the
     database (an unknown package beside a bad email)."""
     distributor = factory.distributor()
     taken = factory.customer(distributor).username
@@ -601,7 +603,8 @@ def test_delete_without_user(factory: Factory, user: str | None) -> None:
 
 
 def test_delete_by_distributor_credential_with_api(factory: Factory) -> None:
-    """A credential with the api bit acts for its distributor (§9)."""
+    """A credential with the api bit acts for its distributor (docs/security.md, One access
+    core)."""
     distributor = factory.distributor()
     customer = factory.customer(distributor)
     with_api: Account = factory.credential(distributor, api=1)

@@ -1,5 +1,6 @@
 """distributor.manage methods password, enable/disable, website_enable/website_disable
-and auth (§6), and a distributor's credential acting for its distributor (§9)."""
+and auth (docs/api.md, distributor.manage), and a distributor's credential acting for its
+distributor (docs/security.md, One access core)."""
 
 from __future__ import annotations
 
@@ -185,7 +186,7 @@ def test_flag_methods_without_user(factory: Factory, method: str, user: str | No
 @pytest.mark.parametrize("kind", [*STRANGERS, "unknown user beside unknown username"])
 @pytest.mark.parametrize("method", FLAG_METHODS)
 def test_flag_methods_on_strangers(factory: Factory, method: str, kind: str) -> None:
-    """§3: the bare "User not found" form."""
+    """docs/api.md, Response formats: the bare "User not found" form."""
     distributor = factory.distributor()
     if kind in STRANGERS:
         answer = not_found(

@@ -1,4 +1,5 @@
-"""distributor.manage method=profile (§6): get's filters and paging, set, setUsername,
+"""distributor.manage method=profile (docs/api.md, distributor.manage): get's filters and
+paging, set, setUsername,
 setEmail, and picking the operation by method and task; every refusal exact, and
 nothing changed by one."""
 
@@ -15,7 +16,8 @@ from gridreseller.services import operator
 from tests.factories import Account, Distributor, Factory, customer_params, listed_customer, unique
 from tests.unit.services.support import logs_in, not_found, problems
 
-# Profile fields and their length limits at creation (§4), which also bound `set`.
+# Profile fields and their length limits at creation (docs/api.md, distributor.add), which
+# also bound `set`.
 PROFILE_LIMITS = (
     dict.fromkeys(("first_name", "last_name", "zip", "phone"), 50)
     | dict.fromkeys(("address", "city", "state", "country"), 100)
@@ -390,7 +392,7 @@ def test_set_username_length(factory: Factory) -> None:
 
 
 def taken_name(factory: Factory, distributor: Distributor, kind: str) -> str:
-    """One username of each kind that §1 keeps unique, all in email format."""
+    """One username of each kind that docs/api.md, Usernames keeps unique, all in email format."""
     if kind == "distributor":
         name = email_name("dist")
         operator.create_distributor(factory.ctx, name, "dist-secret", "d@example.com")
@@ -550,7 +552,8 @@ def test_seed_typo_password_set_email_does_not_change_email(factory: Factory) ->
 
 
 def test_every_operation_is_reachable_by_its_method_and_task() -> None:
-    """The selector's table is §6's and §13's: one operation per method, and per task of
+    """The selector's table is docs/api.md's and docs/api.md's: one operation per method, and
+    per task of
     profile and of limit."""
     paths = [path for path, _ in MANAGE.operations()]
     assert paths == [

@@ -1,4 +1,5 @@
-"""distributor.packages (§7): a distributor's own packages, every field as stored."""
+"""distributor.packages (docs/api.md, distributor.packages): a distributor's own packages,
+every field as stored."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A request's parameters as the contract sees them: scalars, `name[]` arrays, and the
+"""A request's parameters as the legacy API sees them: scalars, `name[]` arrays, and the
 raw bytes of uploads (mail.send's `files[NAME]`, which may be in any encoding)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Credentials: an account's extra logins (§8)."""
+"""Credentials: an account's extra logins (docs/api.md, credentials/*)."""
 
 from __future__ import annotations
 

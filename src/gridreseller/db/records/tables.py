@@ -29,5 +29,5 @@ customer_ips = cast(Table, CustomerIp.__table__)
 audit_events = cast(Table, AuditEvent.__table__)
 api_keys = cast(Table, ApiKey.__table__)
 
-# The one unique constraint that means "this username is taken" (§1).
+# The one unique constraint that means "this username is taken" (docs/api.md, Usernames).
 USERNAME_CONSTRAINT = "uq_logins_username_key"

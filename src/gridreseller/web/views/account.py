@@ -1,4 +1,4 @@
-"""A customer's own account (§12): the read-only view (for its credentials too) and
+"""A customer's own account (docs/dashboard.md): the read-only view (for its credentials too) and
 changing its own password."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An account's credentials (§12; credentials/*): list and add, edit, remove after a
+"""An account's credentials (docs/dashboard.md; credentials/*): list and add, edit, remove after a
 confirmation step. Distributors and customers only: a credential never gets here."""
 
 from __future__ import annotations

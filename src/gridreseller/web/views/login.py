@@ -1,4 +1,4 @@
-"""Logging in and out (§12): GET/POST /dashboard/login, POST /dashboard/logout."""
+"""Logging in and out (docs/dashboard.md): GET/POST /dashboard/login, POST /dashboard/logout."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ class LoginPage:
         return form
 
     async def _refused(self, request: Request, username: str, refusal: DomainError) -> Response:
-        """The form again: 401 bad credentials, 403 may not, 429 throttled (§12)."""
+        """The form again: 401 bad credentials, 403 may not, 429 throttled (docs/dashboard.md)."""
         if isinstance(refusal, Forbidden):
             return await self._form(request, 403, username, messages.DENIALS[refusal.denial])
         if isinstance(refusal, Throttled):

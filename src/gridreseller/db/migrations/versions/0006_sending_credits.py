@@ -1,4 +1,4 @@
-"""sending credits: a customer's limit (contract §13)
+"""sending credits: a customer's limit (docs/api.md, sending credits)
 
 Revision ID: 0006
 Revises: 0005
