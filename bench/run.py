@@ -35,6 +35,7 @@ import v3_bench
 from lists import ListResult, measure_lists, print_lists
 from logins import LoginTimes, measure_logins, print_logins
 from processes import (
+    LOG_PROBLEM,
     ceiling_command,
     clean_environment,
     free_port,
@@ -62,6 +63,7 @@ __all__ = [
     "DISTRIBUTOR",
     "DISTRIBUTOR_PASSWORD",
     "FORM",
+    "LOG_PROBLEM",
     "MANAGE_PATH",
     "SEEDED_PASSWORD",
     "Options",

@@ -31,11 +31,11 @@ from gridreseller.domain.errors import (
 from gridreseller.http.errors import ErrorTable, Row
 from gridreseller.http.headers import client_host
 from gridreseller.http.problems import BodyTooLarge, HttpProblem
-from gridreseller.services import dashboard_sessions
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.dashboard_sessions import Resumed, SessionEnded
 from gridreseller.unexpected import log_unexpected
 from gridreseller.web import csrf, messages, sessions
+from gridreseller.web.actions import account as actions
 from gridreseller.web.forms import TOO_LARGE, Form, FormRefused, read_form
 from gridreseller.web.parts import DashboardParts
 from gridreseller.web.render import templates
@@ -169,7 +169,7 @@ class Dashboard:
     async def form_key(self) -> bytes:
         """The login form's key, read from the database once per process."""
         if self._form_key is None:
-            self._form_key = await dashboard_sessions.form_key(self.ctx)
+            self._form_key = await actions.form_key(self.ctx)
         return self._form_key
 
     def render(
@@ -243,7 +243,7 @@ class Dashboard:
         token = sessions.session_token(request)
         if token is None:
             return redirect("/login")
-        resumed = await dashboard_sessions.resume(self.ctx, token, client_of(request))
+        resumed = await actions.resume(self.ctx, token, client_of(request))
         form = await read_form(request, self.settings) if post else Form()
         visit = Visit(self, request, resumed, form)
         request.state.visit = visit  # every page of this request shows who is logged in
