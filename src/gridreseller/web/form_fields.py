@@ -35,6 +35,11 @@ def must_not_be_empty(name: str) -> str:
     return f"{name} must not be empty"
 
 
+def text(max_length: int | None = None) -> Callable[[str, str], str]:
+    """Text without control characters, at most `max_length` characters."""
+    return partial(field_rules.text, max_length=max_length)
+
+
 def as_given(_name: str, raw: str) -> str:
     """Any value, taken as typed (a password to check)."""
     return raw

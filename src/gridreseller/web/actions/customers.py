@@ -19,7 +19,7 @@ from gridreseller.services import senders as sender_service
 from gridreseller.services.context import ServiceContext
 from gridreseller.services.customer_search import CustomerListQuery, CustomerPage
 from gridreseller.web.actions import dashboard_actor
-from gridreseller.web.form_fields import FormReader, is_required, new_password
+from gridreseller.web.form_fields import FormReader, is_required, new_password, text
 from gridreseller.web.forms import Form
 
 Customer = dict[str, str]  # a listed customer: CUSTOMER_FIELDS -> value
@@ -40,10 +40,6 @@ def read_user(reader: FormReader) -> str:
     return user
 
 
-def _text(max_length: int | None = None) -> Callable[[str, str], str]:
-    return partial(field_rules.text, max_length=max_length)
-
-
 # The list and one customer ----------------------------------------------------------
 
 
@@ -51,7 +47,7 @@ async def search_customers(ctx: ServiceContext, principal: Principal, query: For
     """A page of the dashboard's customer list: searched, sorted, counted."""
     reader = FormReader(query, ctx.parse_context())
     command = CustomerListQuery(
-        search=reader.value("search", _text(100), empty=None),
+        search=reader.value("search", text(100), empty=None),
         active=reader.flag("active", message="must be true, false, 1 or 0", empty_is_absent=True),
         sort=reader.choice("sort", customer_search.SORT_COLUMNS, customer_search.SORT_COLUMNS[0]),
         dir=reader.choice("dir", customer_search.DIRECTIONS, customer_search.DIRECTIONS[0]),
@@ -88,14 +84,14 @@ async def add_customer(ctx: ServiceContext, principal: Principal, form: Form) ->
         **new_password(reader),
         "email": reader.value("email", partial(field_rules.email, max_length=64), required=True),
         **{
-            name: reader.value(name, _text(limit), required=True)
+            name: reader.value(name, text(limit), required=True)
             for name, limit in PROFILE_LIMITS.items()
         },
-        "package": reader.value("package", _text(255), required=True),
+        "package": reader.value("package", text(255), required=True),
         "whitelabel": reader.value(
             "whitelabel", partial(field_rules.domain_name, max_length=255), required=True
         ),
-        "ip_group": reader.repeated("ip_group", _text(255)),
+        "ip_group": reader.repeated("ip_group", text(255)),
         "ip": reader.repeated("ip", field_rules.ip_address),
         "free_user": reader.flag("free_user", default=False),
         "billing_date": reader.value(
@@ -134,7 +130,7 @@ async def save_profile(ctx: ServiceContext, principal: Principal, form: Form) ->
     reader = FormReader(Form.of({"user": user, **changed}), ctx.parse_context())
     command = manage.SetProfile(
         read_user(reader),
-        **{name: reader.value(name, _text(limit)) for name, limit in PROFILE_LIMITS.items()},
+        **{name: reader.value(name, text(limit)) for name, limit in PROFILE_LIMITS.items()},
     )
     reader.check()
     await manage.set_profile(ctx, dashboard_actor(principal), command)
@@ -244,8 +240,8 @@ def _end_not_before_start(reader: FormReader) -> Problem | None:
 
 def sender_domain_lines(form: Form) -> list[str]:
     """The textarea's entries: one per line (commas and spaces separate them too)."""
-    text = form.get("sender_domains") or ""
-    return [entry for entry in re.split(r"[\s,]+", text) if entry]
+    typed = form.get("sender_domains") or ""
+    return [entry for entry in re.split(r"[\s,]+", typed) if entry]
 
 
 async def set_sender_domains(ctx: ServiceContext, principal: Principal, form: Form) -> None:

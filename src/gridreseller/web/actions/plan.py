@@ -15,15 +15,11 @@ from gridreseller.services import catalog, customer_plan, ip_groups, packages
 from gridreseller.services.context import ServiceContext
 from gridreseller.web.actions import dashboard_actor
 from gridreseller.web.actions.customers import read_user
-from gridreseller.web.form_fields import FormReader
+from gridreseller.web.form_fields import FormReader, text
 from gridreseller.web.forms import Form
 
 # A form's change: read, then run by the service (Invalid when the form is refused).
 Change = Callable[[ServiceContext, Principal, Form], Awaitable[None]]
-
-
-def _text(max_length: int) -> Callable[[str, str], str]:
-    return partial(field_rules.text, max_length=max_length)
 
 
 async def list_packages(ctx: ServiceContext, principal: Principal) -> list[PackageView]:
@@ -49,7 +45,7 @@ async def ip_rows(ctx: ServiceContext, principal: Principal) -> list[catalog.IpR
 async def set_package(ctx: ServiceContext, principal: Principal, form: Form) -> None:
     reader = FormReader(form, ctx.parse_context())
     user = read_user(reader)
-    command = customer_plan.SetPackage(user, reader.value("package", _text(255), required=True))
+    command = customer_plan.SetPackage(user, reader.value("package", text(255), required=True))
     reader.check()
     await customer_plan.set_package(ctx, dashboard_actor(principal), command)
 
@@ -68,7 +64,7 @@ async def set_ip_groups(ctx: ServiceContext, principal: Principal, form: Form) -
     user = read_user(reader)
     command = customer_plan.SetIpGroups(
         user,
-        reader.repeated("ip_group", _text(255)),
+        reader.repeated("ip_group", text(255)),
         reader.repeated("ip", field_rules.ip_address),
     )
     reader.check()
@@ -98,8 +94,8 @@ PLAN_CHANGES: Mapping[str, Change] = {
 async def create_package(ctx: ServiceContext, principal: Principal, form: Form) -> None:
     reader = FormReader(form, ctx.parse_context())
     command = catalog.NewPackage(
-        name=reader.value("name", _text(255), required=True),
-        description=reader.value("description", _text(10_000), empty=None, default=""),
+        name=reader.value("name", text(255), required=True),
+        description=reader.value("description", text(10_000), empty=None, default=""),
         price=_amount(reader, "price"),
         distributor_price=_amount(reader, "distributor_price"),
         credits=reader.value("credits", field_rules.count, empty=None, default=0),
@@ -113,13 +109,13 @@ async def create_package(ctx: ServiceContext, principal: Principal, form: Form) 
 
 def _amount(reader: FormReader, name: str) -> str:
     """A price as typed (the service judges it as a number); empty: 0."""
-    amount: str = reader.value(name, _text(40), empty=None, default="0")
+    amount: str = reader.value(name, text(40), empty=None, default="0")
     return amount
 
 
 async def delete_package(ctx: ServiceContext, principal: Principal, form: Form) -> None:
     reader = FormReader(form, ctx.parse_context())
-    command = catalog.PackageName(reader.value("name", _text(255), required=True))
+    command = catalog.PackageName(reader.value("name", text(255), required=True))
     reader.check()
     await catalog.delete_package(ctx, dashboard_actor(principal), command)
 
@@ -127,8 +123,8 @@ async def delete_package(ctx: ServiceContext, principal: Principal, form: Form) 
 async def add_ips(ctx: ServiceContext, principal: Principal, form: Form) -> None:
     reader = FormReader(form, ctx.parse_context())
     command = catalog.AddIps(
-        reader.value("group", _text(255), required=True),
-        reader.value("address", _text(10_000), required=True),
+        reader.value("group", text(255), required=True),
+        reader.value("address", text(10_000), required=True),
     )
     reader.check()
     await catalog.add_ips(ctx, dashboard_actor(principal), command)
@@ -136,14 +132,14 @@ async def add_ips(ctx: ServiceContext, principal: Principal, form: Form) -> None
 
 async def remove_ip(ctx: ServiceContext, principal: Principal, form: Form) -> None:
     reader = FormReader(form, ctx.parse_context())
-    command = catalog.RemoveIp(reader.value("address", _text(45), required=True))
+    command = catalog.RemoveIp(reader.value("address", text(45), required=True))
     reader.check()
     await catalog.remove_ip(ctx, dashboard_actor(principal), command)
 
 
 async def remove_ip_group(ctx: ServiceContext, principal: Principal, form: Form) -> None:
     reader = FormReader(form, ctx.parse_context())
-    command = catalog.GroupName(reader.value("group", _text(255), required=True))
+    command = catalog.GroupName(reader.value("group", text(255), required=True))
     reader.check()
     await catalog.remove_ip_group(ctx, dashboard_actor(principal), command)
 
