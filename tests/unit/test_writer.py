@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -127,3 +128,38 @@ def test_a_broken_connection_fails_its_group_and_writing_goes_on(database: Path)
     with unit_of_work(ctx).read() as repository:
         count = select(func.count()).select_from(AuditEvent)
         assert repository.connection.execute(count).scalar() == 1
+
+
+def test_the_lock_is_free_once_committed_even_if_the_loop_has_stopped(database: Path) -> None:
+    """A loop that stops while its group commits (a test's kept loop between two calls,
+    a server shutting down) must not keep the write lock from every other writer of
+    the process until it runs again."""
+    ctx = _context(database)
+    writing: list[asyncio.Future[str]] = []
+    applied = threading.Event()
+
+    def change(repository: Repository) -> str:
+        applied.set()  # in the group's turn of the loop, which then hands on its COMMIT
+        return _event("left")(repository)
+
+    async def start_a_write_and_stop() -> None:
+        writing.append(asyncio.ensure_future(unit_of_work(ctx).run_write(change)))
+        while not applied.is_set():
+            await asyncio.sleep(0)
+
+    async def finished(write: asyncio.Future[str]) -> str:
+        return await write
+
+    with asyncio.Runner() as runner:
+        runner.run(start_a_write_and_stop())
+        done = threading.Event()
+
+        def write_elsewhere() -> None:
+            with unit_of_work(ctx).write() as repository:
+                _event("elsewhere")(repository)
+            done.set()
+
+        threading.Thread(target=write_elsewhere, daemon=True).start()
+        assert done.wait(10), "the stopped loop's group kept the write lock"
+        assert runner.run(finished(writing[0])) == "left"
+    assert _actions(ctx) == ["left", "elsewhere"]

@@ -62,8 +62,8 @@ class GroupCommitter:
         write_options: dict[str, object],
     ) -> None:
         self._engine = engine
-        # Held from BEGIN to the end of COMMIT; the unit of work's own write
-        # transactions (CLI, operator) take it too.
+        # Held from BEGIN to the end of COMMIT (released by _commit's thread); the unit
+        # of work's own write transactions (CLI, operator) take it too.
         self._mutex = mutex
         self._translate = translate
         self._committer = committer
@@ -104,7 +104,9 @@ class GroupCommitter:
         group = self._take()
         try:
             outcomes = [self._apply(job) for job in group]
-            committed = self._loop.run_in_executor(self._committer, _commit, transaction)
+            committed = self._loop.run_in_executor(
+                self._committer, _commit, transaction, self._mutex
+            )
         except Exception as error:  # noqa: BLE001 - the connection broke: nothing stays
             self._abandon(transaction)
             self._fail(group, self._failure(error))
@@ -167,7 +169,6 @@ class GroupCommitter:
     def _committed(
         self, group: list[_Job], outcomes: list[Outcome], done: asyncio.Future[None]
     ) -> None:
-        self._mutex.release()
         error = done.exception()
         if error is not None:
             self._disconnect()
@@ -222,14 +223,18 @@ class GroupCommitter:
             self._connection = None
 
 
-def _commit(transaction: RootTransaction) -> None:
-    """COMMIT (the fsync); on failure nothing of the group stays."""
+def _commit(transaction: RootTransaction, mutex: threading.Lock) -> None:
+    """COMMIT (the fsync); on failure nothing of the group stays. The lock is handed
+    back here, in the committer's thread, not when the loop hears of it: a loop that
+    is busy, or has stopped, must not keep the process's other writers waiting."""
     try:
         transaction.commit()
     except BaseException:
         if transaction.is_active:
             transaction.rollback()
         raise
+    finally:
+        mutex.release()
 
 
 def _is_busy(error: OperationalError) -> bool:
