@@ -123,20 +123,22 @@ def main() -> int:
         for line in bench.log_problems(work) + smtp_problems(work):
             print(f"log: {line}")
     for kind in ("read", "write") if rates else ():
-        before = statistics.median(rates[("before", kind)])
-        after = statistics.median(rates[("after", kind)])
-        print(
-            f"{kind}: after / before = {after / before:.2f} ({after:,.0f} / {before:,.0f} req/s, "
-            f"medians of {args.rounds} alternating rounds)"
-        )
-    before, after = statistics.median(smtp["before"]), statistics.median(smtp["after"])
-    print(
-        f"smtp: after / before = {after / before:.2f} ({after:,.0f} / {before:,.0f} msg/s, "
-        f"medians of {args.rounds} alternating rounds)"
-    )
-    each = ", ".join(f"{a / b:.2f}" for a, b in zip(smtp["after"], smtp["before"], strict=True))
-    print(f"smtp: each round's after / before: {each}")
+        report(kind, rates[("before", kind)], rates[("after", kind)], "req/s")
+    report("smtp", smtp["before"], smtp["after"], "msg/s")
     return 0
+
+
+def report(kind: str, before: list[float], after: list[float], unit: str) -> None:
+    """The ratio of the medians, each round's ratio, and the median of those: a round's
+    two runs are back to back, so its ratio is the least touched by the machine's drift."""
+    ratios = [a / b for a, b in zip(after, before, strict=True)]
+    middle_before, middle_after = statistics.median(before), statistics.median(after)
+    print(
+        f"{kind}: after / before = {middle_after / middle_before:.2f} ({middle_after:,.0f} /"
+        f" {middle_before:,.0f} {unit}, medians of {len(ratios)} alternating rounds);"
+        f" median of each round's ratio {statistics.median(ratios):.2f}"
+    )
+    print(f"{kind}: each round's after / before: {', '.join(f'{r:.2f}' for r in ratios)}")
 
 
 def http_rounds(
