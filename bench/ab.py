@@ -4,6 +4,9 @@ The machines these run on are shared and their speed drifts by a fifth between
 runs, so a figure is only worth its ratio against a baseline measured at the same
 time: both servers run side by side, each on its own SQLite database seeded by its
 own code, and wrk alternates between them (read, then write), several rounds each.
+Beside each run's requests per second, the server's CPU time per request is read
+from /proc: a saturated server's throughput is its inverse, and it is the figure
+least moved by what else the machine is doing (wrk itself shares the two cores).
 
     .venv/bin/python bench/ab.py --before /path/to/other/checkout [--rounds 5]
     .venv/bin/python bench/ab.py --before /path/to/other/checkout --smtp-only
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import subprocess
 import sys
@@ -31,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mail_bench  # the mail benchmark's helpers, beside this file
 import run as bench
 
+# Each run's figure, by checkout ("before"/"after") and kind ("read"/"write").
+Figures = dict[tuple[str, str], list[float]]
 # Logins seeded when only `gridreseller smtp` runs (it signs in as the first one).
 SMTP_CUSTOMERS = 10
 
@@ -50,15 +56,22 @@ def seed_with(python: Path, checkout: Path, database_url: str, customers: int) -
 
 def start_server(
     stack: contextlib.ExitStack, name: str, python: Path, work: Path, customers: int
-) -> str:
+) -> tuple[str, int]:
+    """The checkout's `serve` (one process) on its own seeded database: URL and pid."""
     checkout = python.parent.parent.parent
     database_url = f"sqlite:///{work / (name + '.db')}"
     seed_with(python, checkout, database_url, customers)
     command = [str(python), "-m", "gridreseller", "serve", "--workers", "1"]
-    url, _pid = bench.launch(stack, name, [*command, "--database-url", database_url], work)
+    url, pid = bench.launch(stack, name, [*command, "--database-url", database_url], work)
     with httpx.Client(base_url=url, timeout=120) as client:
         bench.add_api_customers(client)
-    return url + f"{bench.MANAGE_PATH}.json"
+    return url + f"{bench.MANAGE_PATH}.json", pid
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time, user and system, a process has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_smtp(
@@ -108,6 +121,7 @@ def main() -> int:
         "after": Path(sys.executable),
     }
     rates: dict[tuple[str, str], list[float]] = {}
+    costs: dict[tuple[str, str], list[float]] = {}
     with (
         tempfile.TemporaryDirectory(prefix="gridreseller-ab-") as temp,
         contextlib.ExitStack() as stack,
@@ -117,13 +131,14 @@ def main() -> int:
             for name, python in pythons.items():
                 checkout = python.parent.parent.parent
                 seed_with(python, checkout, f"sqlite:///{work / (name + '.db')}", SMTP_CUSTOMERS)
-        elif not http_rounds(stack, pythons, work, args, rates):
+        elif not http_rounds(stack, pythons, work, args, (rates, costs)):
             return 1
         smtp = smtp_rounds(stack, pythons, work, args)
         for line in bench.log_problems(work) + smtp_problems(work):
             print(f"log: {line}")
     for kind in ("read", "write") if rates else ():
         report(kind, rates[("before", kind)], rates[("after", kind)], "req/s")
+        report(f"{kind} CPU", costs[("before", kind)], costs[("after", kind)], "µs/request")
     report("smtp", smtp["before"], smtp["after"], "msg/s")
     return 0
 
@@ -146,24 +161,31 @@ def http_rounds(
     pythons: dict[str, Path],
     work: Path,
     args: argparse.Namespace,
-    rates: dict[tuple[str, str], list[float]],
+    figures: tuple[Figures, Figures],
 ) -> bool:
-    """Requests per second of each checkout's `serve`, read then write, alternating;
-    False when a run was invalid."""
+    """Requests per second of each checkout's `serve`, read then write, alternating, and
+    the server's CPU time per request (what its throughput is once it is saturated: the
+    least touched by what else the machine runs); False when a run was invalid."""
+    rates, costs = figures
     options = bench.Options(args.duration, 16, 1, 1, args.customers)
     wrk = bench.ensure_wrk()
-    urls = {
+    servers = {
         name: start_server(stack, name, py, work, args.customers) for name, py in pythons.items()
     }
     scripts = bench.write_scripts(work)
     for round_number in range(args.rounds):
         for kind in ("read", "write"):
             for name in ("before", "after") if round_number % 2 == 0 else ("after", "before"):
-                result = bench.measure(wrk, urls[name], scripts[kind], options)
-                if not result.valid:
+                url, pid = servers[name]
+                warm = bench.run_wrk(wrk, url, scripts[kind], options, options.warmup)
+                used = cpu_seconds(pid)
+                result = bench.run_wrk(wrk, url, scripts[kind], options, options.duration)
+                used = cpu_seconds(pid) - used
+                if not (warm.valid and result.valid):
                     print(f"{name} {kind}: invalid run ({result})", file=sys.stderr)
                     return False
                 rates.setdefault((name, kind), []).append(result.requests_per_second)
+                costs.setdefault((name, kind), []).append(used / result.requests * 1e6)
     return True
 
 
