@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.test_hardening import closed_within
 from tests.conftest import new_database
 from tests.support import ThreadServer, container_for
 
@@ -84,16 +85,6 @@ def header_value(head: bytes, name: bytes) -> bytes:
         if key.strip().lower() == name:
             return value.strip()
     raise AssertionError(f"no {name!r} header in {head!r}")
-
-
-def closed_within(sock: socket.socket, seconds: float) -> bool:
-    sock.settimeout(seconds)
-    try:
-        return sock.recv(1) == b""
-    except ConnectionResetError:
-        return True
-    except TimeoutError:
-        return False
 
 
 def test_a_kept_alive_connections_stalled_next_headers_are_closed(server: ThreadServer) -> None:
