@@ -136,8 +136,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         its keep-alive clock on them), the headers' timeout. A read that brought whole
         requests, as nearly all do, sets no timer: two timers set and cancelled per
         request were a measurable part of a cached read."""
-        in_headers = self._in_headers
-        self._arm(self.bounds.header_timeout if in_headers else self.bounds.body_timeout)
+        self._arm(self.bounds.header_timeout if self._in_headers else self.bounds.body_timeout)
 
     def on_message_begin(self) -> None:
         self._in_request = True
@@ -192,8 +191,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         remaining = self._idle_since + self.timeout_keep_alive - self.loop.time()
         if remaining > 0:
             self._keep_alive_timer = self.loop.call_later(remaining, self._check_idle)
-        elif not self.transport.is_closing():
-            self.transport.close()
+        else:
+            self.timeout_keep_alive_handler()
 
     def on_message_complete(self) -> None:
         self._disarm()

@@ -28,7 +28,8 @@ from gridreseller.api.routing import resolve
 from gridreseller.domain.errors import DomainError
 from gridreseller.http.access_log import LOGIN_KEY, AccessLog, answer_logged
 from gridreseller.http.answers import body_response
-from gridreseller.http.headers import bearer, client_host, declared_length, routed_path
+from gridreseller.http.body import refuse_declared
+from gridreseller.http.headers import bearer, client_host, routed_path
 from gridreseller.http.problems import BodyTooLarge, HttpProblem
 from gridreseller.unexpected import log_unexpected
 
@@ -82,9 +83,10 @@ class ApiApp:
         self, scope: Scope, path: str, call: Call | None, fmt: str, max_body_bytes: int
     ) -> Response | None:
         """413 for a declared body over the limit, 404 for an unknown path, 405 for a verb."""
-        length = declared_length(scope)
-        if length is not None and length > max_body_bytes:
-            return error_response(BodyTooLarge(max_body_bytes), fmt)
+        try:
+            refuse_declared(scope, max_body_bytes)
+        except BodyTooLarge as error:
+            return error_response(error, fmt)
         method = scope["method"]
         if path in self._pages:
             return None if method == "GET" else _not_allowed(method, ("GET",), fmt)
